@@ -1,0 +1,92 @@
+"""locosuppress: keep a mailing company's privacy promises in code.
+
+* a permanent suppression list of keyed hashes (never addresses),
+* filtering of imported mailing databases against it, with a report,
+* anonymisation of open and click events after 12 months.
+
+See README.md and docs/ for the why; ``docs/hash-contract.md`` for the
+byte-exact normalisation and hashing rules.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from locosuppress.errors import (
+    IncompatibleExportError,
+    InsecureKeyFileError,
+    InvalidDomainError,
+    InvalidEmailError,
+    InvalidKeyError,
+    KeyMismatchError,
+    ListCorruptedError,
+    ListLockedError,
+    ListNotFoundError,
+    LocosuppressError,
+    MailingFileError,
+    NotASuppressionListError,
+    OutputExistsError,
+    ReadOnlyListError,
+    SchemaError,
+    UnsupportedFormatError,
+)
+from locosuppress.keys import HashingMaterial, SuppressionKey
+from locosuppress.normalize import (
+    NORMALIZATION_VERSION,
+    normalize_domain,
+    normalize_email,
+    normalize_emails,
+)
+
+# -- section: store (issue 3) --
+from locosuppress.store import (
+    AddReport,
+    ExportReport,
+    ListStats,
+    SuppressionList,
+    VerifyReport,
+)
+
+# -- end section: store --
+# -- section: io (issue 4) --
+# -- end section: io --
+# -- section: filtering (issue 4) --
+# -- end section: filtering --
+# -- section: events (issue 5) --
+# -- end section: events --
+
+try:
+    __version__ = version("locosuppress")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    from locosuppress._version import __version__
+
+__all__ = [
+    "NORMALIZATION_VERSION",
+    "AddReport",
+    "ExportReport",
+    "HashingMaterial",
+    "IncompatibleExportError",
+    "InsecureKeyFileError",
+    "InvalidDomainError",
+    "InvalidEmailError",
+    "InvalidKeyError",
+    "KeyMismatchError",
+    "ListCorruptedError",
+    "ListLockedError",
+    "ListNotFoundError",
+    "ListStats",
+    "LocosuppressError",
+    "MailingFileError",
+    "NotASuppressionListError",
+    "OutputExistsError",
+    "ReadOnlyListError",
+    "SchemaError",
+    "SuppressionKey",
+    "SuppressionList",
+    "UnsupportedFormatError",
+    "VerifyReport",
+    "__version__",
+    "normalize_domain",
+    "normalize_email",
+    "normalize_emails",
+]

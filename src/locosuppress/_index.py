@@ -1,0 +1,308 @@
+"""The compact in-memory membership index used for filtering.
+
+A suppression list of 10 million keyed hashes must answer a million lookups
+in well under a second and fit in about 33 bytes per entry (a Python ``set``
+of ``bytes`` costs about 108). The index keeps the e-mail hashes as three
+parallel NumPy arrays, sorted by their first 8 bytes:
+
+* ``_keys``: ``uint64``, the first 8 bytes of each hash (little-endian),
+* ``_rest``: ``(n, 3) uint64``, the other 24 bytes,
+* ``_scopes``: ``uint8``, a bit mask of the entry's scopes (1 all,
+  2 newsletter, 4 post),
+
+and looks a batch of hashes up with one vectorised ``searchsorted`` plus a
+full 32-byte comparison. Hashes are never held as NumPy ``S32`` strings:
+that dtype drops trailing NUL bytes when values are turned back into
+``bytes``, which would silently lose about one hash in 256.
+
+Domain hashes are few; they live in a plain ``dict``.
+
+The index is persisted inside the list file as a *snapshot* (table
+``index_snapshot``) plus the ``pending`` table of entries added since; see
+:func:`load_index`. Snapshot bytes are derived data: keyed hashes and scope
+bits only, like the ``entries`` table itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+import numpy as np
+
+from locosuppress.errors import ListCorruptedError
+
+__all__ = [
+    "KIND_DOMAIN",
+    "KIND_EMAIL",
+    "SCOPE_ALL",
+    "SCOPE_NEWSLETTER",
+    "SCOPE_POST",
+    "SuppressionIndex",
+    "load_index",
+]
+
+SCOPE_ALL: Final = 1
+SCOPE_NEWSLETTER: Final = 2
+SCOPE_POST: Final = 4
+KIND_EMAIL: Final = 0
+KIND_DOMAIN: Final = 1
+HASH_SIZE: Final = 32
+
+_MAGIC: Final = b"LSIDX001"
+_HEADER: Final = struct.Struct("<8sQQ")
+_CHUNK: Final = 64 * 1024 * 1024
+# Rewrite the snapshot once this many entries wait in ``pending``.
+PENDING_LIMIT: Final = 50_000
+
+U8 = np.ndarray[Any, np.dtype[np.uint8]]
+U64 = np.ndarray[Any, np.dtype[np.uint64]]
+
+
+def _words(digests: U8) -> U64:
+    """View ``(n, 32) uint8`` digests as ``(n, 4)`` little-endian uint64 words."""
+    digests = np.ascontiguousarray(digests, dtype=np.uint8).reshape(-1, HASH_SIZE)
+    return digests.view("<u8").reshape(-1, 4).astype(np.uint64, copy=False)
+
+
+class SuppressionIndex:
+    """An immutable, compact set of keyed hashes with scope bits."""
+
+    __slots__ = ("_dup_keys", "_domains", "_keys", "_rest", "_scopes")
+
+    def __init__(
+        self, keys: U64, rest: U64, scopes: U8, domains: dict[bytes, int]
+    ) -> None:
+        self._keys = keys
+        self._rest = rest
+        self._scopes = scopes
+        self._domains = domains
+        dup = keys[1:] == keys[:-1]
+        self._dup_keys: frozenset[int] = (
+            frozenset(int(k) for k in keys[1:][dup]) if dup.any() else frozenset()
+        )
+
+    # -- construction ---------------------------------------------------------
+
+    @classmethod
+    def empty(cls) -> SuppressionIndex:
+        """An index with no entries."""
+        return cls(
+            np.empty(0, np.uint64), np.empty((0, 3), np.uint64), np.empty(0, np.uint8), {}
+        )
+
+    @classmethod
+    def build(cls, digests: U8, kinds: Sequence[int] | U8, scopes: Sequence[int] | U8) -> SuppressionIndex:
+        """Build from ``(n, 32)`` digests with their kind (0/1) and scope bits."""
+        return cls.empty().merged(digests, kinds, scopes)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[bytes, int, int]]) -> SuppressionIndex:
+        """Build from ``(hash, kind, scope)`` rows as SQLite returns them."""
+        return cls.empty().merged_rows(rows)
+
+    def merged_rows(self, rows: Iterable[tuple[bytes, int, int]]) -> SuppressionIndex:
+        """Return a new index with ``(hash, kind, scope)`` rows added."""
+        hashes: list[bytes] = []
+        kinds: list[int] = []
+        scopes: list[int] = []
+        for digest, kind, scope in rows:
+            if len(digest) != HASH_SIZE:
+                raise ListCorruptedError(
+                    "a stored hash is not 32 bytes long; run `locosuppress verify` on the list"
+                )
+            hashes.append(digest)
+            kinds.append(kind)
+            scopes.append(scope)
+        if not hashes:
+            return self
+        digests = np.frombuffer(b"".join(hashes), dtype=np.uint8).reshape(-1, HASH_SIZE)
+        return self.merged(digests, np.asarray(kinds, np.uint8), np.asarray(scopes, np.uint8))
+
+    def merged(
+        self, digests: U8, kinds: Sequence[int] | U8, scopes: Sequence[int] | U8
+    ) -> SuppressionIndex:
+        """Return a new index with more entries; scopes of equal hashes are OR-ed."""
+        digests = np.ascontiguousarray(digests, dtype=np.uint8).reshape(-1, HASH_SIZE)
+        kinds_a = np.asarray(kinds, dtype=np.uint8)
+        scopes_a = np.asarray(scopes, dtype=np.uint8)
+        domains = dict(self._domains)
+        for row in np.flatnonzero(kinds_a == KIND_DOMAIN):
+            key = digests[row].tobytes()
+            domains[key] = domains.get(key, 0) | int(scopes_a[row])
+        is_email = kinds_a == KIND_EMAIL
+        words = _words(digests[is_email])
+        keys = np.concatenate([self._keys, words[:, 0]])
+        rest = np.concatenate([self._rest, words[:, 1:]])
+        bits = np.concatenate([self._scopes, scopes_a[is_email]])
+        if len(words):
+            # Sort by all four words so equal hashes are adjacent, then merge them.
+            order = np.lexsort((rest[:, 2], rest[:, 1], rest[:, 0], keys))
+            keys, rest, bits = keys[order], rest[order], bits[order]
+            same = (keys[1:] == keys[:-1]) & (rest[1:] == rest[:-1]).all(axis=1)
+            if same.any():
+                starts = np.flatnonzero(np.concatenate([[True], ~same]))
+                bits = np.bitwise_or.reduceat(bits, starts).astype(np.uint8)
+                keys, rest = keys[starts], rest[starts]
+        return SuppressionIndex(
+            np.ascontiguousarray(keys), np.ascontiguousarray(rest), np.ascontiguousarray(bits),
+            domains,
+        )
+
+    # -- queries --------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._keys) + len(self._domains)
+
+    @property
+    def email_count(self) -> int:
+        """Number of distinct e-mail hashes."""
+        return len(self._keys)
+
+    @property
+    def domain_count(self) -> int:
+        """Number of distinct domain hashes."""
+        return len(self._domains)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays (the domain dict excluded)."""
+        return int(self._keys.nbytes + self._rest.nbytes + self._scopes.nbytes)
+
+    def lookup(self, digests: U8) -> U8:
+        """Return the scope bits of each ``(n, 32)`` e-mail digest (0 when absent)."""
+        words = _words(digests)
+        n = len(words)
+        out = np.zeros(n, dtype=np.uint8)
+        if n == 0 or len(self._keys) == 0:
+            return out
+        first = words[:, 0]
+        pos = np.searchsorted(self._keys, first)
+        pos = np.minimum(pos, len(self._keys) - 1)
+        hit = (self._keys[pos] == first) & (self._rest[pos] == words[:, 1:]).all(axis=1)
+        out[hit] = self._scopes[pos[hit]]
+        if self._dup_keys:
+            # Two stored hashes share their first 8 bytes (about 1 in 10**11
+            # lists): look the affected queries up one by one.
+            suspects = np.flatnonzero(
+                np.isin(first, np.fromiter(self._dup_keys, np.uint64, len(self._dup_keys)))
+            )
+            for i in suspects:
+                lo = int(np.searchsorted(self._keys, first[i], side="left"))
+                hi = int(np.searchsorted(self._keys, first[i], side="right"))
+                match = (self._rest[lo:hi] == words[i, 1:]).all(axis=1)
+                out[i] = self._scopes[lo:hi][match][0] if match.any() else 0
+        return out
+
+    def lookup_domains(self, digests: Iterable[bytes]) -> list[int]:
+        """Return the scope bits of each domain digest (0 when absent)."""
+        get = self._domains.get
+        return [get(d, 0) for d in digests]
+
+    # -- persistence ----------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        """Serialise (format ``LSIDX001``, little-endian)."""
+        domain_keys = sorted(self._domains)
+        return b"".join(
+            [
+                _HEADER.pack(_MAGIC, len(self._keys), len(domain_keys)),
+                self._keys.astype("<u8", copy=False).tobytes(),
+                self._rest.astype("<u8", copy=False).tobytes(),
+                self._scopes.tobytes(),
+                b"".join(domain_keys),
+                bytes(self._domains[k] for k in domain_keys),
+            ]
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SuppressionIndex:
+        """Inverse of :meth:`to_bytes`; the arrays are views of ``data``."""
+        try:
+            magic, n, d = _HEADER.unpack_from(data, 0)
+        except struct.error:
+            raise ListCorruptedError("the index snapshot is truncated") from None
+        expected = _HEADER.size + n * 33 + d * 33
+        if magic != _MAGIC or len(data) != expected:
+            raise ListCorruptedError(
+                "the index snapshot is damaged; run `locosuppress verify` on the list"
+            )
+        at = _HEADER.size
+        keys = np.frombuffer(data, dtype="<u8", count=n, offset=at).astype(np.uint64, copy=False)
+        at += 8 * n
+        rest = np.frombuffer(data, dtype="<u8", count=3 * n, offset=at).reshape(n, 3)
+        at += 24 * n
+        scopes = np.frombuffer(data, dtype=np.uint8, count=n, offset=at)
+        at += n
+        domain_keys = [data[at + 32 * i : at + 32 * (i + 1)] for i in range(d)]
+        at += 32 * d
+        domains = dict(zip(domain_keys, data[at : at + d], strict=True))
+        return cls(keys, rest.astype(np.uint64, copy=False), scopes, domains)
+
+
+def _read_snapshot(conn: sqlite3.Connection) -> SuppressionIndex:
+    chunks = [row[0] for row in conn.execute("SELECT data FROM index_snapshot ORDER BY chunk")]
+    if not chunks:
+        return SuppressionIndex.empty()
+    return SuppressionIndex.from_bytes(b"".join(chunks))
+
+
+def _write_snapshot(conn: sqlite3.Connection, index: SuppressionIndex) -> None:
+    data = index.to_bytes()
+    conn.execute("DELETE FROM index_snapshot")
+    conn.executemany(
+        "INSERT INTO index_snapshot (chunk, data) VALUES (?, ?)",
+        ((i, data[start : start + _CHUNK]) for i, start in enumerate(range(0, len(data), _CHUNK))),
+    )
+    conn.execute("DELETE FROM pending")
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '0')")
+
+
+def _state(conn: sqlite3.Connection) -> tuple[bool, int]:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'index_stale'").fetchone()
+    stale = row is not None and row[0] == "1"
+    pending = conn.execute("SELECT count(*) FROM pending").fetchone()[0]
+    return stale, int(pending)
+
+
+def _build(conn: sqlite3.Connection, stale: bool) -> SuppressionIndex:
+    if stale:
+        return SuppressionIndex.from_rows(conn.execute("SELECT hash, kind, scope FROM entries"))
+    return _read_snapshot(conn).merged_rows(
+        conn.execute("SELECT hash, kind, scope FROM pending")
+    )
+
+
+def load_index(conn: sqlite3.Connection, *, writable: bool) -> SuppressionIndex:
+    """Load the membership index of the list behind ``conn``.
+
+    Reads the snapshot and the entries added since (``pending``) in one read
+    transaction, so a concurrent writer never leaves it half-seen. After a
+    removal (``index_stale``) the index is rebuilt from ``entries``. When the
+    connection may write and the snapshot is stale or lags by more than
+    :data:`PENDING_LIMIT` entries, a fresh snapshot is written in the same
+    write transaction that read it, so the next open is fast.
+
+    Raises:
+        ListCorruptedError: the snapshot or a stored hash is damaged.
+    """
+    stale, pending = _state(conn)
+    refresh = writable and (stale or pending > PENDING_LIMIT)
+    in_txn = conn.in_transaction
+    try:
+        if not in_txn:
+            conn.execute("BEGIN IMMEDIATE" if refresh else "BEGIN")
+        if refresh:
+            stale, pending = _state(conn)
+        index = _build(conn, stale)
+        if refresh and (stale or pending):
+            _write_snapshot(conn, index)
+        if not in_txn:
+            conn.execute("COMMIT")
+    except BaseException:
+        if not in_txn and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return index

@@ -1,0 +1,297 @@
+"""Private helpers of :mod:`locosuppress.io`: encodings, delimiters, header names.
+
+Everything here works on a bounded sample of the file (the first
+:data:`SAMPLE_SIZE` bytes), except the ``locate_*`` functions, which stream the
+whole file and run only after pandas has already failed, to turn its error into
+a message with a physical line number. Nothing here ever returns or formats a
+value from the file: callers get encodings, delimiters, counts and positions.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import BinaryIO
+
+__all__ = [
+    "DELIMITERS",
+    "SAMPLE_SIZE",
+    "decode_sample",
+    "detect_encoding",
+    "locate_decode_error",
+    "locate_ragged_record",
+    "locate_unclosed_quote",
+    "normalize_encoding",
+    "sniff_delimiter",
+    "unique_names",
+]
+
+#: Bytes read from the start of a file to detect its encoding and delimiter.
+SAMPLE_SIZE = 64 * 1024
+
+#: Delimiters detection chooses from. For a one-column file (no candidate in the
+#: header) the first one that never occurs outside quotes in the sample is used.
+DELIMITERS = (",", ";", "\t", "|")
+
+# When two candidates split the sample equally well, the one rarer in ordinary
+# text wins: a tab or pipe in every line is a delimiter, a comma may be prose.
+_TIE_ORDER = ("\t", "|", ";", ",")
+
+# Records of the sample compared when sniffing (the header plus this many - 1).
+_MAX_RECORDS = 200
+
+_CHUNK = 1024 * 1024
+
+
+def normalize_encoding(encoding: str) -> str:
+    """Return Python's canonical name of an encoding (``"UTF8"`` -> ``"utf-8"``).
+
+    Args:
+        encoding: any name or alias Python's codecs know.
+
+    Returns:
+        The canonical codec name, e.g. ``"utf-8"``, ``"utf-8-sig"``, ``"cp1252"``.
+
+    Raises:
+        LookupError: Python knows no such encoding.
+    """
+    return codecs.lookup(encoding).name
+
+
+def detect_encoding(sample: bytes, /, *, complete: bool) -> str:
+    """Guess the encoding of a file from its first bytes.
+
+    A UTF-8 byte order mark gives ``"utf-8-sig"``, a UTF-16 one ``"utf-16"``;
+    otherwise ``"utf-8"`` if the sample is valid UTF-8 (a character cut off at
+    the end of an incomplete sample is fine), else ``"cp1252"`` (Windows-1252,
+    what Excel on a Dutch Windows PC writes).
+
+    Args:
+        sample: the first bytes of the file.
+        complete: the sample is the whole file.
+
+    Returns:
+        A canonical codec name.
+
+    Raises:
+        UnicodeDecodeError: the sample is neither UTF-8 nor Windows-1252; it
+            contains one of the five bytes Windows-1252 leaves undefined. Its
+            ``start`` is the offset of that byte in the file.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        decode_sample(sample, "utf-8", complete=complete)
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    sample.decode("cp1252")
+    return "cp1252"
+
+
+def decode_sample(sample: bytes, encoding: str, /, *, complete: bool) -> str:
+    """Decode a sample, tolerating a character cut in two at its end.
+
+    Args:
+        sample: the first bytes of the file.
+        encoding: codec to decode with.
+        complete: the sample is the whole file (then a cut character is an error).
+
+    Returns:
+        The decoded text, without a byte order mark for ``utf-8-sig``/``utf-16``.
+
+    Raises:
+        UnicodeDecodeError: the sample is not valid in this encoding.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    return decoder.decode(sample, final=complete)
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    """Split ``text`` into CSV records with ``delimiter``, skipping blank lines."""
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quotechar='"',
+        doublequote=True,
+        strict=False,
+    )
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            if record:
+                records.append(record)
+                if len(records) > _MAX_RECORDS:
+                    break
+    except csv.Error:
+        pass  # a field over csv's size limit: judge on the records read so far
+    return records
+
+
+def sniff_delimiter(text: str, /, *, complete: bool) -> str:
+    """Choose the delimiter of a CSV sample among :data:`DELIMITERS`.
+
+    For each candidate the sample is split into records with Python's csv
+    module, so delimiters inside quoted fields (including fields with line
+    breaks) are not counted. A candidate must split the header into at least two
+    fields; among those, the one whose records most often have exactly the
+    header's number of fields wins (a shorter record counts half: Excel drops
+    trailing empty fields), then the one giving more fields, then the one rarer
+    in ordinary text (tab, pipe, semicolon, comma). If no candidate splits the
+    header the file has one column, and the first candidate that never occurs
+    outside quotes is returned (a comma if they all do).
+
+    Args:
+        text: the decoded start of the file.
+        complete: ``text`` is the whole file; otherwise its last record may be cut
+            short and is ignored.
+
+    Returns:
+        The delimiter, one character.
+    """
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    unused: list[str] = []
+    for delimiter in DELIMITERS:
+        records = _records(text, delimiter)
+        if not complete and len(records) > 1:
+            records.pop()
+        if not records:
+            return DELIMITERS[0]
+        counts = [len(record) for record in records]
+        if max(counts) == 1:
+            unused.append(delimiter)
+        width = counts[0]
+        if width < 2:
+            continue
+        rows = counts[1:]
+        credit = sum(1.0 if n == width else 0.5 if n < width else 0.0 for n in rows)
+        consistency = credit / len(rows) if rows else 1.0
+        score = (consistency, width, -_TIE_ORDER.index(delimiter))
+        if best is None or score > best:
+            best, chosen = score, delimiter
+    if chosen is not None:
+        return chosen
+    return unused[0] if unused else DELIMITERS[0]
+
+
+def unique_names(raw: Sequence[str], /) -> tuple[list[str], list[int]]:
+    """Make header names usable as distinct column labels, losing no column.
+
+    A blank name (empty or only white space) becomes ``column_<n>``, with ``n``
+    the column's 1-based position; a repeated name gets ``_2``, ``_3``, ... in
+    order of appearance. A generated name never collides with another header:
+    ``["a", "a", "a_2"]`` gives ``["a", "a_3", "a_2"]``.
+
+    Args:
+        raw: the header cells as read.
+
+    Returns:
+        The names, and the 0-based positions of the columns that were renamed.
+    """
+    taken = {name for name in raw if name.strip()}
+    seen: set[str] = set()
+    names: list[str] = []
+    renamed: list[int] = []
+    for position, name in enumerate(raw):
+        blank = not name.strip()
+        if not blank and name not in seen:
+            seen.add(name)
+            names.append(name)
+            continue
+        base = f"column_{position + 1}" if blank else name
+        candidate, suffix = base, 1
+        while candidate in taken or candidate in seen:
+            suffix += 1
+            candidate = f"{base}_{suffix}"
+        seen.add(candidate)
+        names.append(candidate)
+        renamed.append(position)
+    return names, renamed
+
+
+def locate_decode_error(stream: BinaryIO, encoding: str, /) -> tuple[int, int, int] | None:
+    """Find the first byte of a file that ``encoding`` cannot decode.
+
+    Args:
+        stream: the file, opened in binary mode (read from its current position).
+        encoding: the codec that failed.
+
+    Returns:
+        ``(line, offset, byte)``: 1-based line number, 0-based byte offset and the
+        byte's value; ``None`` if the whole stream decodes.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    lines = 1
+    while True:
+        chunk = stream.read(_CHUNK)
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            # The decoder may hold back up to a few bytes of an unfinished
+            # character from the previous chunk; ``start`` counts from those.
+            pending = len(exc.object) - len(chunk)
+            start = offset + exc.start - pending
+            at = exc.start - pending
+            before = chunk[: max(at, 0)]
+            bad = exc.object[exc.start]
+            return lines + before.count(b"\n"), start, bad
+        if not chunk:
+            return None
+        lines += chunk.count(b"\n")
+        offset += len(chunk)
+
+
+def _numbered_records(lines: Iterable[str], delimiter: str) -> Iterable[tuple[int, list[str]]]:
+    """Yield ``(first physical line, fields)`` for each non-blank CSV record."""
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    before = 0
+    for record in reader:
+        start, before = before + 1, reader.line_num
+        if record:
+            yield start, record
+
+
+def locate_ragged_record(lines: Iterable[str], delimiter: str, /) -> tuple[int, int, int] | None:
+    """Find the first record with more fields than the header.
+
+    Args:
+        lines: the decoded file, split with ``newline=""`` (an open text file).
+        delimiter: the delimiter in use.
+
+    Returns:
+        ``(line, fields, expected)``: the physical line the record starts on, its
+        number of fields and the header's; ``None`` if there is none.
+    """
+    expected = None
+    for line, record in _numbered_records(lines, delimiter):
+        if expected is None:
+            expected = len(record)
+        elif len(record) > expected:
+            return line, len(record), expected
+    return None
+
+
+def locate_unclosed_quote(lines: Iterable[str], delimiter: str, /) -> int | None:
+    """Return the line on which the last record starts (an unclosed quote's line).
+
+    When a quoted field is never closed, both pandas and the csv module read
+    to the end of the file as that one field, so the last record is the culprit.
+
+    Args:
+        lines: the decoded file, split with ``newline=""`` (an open text file).
+        delimiter: the delimiter in use.
+
+    Returns:
+        The 1-based physical line, or ``None`` for a file without records.
+    """
+    last = None
+    for last, _ in _numbered_records(lines, delimiter):  # noqa: B007 - keep the last
+        pass
+    return last

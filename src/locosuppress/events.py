@@ -1,0 +1,945 @@
+"""Anonymise open and click events after 12 months; erase one contact's events now.
+
+An anonymised event still says that something happened (which campaign, which
+link, what kind of event, on which day) and no longer says who did it:
+
+* every column not on the allow-list ``keep`` becomes missing (NA), so an
+  unknown column such as ``klant_id`` or ``notes`` is emptied, not kept;
+* the timestamp is floored to the day (or hour, or month) in ``tz``;
+* kept text loses URL query parameters outside ``keep_query_params``, URL
+  fragments and user-info, and every e-mail address in it;
+* before the identifying columns are emptied, the events are counted per group
+  (kept values and time bucket), with the number of distinct people, so that
+  unique opens and clicks survive as aggregates.
+
+Nothing here writes to disk or logs values. The input frame is never modified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Hashable, Iterable, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from locosuppress._columns import (
+    Codes,
+    arrow_strings,
+    combine_codes,
+    empty,
+    factorize,
+    first_positions,
+    nullable,
+    put,
+)
+from locosuppress._scrub import EMAIL_PLACEHOLDER, scrub_strings, scrub_text
+from locosuppress._times import RESOLUTIONS, Resolution, cutoff, resolve_tz, time_column
+from locosuppress.errors import SchemaError
+from locosuppress.normalize import normalize_email, normalize_emails
+from locosuppress.reports import Row, render_html, render_text
+
+__all__ = [
+    "DEFAULT_KEEP",
+    "DEFAULT_KEEP_QUERY_PARAMS",
+    "EMAIL_PLACEHOLDER",
+    "AnonymisationReport",
+    "AnonymisationResult",
+    "anonymise_events",
+    "erase_contact",
+    "identity_columns",
+]
+
+#: Column names (compared case-insensitively) kept on anonymised rows when ``keep=None``.
+DEFAULT_KEEP: frozenset[str] = frozenset(
+    {
+        "campaign",
+        "campaign_id",
+        "campaign_name",
+        "mailing",
+        "mailing_id",
+        "newsletter",
+        "newsletter_id",
+        "event",
+        "event_type",
+        "type",
+        "url",
+        "link",
+        "link_id",
+        "link_url",
+    }
+)
+
+#: Query parameters that may stay in kept URLs by default.
+DEFAULT_KEEP_QUERY_PARAMS: tuple[str, ...] = ("utm_source", "utm_medium", "utm_campaign")
+
+# Column names that identify a person, compared after lower-casing and dropping
+# everything but letters and digits ("E-mail adres" -> "emailadres").
+_ADDRESS_NAMES = (
+    "email",
+    "emailaddress",
+    "emailadres",
+    "mail",
+    "mailaddress",
+    "mailadres",
+    "recipient",
+    "recipientemail",
+    "subscriberemail",
+    "contactemail",
+    "useremail",
+    "ontvanger",
+)
+_CONTACT_NAMES = (
+    "contactid",
+    "contact",
+    "contactnummer",
+    "subscriberid",
+    "subscriber",
+    "recipientid",
+    "userid",
+    "user",
+    "memberid",
+    "customerid",
+    "klantid",
+    "klantnummer",
+    "relatieid",
+    "relatienummer",
+    "personid",
+    "profileid",
+    "leadid",
+    "visitorid",
+    "uid",
+)
+
+
+def _squash(name: Hashable) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(name).casefold())
+
+
+def _find(columns: Iterable[Hashable], names: Sequence[str]) -> Hashable | None:
+    """The first column (in frame order) whose squashed name is in ``names``."""
+    for column in columns:
+        if isinstance(column, str) and _squash(column) in names:
+            return column
+    return None
+
+
+def identity_columns(events: pd.DataFrame, /) -> tuple[Hashable, ...]:
+    """The column that tells who an event belongs to, as the anonymiser detects it.
+
+    The first e-mail-like column (``email``, ``e-mail``, ``emailadres``, ...),
+    else the first contact-id-like column (``contact_id``, ``klant_id``,
+    ``subscriber_id``, ...); empty when there is none.
+    """
+    found = _find(events.columns, _ADDRESS_NAMES)
+    if found is None:
+        found = _find(events.columns, _CONTACT_NAMES)
+    return () if found is None else (found,)
+
+
+# -- the report -------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class AnonymisationReport:
+    """What one anonymisation (or erasure) did, for a privacy officer.
+
+    Attributes:
+        rows_seen: rows in the input.
+        rows_selected: rows anonymised by this call's rule: the old ones (or,
+            for an erasure, the contact's), including already anonymous ones.
+        rows_anonymised: selected rows that changed now.
+        rows_already_anonymous: selected rows that were already anonymous.
+        rows_missing_timestamp: selected rows whose timestamp was missing or
+            unreadable (they count as old: fail closed).
+        cutoff: events strictly before this instant are old; None for an erasure.
+        months: the age limit in calendar months; None for an erasure.
+        erasure: whether this was :func:`erase_contact`.
+        timestamp: the timestamp column.
+        resolution: what timestamps were floored to (None: left).
+        tz: the zone of the wall clock for month arithmetic and flooring.
+        columns_kept: the allow-list as applied (besides the timestamp).
+        columns_emptied: columns set to NA on the selected rows.
+        identity: columns used to count distinct people (empty: not counted).
+        urls_scrubbed: kept values whose URL lost query parameters, fragment or user-info.
+        addresses_replaced: e-mail addresses replaced in kept values.
+        groups: rows of the aggregates (distinct kept values and time bucket).
+        small_groups: groups with fewer than ``k`` events.
+        k: the group size below which a group is reported as small.
+        plain_index: whether the index is a plain RangeIndex (other labels can
+            link rows back to other tables).
+    """
+
+    rows_seen: int
+    rows_selected: int
+    rows_anonymised: int
+    rows_already_anonymous: int
+    rows_missing_timestamp: int
+    cutoff: pd.Timestamp | None
+    months: int | None
+    erasure: bool
+    timestamp: str
+    resolution: str | None
+    tz: str
+    columns_kept: tuple[str, ...]
+    columns_emptied: tuple[str, ...]
+    identity: tuple[str, ...]
+    urls_scrubbed: int
+    addresses_replaced: int
+    groups: int
+    small_groups: int
+    k: int
+    plain_index: bool
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Warnings worth a look: linkage risks and fail-closed decisions."""
+        notes = []
+        if self.rows_missing_timestamp:
+            notes.append(
+                f"{self.rows_missing_timestamp:,} rows had a missing or unreadable timestamp "
+                "and were anonymised (fail closed)"
+            )
+        if self.small_groups:
+            notes.append(
+                f"{self.small_groups:,} of {self.groups:,} groups of anonymised rows have fewer "
+                f"than {self.k} events: rare combinations of kept values can point to a person"
+            )
+        if not self.plain_index:
+            notes.append(
+                "the index is not a plain RangeIndex: its labels can link anonymised rows "
+                "back to other tables; reset it before storing"
+            )
+        if not self.identity:
+            notes.append("no identity column: distinct people were not counted")
+        return tuple(notes)
+
+    def _rows(self) -> list[Row]:
+        selected = (
+            "events of the contact"
+            if self.erasure
+            else f"old events (before {self.cutoff.isoformat() if self.cutoff else '-'})"
+        )
+        return [
+            ("rows seen", self.rows_seen),
+            (selected, self.rows_selected),
+            ("  anonymised now", self.rows_anonymised),
+            ("  already anonymous", self.rows_already_anonymous),
+            ("  missing timestamp", self.rows_missing_timestamp),
+            ("age limit (months)", self.months),
+            ("time zone", self.tz),
+            (f"{self.timestamp} floored to", self.resolution or "not floored"),
+            ("columns kept", self.columns_kept),
+            ("columns emptied", self.columns_emptied),
+            ("people counted from", self.identity or "not counted"),
+            ("URLs scrubbed", self.urls_scrubbed),
+            ("addresses replaced", self.addresses_replaced),
+            ("groups", self.groups),
+            (f"groups under {self.k} events", self.small_groups),
+            ("plain index", self.plain_index),
+        ]
+
+    @property
+    def _title(self) -> str:
+        return "locosuppress erasure" if self.erasure else "locosuppress anonymisation"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (the cutoff as ISO 8601 text)."""
+        out = attrs.asdict(self, recurse=False)
+        out["cutoff"] = None if self.cutoff is None else self.cutoff.isoformat()
+        for name in ("columns_kept", "columns_emptied", "identity"):
+            out[name] = list(out[name])
+        out["notes"] = list(self.notes)
+        return out
+
+    def __str__(self) -> str:
+        return render_text(self._title, self._rows(), notes=self.notes)
+
+    def _repr_html_(self) -> str:
+        return render_html(self._title, self._rows(), notes=self.notes)
+
+
+@attrs.frozen(eq=False)
+class AnonymisationResult:
+    """The anonymised events, the report, and the per-group counts.
+
+    Attributes:
+        events: same rows, order, index and columns as the input.
+        report: what was done (see :class:`AnonymisationReport`).
+        aggregates: one row per group of anonymised rows (kept values after
+            scrubbing and the coarsened timestamp) with ``events`` and
+            ``people`` (distinct people, NA when there is no identity column).
+    """
+
+    events: pd.DataFrame
+    report: AnonymisationReport
+    aggregates: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain values, with the number of aggregate rows."""
+        return {"report": self.report.to_dict(), "aggregate_rows": len(self.aggregates)}
+
+    def __str__(self) -> str:
+        return str(self.report)
+
+    def _repr_html_(self) -> str:
+        return self.report._repr_html_()
+
+
+# -- the plan: options checked once, against the columns ---------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Plan:
+    """Validated options, resolved against the frame's columns."""
+
+    timestamp: Hashable
+    keep: tuple[Hashable, ...]
+    emptied: tuple[Hashable, ...]
+    identity: tuple[Hashable, ...]
+    resolution: Resolution
+    tz: dt.tzinfo
+    keep_query_params: frozenset[str]
+    k: int
+    cutoff: pd.Timestamp | None = None
+    cutoff_wall: pd.Timestamp | None = None
+    months: int | None = None
+
+    def report(
+        self, counts: _Counts, aggregates: pd.DataFrame, *, events_name: str
+    ) -> AnonymisationReport:
+        selected = counts.rows_selected
+        small = int((aggregates[events_name] < self.k).sum()) if len(aggregates) else 0
+        return AnonymisationReport(
+            rows_seen=counts.rows_seen,
+            rows_selected=selected,
+            rows_anonymised=counts.rows_changed,
+            rows_already_anonymous=selected - counts.rows_changed,
+            rows_missing_timestamp=counts.rows_missing_timestamp,
+            cutoff=self.cutoff,
+            months=self.months,
+            erasure=self.cutoff is None,
+            timestamp=str(self.timestamp),
+            resolution=self.resolution,
+            tz=str(self.tz),
+            columns_kept=tuple(str(c) for c in self.keep),
+            columns_emptied=tuple(str(c) for c in self.emptied) if selected else (),
+            identity=tuple(str(c) for c in self.identity),
+            urls_scrubbed=counts.urls_scrubbed,
+            addresses_replaced=counts.addresses_replaced,
+            groups=len(aggregates),
+            small_groups=small,
+            k=self.k,
+            plain_index=counts.plain_index,
+        )
+
+
+def _names(value: Hashable | Iterable[Hashable], what: str) -> tuple[Hashable, ...]:
+    """One column name or several, as a tuple (a string is one name)."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return (value,)
+    return tuple(value)
+
+
+def _make_plan(
+    columns: pd.Index,
+    *,
+    timestamp: Hashable,
+    keep: Hashable | Iterable[Hashable] | None,
+    identity: Hashable | Iterable[Hashable] | None,
+    resolution: Resolution,
+    tz: str | dt.tzinfo,
+    keep_query_params: Collection[str],
+    k: int,
+) -> _Plan:
+    if not columns.is_unique:
+        repeated = sorted({str(c) for c in columns[columns.duplicated()]})
+        raise SchemaError(f"column names must be unique; repeated: {', '.join(repeated)}")
+    if timestamp not in columns:
+        raise SchemaError(
+            f"no timestamp column {timestamp!r}; pass timestamp= with the column that holds "
+            "when each event happened"
+        )
+    if resolution not in RESOLUTIONS:
+        raise ValueError(f"resolution must be 'day', 'hour', 'month' or None, not {resolution!r}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
+    params = _names(keep_query_params, "keep_query_params")
+    if not all(isinstance(p, str) and p for p in params):
+        raise TypeError("keep_query_params must be non-empty parameter names (text)")
+
+    if keep is None:
+        kept = tuple(
+            c for c in columns if isinstance(c, str) and c.casefold() in DEFAULT_KEEP
+        )
+    else:
+        wanted = _names(keep, "keep")
+        unknown = [str(c) for c in wanted if c not in columns]
+        if unknown:
+            raise SchemaError(f"keep names columns that are not there: {', '.join(unknown)}")
+        kept = tuple(c for c in columns if c in set(wanted))
+    kept = tuple(c for c in kept if c != timestamp)
+
+    if identity is None:
+        people = identity_columns(pd.DataFrame(columns=columns))
+    else:
+        people = _names(identity, "identity")
+        unknown = [str(c) for c in people if c not in columns]
+        if unknown:
+            raise SchemaError(f"identity names columns that are not there: {', '.join(unknown)}")
+        if timestamp in people:
+            raise SchemaError("the timestamp column cannot be the identity column")
+    identifying = [
+        str(c)
+        for c in kept
+        if c in people or (isinstance(c, str) and _squash(c) in _ADDRESS_NAMES + _CONTACT_NAMES)
+    ]
+    if identifying:
+        raise SchemaError(
+            f"refusing to keep identifying columns on anonymised rows: {', '.join(identifying)}"
+        )
+    emptied = tuple(c for c in columns if c != timestamp and c not in set(kept))
+    return _Plan(
+        timestamp=timestamp,
+        keep=kept,
+        emptied=emptied,
+        identity=people,
+        resolution=resolution,
+        tz=resolve_tz(tz),
+        keep_query_params=frozenset(params),
+        k=k,
+    )
+
+
+# -- the work on one frame (also one Dask partition) --------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Counts:
+    """Row and value counts of one frame or partition; they add up."""
+
+    rows_seen: int = 0
+    rows_selected: int = 0
+    rows_changed: int = 0
+    rows_missing_timestamp: int = 0
+    urls_scrubbed: int = 0
+    addresses_replaced: int = 0
+    plain_index: bool = True
+
+    def __add__(self, other: _Counts) -> _Counts:
+        return _Counts(
+            rows_seen=self.rows_seen + other.rows_seen,
+            rows_selected=self.rows_selected + other.rows_selected,
+            rows_changed=self.rows_changed + other.rows_changed,
+            rows_missing_timestamp=self.rows_missing_timestamp + other.rows_missing_timestamp,
+            urls_scrubbed=self.urls_scrubbed + other.urls_scrubbed,
+            addresses_replaced=self.addresses_replaced + other.addresses_replaced,
+            plain_index=self.plain_index and other.plain_index,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class _Outcome:
+    """The anonymised frame plus what the aggregates need, for one frame."""
+
+    events: pd.DataFrame
+    counts: _Counts
+    positions: npt.NDArray[np.intp]  # selected rows
+    groups: Codes  # group of each selected row, by first appearance
+    group_count: int
+    people: Codes  # person of each selected row, -1 when unknown
+    people_count: int
+
+
+@attrs.frozen
+class _Scrubbed:
+    column: pd.Series
+    changed: npt.NDArray[np.bool_]  # per selected row
+    urls: int
+    addresses: int
+    codes: tuple[Codes, int]  # per selected row, of the scrubbed value
+
+
+def _scrub_arrow(
+    column: pd.Series, strings: pa.Array, positions: npt.NDArray[np.intp], params: frozenset[str]
+) -> _Scrubbed:
+    """Kept Arrow text: scrub each distinct value once, write back the changed rows."""
+    encoded = pc.dictionary_encode(strings.take(pa.array(positions)))
+    valid = np.asarray(pc.is_valid(encoded.indices), dtype=bool)
+    index = np.asarray(pc.fill_null(encoded.indices, 0).to_numpy(), dtype=np.int64)
+    distinct = encoded.dictionary
+    scrubbed, url_changed, addresses = scrub_strings(distinct, params)
+    changed_value = ~np.asarray(pc.fill_null(pc.equal(scrubbed, distinct), True), dtype=bool)
+    weight = np.bincount(index[valid], minlength=len(distinct))
+    changed = valid & changed_value[index]
+    new = put(column, positions[changed], scrubbed.take(pa.array(index[changed])))
+    codes, count = factorize(scrubbed)
+    return _Scrubbed(
+        new,
+        changed,
+        int(weight[url_changed].sum()),
+        int((weight * addresses).sum()),
+        (np.where(valid, codes[index], count), count + 1),
+    )
+
+
+_PLAIN_SCALARS = (int, float, complex, bool, dt.date, dt.time, dt.timedelta, np.generic)
+
+
+def _scrub_objects(
+    distinct: npt.NDArray[np.object_], params: frozenset[str]
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """Scrub distinct Python values: text scrubbed, plain scalars kept, anything else emptied."""
+    new = distinct.copy()
+    url_changed = np.zeros(len(distinct), dtype=bool)
+    addresses = np.zeros(len(distinct), dtype=np.int64)
+    text_at = [i for i, v in enumerate(distinct) if isinstance(v, str)]
+    for i, value in enumerate(distinct):
+        if not (isinstance(value, str | _PLAIN_SCALARS) or pd.isna(value)):
+            new[i] = None  # lists, dicts, bytes...: could hold anything, fail closed
+    if text_at:
+        texts = [distinct[i] for i in text_at]
+        try:
+            array = pa.array(texts, type=pa.large_string())
+        except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates: the slow, exact path
+            done = [scrub_text(t, params) for t in texts]
+            scrubbed: list[str] = [t for t, _, _ in done]
+            url_changed[text_at] = [c for _, c, _ in done]
+            addresses[text_at] = [a for _, _, a in done]
+        else:
+            result, changed_at, counted = scrub_strings(array, params)
+            scrubbed = result.to_pylist()
+            url_changed[text_at] = changed_at
+            addresses[text_at] = counted
+        for i, text in zip(text_at, scrubbed, strict=True):
+            new[i] = text
+    return new, url_changed, addresses
+
+
+def _hashable(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Values that factorize can hash (unhashable ones by their repr; they get emptied)."""
+    out = values.copy()
+    for i, value in enumerate(values):
+        try:
+            hash(value)
+        except TypeError:
+            out[i] = repr(value)
+    return out
+
+
+def _scrub_column(
+    column: pd.Series, positions: npt.NDArray[np.intp], params: frozenset[str]
+) -> _Scrubbed:
+    """Scrub the selected values of one kept column and code them for grouping."""
+    nothing = np.zeros(len(positions), dtype=bool)
+    strings = arrow_strings(column)
+    if strings is not None:
+        return _scrub_arrow(column, strings, positions, params)
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _scrub_categorical(column, positions, params)
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
+        values = column.to_numpy()[positions]
+        codes, distinct = pd.factorize(_hashable(values), use_na_sentinel=False)
+        originals = np.empty(len(distinct), dtype=object)
+        originals[:] = [values[i] for i in first_positions(codes.astype(np.int64), len(distinct))]
+        new, url_changed, addresses = _scrub_objects(originals, params)
+        changed_value = np.array(
+            [not _same_value(a, b) for a, b in zip(new, originals, strict=True)], dtype=bool
+        )
+        weight = np.bincount(codes, minlength=len(distinct))
+        changed = changed_value[codes]
+        written = np.empty(int(changed.sum()), dtype=object)
+        written[:] = list(new[codes[changed]])
+        return _Scrubbed(
+            put(column, positions[changed], written),
+            changed,
+            int(weight[url_changed].sum()),
+            int((weight * addresses).sum()),
+            _recode(codes, new),
+        )
+    return _Scrubbed(column, nothing, 0, 0, factorize(column.iloc[positions].array))
+
+
+def _scrub_categorical(
+    column: pd.Series, positions: npt.NDArray[np.intp], params: frozenset[str]
+) -> _Scrubbed:
+    categories = column.cat.categories.to_numpy(dtype=object)
+    codes = np.asarray(column.cat.codes.to_numpy()[positions], dtype=np.int64)
+    new, url_changed, addresses = _scrub_objects(categories, params)
+    changed_value = np.array(
+        [not _same_value(a, b) for a, b in zip(new, categories, strict=True)], dtype=bool
+    )
+    known = codes >= 0
+    weight = np.bincount(codes[known], minlength=len(categories))
+    changed = known & changed_value[np.where(known, codes, 0)]
+    target = column
+    if changed.any():
+        fresh = pd.unique(pd.Series(new[changed_value], dtype=object).dropna())
+        extra = [v for v in fresh if v not in set(categories)]
+        if extra:
+            target = column.cat.add_categories(extra)
+    written = np.empty(int(changed.sum()), dtype=object)
+    written[:] = list(new[codes[changed]])
+    grouped = _recode(np.where(known, codes, len(categories)), np.append(new, None))
+    return _Scrubbed(
+        put(target, positions[changed], written),
+        changed,
+        int(weight[url_changed].sum()),
+        int((weight * addresses).sum()),
+        grouped,
+    )
+
+
+def _recode(codes: Codes, values: npt.NDArray[np.object_]) -> tuple[Codes, int]:
+    """Codes of distinct scrubbed values (two values may scrub to the same)."""
+    value_codes, count = factorize(_hashable(values))
+    return value_codes[codes], count
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _identity_codes(
+    events: pd.DataFrame, identity: tuple[Hashable, ...], positions: npt.NDArray[np.intp]
+) -> tuple[Codes, int]:
+    """One code per distinct person among the selected rows; -1 where all identity is NA."""
+    if not identity:
+        return np.full(len(positions), -1, dtype=np.int64), 0
+    parts = []
+    known = np.zeros(len(positions), dtype=bool)
+    for name in identity:
+        column = events[name]
+        strings = arrow_strings(column)
+        values: Any = strings.take(pa.array(positions)) if strings is not None else None
+        if values is None:
+            values = column.iloc[positions].array
+        known |= column.notna().to_numpy()[positions]
+        parts.append(factorize(values))
+    codes, count = combine_codes(parts, len(positions))
+    if known.all():
+        return codes, count
+    codes = np.where(known, codes, -1)
+    kept, count_known = factorize(codes[known])
+    out = np.full(len(positions), -1, dtype=np.int64)
+    out[known] = kept
+    return out, count_known
+
+
+def _plain_index(index: pd.Index, *, partition: bool) -> bool:
+    """A RangeIndex 0, 1, 2, ... (a partition of one: any start)."""
+    if not isinstance(index, pd.RangeIndex) or index.step != 1:
+        return False
+    return partition or index.start == 0
+
+
+def _anonymise_frame(
+    events: pd.DataFrame,
+    plan: _Plan,
+    *,
+    chosen: npt.NDArray[np.bool_] | None = None,
+    partition: bool = False,
+) -> _Outcome:
+    """Anonymise the old rows (or the ``chosen`` ones) of one frame."""
+    size = len(events)
+    times = time_column(events[plan.timestamp], plan.tz, name=plan.timestamp)
+    if chosen is None:
+        assert plan.cutoff is not None and plan.cutoff_wall is not None
+        selected = times.missing | times.older_than(plan.cutoff, plan.cutoff_wall)
+    else:
+        selected = chosen
+    positions = np.flatnonzero(selected)
+    changed = np.zeros(len(positions), dtype=bool)
+    people, people_count = _identity_codes(events, plan.identity, positions)
+    out = events.copy(deep=False)
+    location = {name: i for i, name in enumerate(events.columns)}
+
+    stamps, stamp_changed = times.coarsen(positions, plan.resolution)
+    changed |= stamp_changed
+    out.isetitem(location[plan.timestamp], stamps.array)
+
+    for name in plan.emptied:
+        column = nullable(events[name])
+        changed |= column.notna().to_numpy()[positions]
+        out.isetitem(location[name], empty(column, selected).array)
+
+    urls = addresses = 0
+    codes: list[tuple[Codes, int]] = []
+    for name in events.columns:
+        if name == plan.timestamp:
+            codes.append(factorize(stamps.iloc[positions].array))
+        elif name in plan.keep:
+            scrubbed = _scrub_column(events[name], positions, plan.keep_query_params)
+            out.isetitem(location[name], scrubbed.column.array)
+            changed |= scrubbed.changed
+            urls += scrubbed.urls
+            addresses += scrubbed.addresses
+            codes.append(scrubbed.codes)
+    groups, group_count = combine_codes(codes, len(positions))
+    counts = _Counts(
+        rows_seen=size,
+        rows_selected=len(positions),
+        rows_changed=int(changed.sum()),
+        rows_missing_timestamp=int(times.missing[positions].sum()),
+        urls_scrubbed=urls,
+        addresses_replaced=addresses,
+        plain_index=_plain_index(events.index, partition=partition),
+    )
+    return _Outcome(
+        events=out,
+        counts=counts,
+        positions=positions,
+        groups=groups,
+        group_count=group_count,
+        people=people,
+        people_count=people_count,
+    )
+
+
+# -- aggregates ----------------------------------------------------------------
+
+
+def _count_names(plan: _Plan) -> tuple[str, str]:
+    """Names for the event and people counts that no key column already uses."""
+    taken = {str(c) for c in (*plan.keep, plan.timestamp)}
+    events_name, people_name = "events", "people"
+    while events_name in taken:
+        events_name = "_" + events_name
+    while people_name in taken:
+        people_name = "_" + people_name
+    return events_name, people_name
+
+
+def _key_columns(plan: _Plan, columns: pd.Index) -> list[Hashable]:
+    return [c for c in columns if c == plan.timestamp or c in plan.keep]
+
+
+def _group_rows(outcome: _Outcome, plan: _Plan) -> pd.DataFrame:
+    """The key values of each group (first row of each), in first-appearance order."""
+    rows = outcome.positions[first_positions(outcome.groups, outcome.group_count)]
+    keys = _key_columns(plan, outcome.events.columns)
+    return outcome.events.iloc[rows][keys].reset_index(drop=True)
+
+
+def _finish_aggregates(
+    keys: pd.DataFrame, events: npt.NDArray[np.int64], people: Any, plan: _Plan
+) -> pd.DataFrame:
+    """Add the counts, sort by the keys where their values allow it."""
+    events_name, people_name = _count_names(plan)
+    out = keys.copy(deep=False)
+    out[events_name] = np.asarray(events, dtype=np.int64)
+    out[people_name] = pd.array(people, dtype="Int64")
+    order = list(keys.columns)
+    if order and len(out) > 1:
+        try:
+            out = out.sort_values(order, na_position="last", kind="stable", ignore_index=True)
+        except TypeError:  # mixed types in an object column: keep first-appearance order
+            pass
+    return out
+
+
+def _aggregates(outcome: _Outcome, plan: _Plan) -> pd.DataFrame:
+    count = outcome.group_count
+    events = np.bincount(outcome.groups, minlength=count)
+    if plan.identity:
+        known = outcome.people >= 0
+        pairs = pd.unique(
+            outcome.groups[known] * max(outcome.people_count, 1) + outcome.people[known]
+        )
+        people: Any = np.bincount(pairs // max(outcome.people_count, 1), minlength=count)
+    else:
+        people = [pd.NA] * count
+    return _finish_aggregates(_group_rows(outcome, plan), events, people, plan)
+
+
+# -- public functions -----------------------------------------------------------
+
+
+def _check_frame(events: Any) -> pd.DataFrame:
+    if not isinstance(events, pd.DataFrame):
+        raise TypeError(
+            f"events must be a pandas DataFrame, not {type(events).__name__}; "
+            "for Dask use locosuppress.dask.anonymise_events"
+        )
+    return events
+
+
+def _result(outcome: _Outcome, plan: _Plan) -> AnonymisationResult:
+    aggregates = _aggregates(outcome, plan)
+    report = plan.report(outcome.counts, aggregates, events_name=_count_names(plan)[0])
+    return AnonymisationResult(outcome.events, report, aggregates)
+
+
+def anonymise_events(
+    events: pd.DataFrame,
+    /,
+    *,
+    now: pd.Timestamp | dt.datetime | str | None = None,
+    months: int = 12,
+    timestamp: Hashable = "timestamp",
+    keep: Hashable | Iterable[Hashable] | None = None,
+    identity: Hashable | Iterable[Hashable] | None = None,
+    resolution: Resolution = "day",
+    tz: str | dt.tzinfo = "UTC",
+    keep_query_params: Collection[str] = DEFAULT_KEEP_QUERY_PARAMS,
+    k: int = 5,
+) -> AnonymisationResult:
+    """Anonymise the events older than ``months`` calendar months.
+
+    An event is old when its timestamp is strictly earlier than ``now`` minus
+    ``months`` months (``pandas.DateOffset`` arithmetic on the wall clock in
+    ``tz``). Missing or unreadable timestamps count as old. Old rows keep only
+    the allow-listed columns (scrubbed) and a floored timestamp; recent rows
+    come back exactly as they were.
+
+    Args:
+        events: one row per open or click; never modified.
+        now: the reference time (aware: an instant; naive: a wall time in
+            ``tz``); default the current time. Pass it for reproducible runs.
+        months: the age limit in calendar months.
+        timestamp: the column with the time of each event (datetime64, aware
+            or naive, or ISO 8601 text).
+        keep: the columns kept on old rows (besides the timestamp); default
+            those named like :data:`DEFAULT_KEEP` (case-insensitively).
+        identity: the column(s) that tell who an event belongs to, for the
+            distinct-people counts; default :func:`identity_columns`; ``()``
+            for none.
+        resolution: ``"day"``, ``"hour"``, ``"month"`` or None (keep exact times).
+        tz: the zone of the wall clock: month arithmetic, naive times, flooring.
+        keep_query_params: query parameters that may stay in kept URLs.
+        k: groups of old rows with fewer events than this are reported.
+
+    Returns:
+        The anonymised events, the report and the aggregates.
+
+    Raises:
+        SchemaError: the timestamp column, a ``keep`` or ``identity`` column is
+            missing, column names repeat, ``keep`` holds an identifying
+            column, or the timestamp column holds no times.
+        ValueError: an option has an impossible value.
+    """
+    events = _check_frame(events)
+    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
+        raise ValueError(f"months must be a whole number of at least 0, not {months!r}")
+    plan = _make_plan(
+        events.columns,
+        timestamp=timestamp,
+        keep=keep,
+        identity=identity,
+        resolution=resolution,
+        tz=tz,
+        keep_query_params=keep_query_params,
+        k=k,
+    )
+    instant, wall = cutoff(now, months, plan.tz)
+    plan = attrs.evolve(plan, cutoff=instant, cutoff_wall=wall, months=months)
+    return _result(_anonymise_frame(events, plan), plan)
+
+
+def _contact_mask(
+    events: pd.DataFrame,
+    *,
+    email: str | None,
+    contact_id: Any,
+    email_column: Hashable | None,
+    contact_column: Hashable | None,
+) -> npt.NDArray[np.bool_]:
+    """Rows of the person: same canonical address, or same contact id."""
+    if email is None and contact_id is None:
+        raise TypeError("erase_contact needs email= or contact_id= (or both)")
+    mask = np.zeros(len(events), dtype=bool)
+    if email is not None:
+        column = email_column if email_column is not None else _find(events.columns, _ADDRESS_NAMES)
+        if column is None or column not in events.columns:
+            raise SchemaError(
+                "no e-mail column to match the address against; pass email_column="
+            )
+        canonical = normalize_email(email)
+        forms = normalize_emails(events[column])
+        mask |= (forms == canonical).fillna(False).to_numpy(dtype=bool)
+    if contact_id is not None:
+        column = (
+            contact_column
+            if contact_column is not None
+            else _find(events.columns, _CONTACT_NAMES)
+        )
+        if column is None or column not in events.columns:
+            raise SchemaError("no contact id column to match against; pass contact_column=")
+        values = events[column]
+        same = (values == contact_id).fillna(False).to_numpy(dtype=bool)
+        text = values.astype("string") == str(contact_id)
+        mask |= same | text.fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def erase_contact(
+    events: pd.DataFrame,
+    /,
+    *,
+    email: str | None = None,
+    contact_id: Any = None,
+    email_column: Hashable | None = None,
+    contact_column: Hashable | None = None,
+    timestamp: Hashable = "timestamp",
+    keep: Hashable | Iterable[Hashable] | None = None,
+    identity: Hashable | Iterable[Hashable] | None = None,
+    resolution: Resolution = "day",
+    tz: str | dt.tzinfo = "UTC",
+    keep_query_params: Collection[str] = DEFAULT_KEEP_QUERY_PARAMS,
+    k: int = 5,
+) -> AnonymisationResult:
+    """Anonymise every event of one person now, whatever its age (right to be forgotten).
+
+    Rows match when the e-mail column's canonical form (normalisation v1)
+    equals that of ``email`` (so every spelling of the address is caught),
+    or when the contact column equals ``contact_id`` (compared as values and
+    as text). Matching rows are anonymised by the rules of
+    :func:`anonymise_events`; other rows come back unchanged.
+
+    Args:
+        events: one row per open or click; never modified.
+        email: the person's address.
+        contact_id: the person's contact id.
+        email_column: the address column; default the first e-mail-like column.
+        contact_column: the contact id column; default the first contact-id-like column.
+        timestamp, keep, identity, resolution, tz, keep_query_params, k: as for
+            :func:`anonymise_events`.
+
+    Raises:
+        TypeError: neither ``email`` nor ``contact_id`` given.
+        InvalidEmailError: ``email`` is not an address.
+        SchemaError: as for :func:`anonymise_events`, or no column to match on.
+    """
+    events = _check_frame(events)
+    plan = _make_plan(
+        events.columns,
+        timestamp=timestamp,
+        keep=keep,
+        identity=identity,
+        resolution=resolution,
+        tz=tz,
+        keep_query_params=keep_query_params,
+        k=k,
+    )
+    chosen = _contact_mask(
+        events,
+        email=email,
+        contact_id=contact_id,
+        email_column=email_column,
+        contact_column=contact_column,
+    )
+    return _result(_anonymise_frame(events, plan, chosen=chosen), plan)

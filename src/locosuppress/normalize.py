@@ -1,0 +1,448 @@
+"""E-mail normalisation, rule set ``v1`` (the first half of the hash contract).
+
+The canonical form produced here is for *matching and hashing only*, never for
+sending mail: it lower-cases, drops ``+tags`` and Gmail dots, so it may not be
+a deliverable address. Every rule is documented byte for byte in
+``docs/hash-contract.md`` and pinned by test vectors; v1 is never changed in
+place. A later rule set gets a new version name and new functions.
+
+Two entry points give identical results:
+
+* :func:`normalize_email` for one value (raises :class:`InvalidEmailError`),
+* :func:`normalize_emails` for a whole column (NA where invalid), vectorised
+  with Arrow compute kernels for the common ASCII case and falling back to the
+  scalar rules for everything else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any, Final
+
+import idna
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from locosuppress.errors import InvalidDomainError, InvalidEmailError
+
+__all__ = [
+    "NORMALIZATION_VERSION",
+    "normalize_domain",
+    "normalize_email",
+    "normalize_emails",
+]
+
+NORMALIZATION_VERSION: Final = "v1"
+
+# Rule 2: every character for which ``str.isspace()`` is true (pinned by a test
+# that scans all of Unicode), plus the invisible characters people paste.
+_WHITESPACE: Final = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+_INVISIBLE: Final = "\u200b\u200c\u200d\u2060\ufeff"
+_STRIP: Final = _WHITESPACE + _INVISIBLE
+
+# RFC 5322 atext (ASCII part).
+_ATEXT_ASCII: Final = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~"
+)
+_LABEL_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+_GMAIL: Final = "gmail.com"
+_GMAIL_ALIASES: Final = frozenset({"gmail.com", "googlemail.com"})
+_MAX_LOCAL_BYTES: Final = 64
+_MAX_DOMAIN: Final = 253
+_MAX_LABEL: Final = 63
+
+
+def _fail(rule: str, message: str) -> InvalidEmailError:
+    return InvalidEmailError(f"not a valid e-mail address (rule {rule}): {message}", rule=rule)
+
+
+def _strip(value: str) -> str:
+    return value.strip(_STRIP)
+
+
+def _unwrap(value: str) -> str:
+    """Rule 3: quotes, then a display-name/angle wrapper, then ``mailto:``."""
+    value = _strip(value)
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = _strip(value[1:-1])
+    if value.endswith(">"):
+        start = value.rfind("<")
+        if start == -1:
+            raise _fail("3-wrapper", "a '>' without a matching '<'")
+        value = _strip(value[start + 1 : -1])
+    if value[:7].lower() == "mailto:":
+        value = value[7:]
+        at = value.find("@")
+        if at != -1:
+            query = value.find("?", at)
+            if query != -1:
+                value = value[:query]
+        value = _strip(value)
+    return value
+
+
+def _is_atext(char: str) -> bool:
+    if char in _ATEXT_ASCII:
+        return True
+    if ord(char) < 128:
+        return False
+    return unicodedata.category(char)[0] in "LNM"
+
+
+_NOT_ASCII_ATEXT_OR_DOT: Final = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]")
+_DOT_ATOM_ASCII: Final = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+)
+# Python's ``\s`` in a str pattern is exactly ``str.isspace()`` (pinned by a
+# test); Cc is U+0000-U+001F and U+007F-U+009F.
+_SPACE_OR_CONTROL: Final = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+
+def _check_dot_atom(local: str, rule: str) -> None:
+    if not local:
+        raise _fail(rule, "the local part (before the '@') is empty")
+    if local[0] == "." or local[-1] == ".":
+        raise _fail(rule, "the local part starts or ends with a dot")
+    if ".." in local:
+        raise _fail(rule, "the local part has two dots in a row")
+    for match in _NOT_ASCII_ATEXT_OR_DOT.finditer(local):
+        char = match.group()
+        if not _is_atext(char):
+            raise _fail(rule, f"the local part holds a character not allowed ({_describe(char)})")
+
+
+def _describe(char: str) -> str:
+    """Name a character without echoing a whole address."""
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}"
+
+
+_LABEL_RE: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _label_ok(label: str) -> bool:
+    return _LABEL_RE.fullmatch(label) is not None
+
+
+def _domain(domain: str, *, fail: type[InvalidEmailError] | type[InvalidDomainError]) -> str:
+    """Rule 6 on a domain already stripped of surrounding whitespace."""
+    result = _domain_cached(domain)
+    if isinstance(result, str):
+        return result
+    rule, message = result
+    raise fail(f"not a valid domain (rule {rule}): {message}", rule=rule)
+
+
+@lru_cache(maxsize=1 << 16)
+def _domain_cached(domain: str) -> str | tuple[str, str]:
+    """Rule 6: the canonical domain, or ``(rule, message)`` when invalid.
+
+    Domains repeat across a mailing file, and IDNA is slow, so results are
+    cached (the function is pure).
+    """
+    if domain.endswith("."):
+        domain = domain[:-1]
+    if not domain:
+        return ("6-empty", "the domain is empty")
+    if domain.startswith("["):
+        return ("6-ip-literal", "IP address literals are not accepted")
+    if domain.isascii():
+        domain = domain.lower()
+        for label in domain.split("."):
+            if label.startswith("xn--"):
+                try:
+                    idna.decode(label)
+                except (idna.IDNAError, UnicodeError, ValueError):
+                    return ("6-idna", "an 'xn--' label does not decode")
+    else:
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return ("6-idna", "the international domain is not valid IDNA 2008")
+    labels = domain.split(".")
+    if len(labels) < 2:
+        return ("6-labels", "the domain needs at least two labels (like example.nl)")
+    if not all(_label_ok(label) for label in labels):
+        return ("6-labels", "a domain label is empty, too long or holds a character not allowed")
+    if labels[-1].isdigit():
+        return ("6-tld", "the last label is all digits (IP addresses are not accepted)")
+    if len(domain) > _MAX_DOMAIN:
+        return ("6-length", "the domain is longer than 253 characters")
+    return domain
+
+
+def _local(local: str) -> str:
+    """Rule 7 (syntax, lower case, tag) and the local half of rule 9."""
+    _check_dot_atom(local, "7-dot-atom")
+    local = local.lower()
+    plus = local.find("+")
+    if plus != -1:
+        local = local[:plus]
+        _check_dot_atom(local, "7-tag")
+    if len(local.encode("utf-8")) > _MAX_LOCAL_BYTES:
+        raise _fail("7-length", "the local part is longer than 64 bytes")
+    return local
+
+
+def normalize_email(value: object, /) -> str:
+    """Return the canonical matching form of one e-mail address (rules v1).
+
+    The result is for matching and hashing only; never send mail to it.
+    ``normalize_email(normalize_email(x)) == normalize_email(x)`` for every
+    valid ``x``.
+
+    Args:
+        value: the address as found in the data; only ``str`` is accepted.
+
+    Returns:
+        The canonical form, e.g. ``"John.Doe+news@GoogleMail.com "`` gives
+        ``"johndoe@gmail.com"``.
+
+    Raises:
+        InvalidEmailError: the value is not an address; ``.rule`` names the
+            rule of ``docs/hash-contract.md`` that failed.
+    """
+    if not isinstance(value, str):
+        raise _fail("1-type", f"expected text, got {type(value).__name__}")
+    value = _unwrap(value)
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    if value.count("@") != 1:
+        raise _fail("5-one-at", f"expected exactly one '@', found {value.count('@')}")
+    local, domain = value.split("@")
+    if not local or not domain:
+        raise _fail("5-parts", "the part before or after the '@' is empty")
+    bad = _SPACE_OR_CONTROL.search(value)
+    if bad is not None:
+        raise _fail(
+            "5-space", f"spaces and control characters are not allowed ({_describe(bad.group())})"
+        )
+    if local.startswith('"'):
+        raise _fail("5-quoted", "quoted local parts are not accepted in v1")
+    if "(" in value or ")" in value:
+        raise _fail("5-comment", "comments in parentheses are not accepted")
+    domain = _domain(domain, fail=InvalidEmailError)
+    local = _local(local)
+    if domain in _GMAIL_ALIASES:
+        domain = _GMAIL
+        local = local.replace(".", "")
+    if local.isascii():
+        return f"{local}@{domain}"
+    # Rule 9: NFC once more; lower-casing can undo NFC, and NFC can undo
+    # lower-casing in rare cases, so repeat until the form is stable.
+    for _ in range(4):
+        settled = unicodedata.normalize("NFC", local)
+        if settled.lower() == settled:
+            break
+        local = settled.lower()
+    else:  # pragma: no cover - no such character known in Unicode 15
+        raise _fail("9-unstable", "the local part has no stable lower-case NFC form")
+    if settled != local:
+        _check_dot_atom(settled, "9-nfc")
+        if len(settled.encode("utf-8")) > _MAX_LOCAL_BYTES:
+            raise _fail("9-nfc", "the local part is longer than 64 bytes after NFC")
+    return f"{settled}@{domain}"
+
+
+def normalize_domain(value: object, /) -> str:
+    """Return the canonical form of a domain name (rule 6 of v1).
+
+    Surrounding whitespace and one leading ``@`` are removed first, so
+    ``" @Bücher.DE."`` gives ``"xn--bcher-kva.de"``.
+
+    Raises:
+        InvalidDomainError: the value is not a domain name.
+    """
+    if not isinstance(value, str):
+        raise InvalidDomainError(
+            f"not a valid domain (rule 1-type): expected text, got {type(value).__name__}",
+            rule="1-type",
+        )
+    value = unicodedata.normalize("NFC", _strip(value))
+    if value.startswith("@"):
+        value = value[1:]
+    if "@" in value or _SPACE_OR_CONTROL.search(value):
+        raise InvalidDomainError(
+            "not a valid domain (rule 5-space): spaces, control characters and '@' are not allowed",
+            rule="5-space",
+        )
+    return _domain(value, fail=InvalidDomainError)
+
+
+def _scalar_or_none(value: object) -> str | None:
+    try:
+        return normalize_email(value)
+    except InvalidEmailError:
+        return None
+
+
+# --- the vectorised path --------------------------------------------------
+#
+# A value takes the fast path only when a single RE2 pattern proves it is a
+# plain ASCII address with ASCII-whitespace padding, no wrapper, no trailing
+# dot, no 'xn--' label and no all-digit last label; for such values rules 1-9
+# reduce to: strip, lower-case, drop the tag, apply the Gmail rule. Everything
+# else (Unicode, wrappers, errors, edge cases) goes through the scalar rules.
+# The property ``normalize_emails(xs) == [normalize_email(x) for x in xs]`` is
+# tested with Hypothesis.
+
+_ATOM: Final = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_WS: Final = r"[ \t\n\r\x0b\x0c]*"
+_ADDR: Final = (
+    rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z0-9-]*[A-Za-z-][A-Za-z0-9-]*"
+)
+_FAST: Final = rf"^{_WS}{_ADDR}{_WS}$"
+# ``Display Name <address>`` or ``<address>`` around a fast-path address; the
+# display name holds no angle bracket, so the '<' is the last one (rule 3).
+_WRAPPED: Final = rf"^[^<>]*<{_WS}(?P<addr>{_ADDR}){_WS}>{_WS}$"
+_LAST_LABEL_OK: Final = r"\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+def _to_arrow(values: pd.Series) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.bool_]]]:
+    """Return an Arrow string array (non-str values null) and a mask of str values."""
+    dtype = values.dtype
+    arrow_text = isinstance(dtype, pd.StringDtype) or (
+        isinstance(dtype, pd.ArrowDtype)
+        and (pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype))
+    )
+    if arrow_text:
+        arr = pa.array(values.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if arr.type != pa.string():
+            arr = arr.cast(pa.string())
+        is_str = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        return arr, is_str
+    objects = values.to_numpy(dtype=object, na_value=None)
+    is_str = np.fromiter((type(v) is str for v in objects), dtype=bool, count=len(objects))
+    if not is_str.all():
+        # str subclasses are rare; accept them like str.
+        extra = np.fromiter(
+            (isinstance(v, str) for v in objects), dtype=bool, count=len(objects)
+        )
+        is_str = extra
+        objects = np.where(is_str, objects, None)
+    arr = pa.array(objects, type=pa.string(), from_pandas=True)
+    return arr, is_str
+
+
+def _patch(values: pa.Array, mask: pa.Array, fn: Any) -> pa.Array:
+    """Apply ``fn`` to the entries selected by ``mask`` only (a usually small subset)."""
+    if not mask.true_count:
+        return values
+    subset = fn(values.filter(mask))
+    return pc.replace_with_mask(values, mask, subset)
+
+
+def _normalize_arrow(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) -> pa.Array:
+    """Normalise an Arrow string array; invalid and non-str entries become null."""
+    n = len(arr)
+    if n == 0:
+        return pa.array([], type=pa.string())
+    original = arr
+    # Rule 3 for the common ``Name <address>`` case, on the rows with a '<'.
+    arr = _patch(
+        arr,
+        pc.fill_null(pc.match_substring(arr, "<"), False),
+        lambda sub: pc.coalesce(pc.struct_field(pc.extract_regex(sub, _WRAPPED), "addr"), sub),
+    )
+    fast = pc.fill_null(pc.match_substring_regex(arr, _FAST), False)
+    lowered = pc.ascii_lower(pc.utf8_trim(arr, " \t\n\r\x0b\x0c"))
+    # Rule 7: drop the tag, on the rows with a '+'.
+    lowered = _patch(
+        lowered,
+        pc.fill_null(pc.match_substring(lowered, "+"), False),
+        lambda sub: pc.replace_substring_regex(sub, r"\+[^@]*@", "@"),
+    )
+    # Values that pass the pattern but need a rule the fast path skips go
+    # slow: an empty or dot-ended local part after the tag, a local part over
+    # 64 bytes, a domain over 253, an 'xn--' label, a bad last label.
+    at = pc.find_substring(lowered, "@")
+    domain_len = pc.subtract(pc.subtract(pc.binary_length(lowered), at), 1)
+    ok = pc.and_(pc.greater(at, 0), pc.less_equal(at, _MAX_LOCAL_BYTES))
+    ok = pc.and_(ok, pc.less_equal(domain_len, _MAX_DOMAIN))
+    ok = pc.and_(ok, pc.invert(pc.match_substring(lowered, ".@")))
+    ok = pc.and_(ok, pc.invert(pc.match_substring(lowered, "xn--")))
+    ok = pc.and_(ok, pc.match_substring_regex(lowered, _LAST_LABEL_OK))
+    fast = pc.and_(fast, pc.fill_null(ok, False))
+    # Rule 8: Gmail.
+    gmail = pc.or_(pc.ends_with(lowered, "@gmail.com"), pc.ends_with(lowered, "@googlemail.com"))
+    lowered = _patch(
+        lowered,
+        pc.fill_null(gmail, False),
+        lambda sub: pa.array(
+            [v.split("@", 1)[0].replace(".", "") + "@" + _GMAIL for v in sub.to_pylist()],
+            type=pa.string(),
+        ),
+    )
+    result = pc.if_else(fast, lowered, pa.nulls(n, type=pa.string()))
+
+    slow_mask = is_str & ~np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)
+    if not slow_mask.any():
+        return result
+    slow_values = original.filter(pa.array(slow_mask)).to_pylist()
+    cache: dict[str, str | None] = {}
+    slow_out: list[str | None] = []
+    append = slow_out.append
+    for v in slow_values:
+        r = cache.get(v, _MISSING)
+        if r is _MISSING:
+            cache[v] = r = _scalar_or_none(v)
+        append(r)  # type: ignore[arg-type]
+    return pc.replace_with_mask(result, pa.array(slow_mask), pa.array(slow_out, type=pa.string()))
+
+
+_MISSING: Final = object()
+
+
+def _as_series(values: Iterable[object] | pd.Series) -> pd.Series:
+    if isinstance(values, pd.Series):
+        return values
+    if isinstance(values, pd.Index):
+        return values.to_series(index=pd.RangeIndex(len(values)))
+    if isinstance(values, np.ndarray | pd.api.extensions.ExtensionArray | pa.Array | pa.ChunkedArray):
+        return pd.Series(values)
+    return pd.Series(list(values), dtype=object)
+
+
+def canonical_arrow(values: pd.Series, /) -> pa.Array:
+    """Canonical forms of a Series as an Arrow string array (null where invalid).
+
+    The engine behind :func:`normalize_emails`, also used by filtering and
+    hashing; categorical columns are normalised once per category.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = canonical_arrow(pd.Series(values.cat.categories))
+        codes = values.cat.codes.to_numpy()
+        return categories.take(pa.array(codes, mask=codes < 0))
+    return _normalize_arrow(*_to_arrow(values))
+
+
+def normalize_emails(values: Iterable[object] | pd.Series, /) -> pd.Series:
+    """Normalise a whole column of addresses; NA where a value is invalid.
+
+    Gives exactly :func:`normalize_email` of every element, but vectorised.
+    Accepts a Series of any dtype (``object``, ``string``, Arrow-backed,
+    categorical; chunked or not) or any iterable; a Series keeps its index
+    and name.
+
+    Returns:
+        A Series of dtype ``string[pyarrow]`` (``pd.StringDtype("pyarrow")``)
+        with ``<NA>`` for every value that is missing or not an address.
+    """
+    series = _as_series(values)
+    return pd.Series(
+        pd.arrays.ArrowStringArray(canonical_arrow(series)),
+        index=series.index,
+        name=series.name,
+        copy=False,
+    )

@@ -1,0 +1,1425 @@
+"""The permanent suppression list: a durable SQLite file of keyed hashes.
+
+A :class:`SuppressionList` holds, for each suppressed person or domain, the
+32-byte keyed hash of its canonical form (``docs/hash-contract.md``), a
+scope, a reason, the time it was added and an optional source label. It
+never holds an address, a canonical form or an unkeyed hash: not in the
+database, the write-ahead log, temp files, the audit log, exports, backups,
+log lines or exception messages (messages point at positions instead).
+
+Design, with the reasons (more in ``docs/suppression-list.md``):
+
+* **One file, standard library.** SQLite through :mod:`sqlite3`; the tables
+  ``meta``, ``entries``, ``pending`` and ``index_snapshot`` are a contract with
+  :mod:`locosuppress._index`. ``entries`` is a ``WITHOUT ROWID`` table keyed by
+  ``(hash, kind, scope)`` with small integer codes, about 46 bytes a row.
+* **Durable on return.** ``journal_mode=WAL`` with ``synchronous=FULL``: each
+  commit appends to the log and fsyncs it before ``COMMIT`` returns, so an
+  acknowledged write survives a kill or a power cut; readers never block the
+  writer. Each public write is exactly one transaction.
+* **Concurrent writers.** Writes start with ``BEGIN IMMEDIATE`` (the write lock
+  is taken up front, so no transaction fails half-way); SQLite's busy handler
+  waits inside each attempt and a bounded retry loop with jitter covers the
+  cases where SQLite reports busy without waiting, up to ``lock_timeout``
+  (default 60 s), after which :class:`ListLockedError` is raised.
+* **Careful opening.** The folder must exist (never created); the first 100
+  bytes are checked before SQLite may touch the file; the key fingerprint is
+  compared on a read-only connection before anything else is read or
+  written; a newer format is refused with advice to upgrade.
+* **Read-only use** opens ``mode=ro``. In a read-only folder, where SQLite
+  cannot create its ``-shm`` file, the list is read ``immutable=1`` only when
+  no write-ahead log exists (then the main file holds every commit); the file
+  is watched and any change while open raises instead of answering from a
+  stale snapshot.
+* **Removal leaves no trace in the file.** ``secure_delete=ON`` zeroes deleted
+  rows in the database pages; after a removal the log is checkpointed and
+  truncated (best effort, never waiting for readers). Rows and removals still
+  leave counts and times in the audit log, by design.
+* **The index contract is kept by the database itself**: a trigger copies each
+  new ``entries`` row to ``pending``; another deletes it from ``pending`` and
+  sets ``meta.index_stale`` to ``'1'`` when an entry is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from locosuppress import _export, _sqlite
+from locosuppress._version import __version__
+from locosuppress.errors import (
+    KeyMismatchError,
+    ListCorruptedError,
+    ListLockedError,
+    ListNotFoundError,
+    OutputExistsError,
+    ReadOnlyListError,
+    UnsupportedFormatError,
+)
+from locosuppress.keys import HASH_SIZE, HashingMaterial, SuppressionKey
+from locosuppress.normalize import (
+    NORMALIZATION_VERSION,
+    _as_series,
+    _normalize_arrow,
+    _to_arrow,
+    normalize_email,
+)
+from locosuppress.reports import render_html, render_text
+
+if TYPE_CHECKING:
+    from locosuppress._index import SuppressionIndex
+
+__all__ = [
+    "CHANNELS",
+    "REASONS",
+    "REMOVE_REASONS",
+    "SCOPES",
+    "AddReport",
+    "ExportReport",
+    "ListStats",
+    "SuppressionList",
+    "VerifyReport",
+]
+
+T = TypeVar("T")
+
+#: Scopes and their codes in ``entries.scope``.
+SCOPES: Final[Mapping[str, int]] = {"all": 1, "newsletter": 2, "post": 4}
+#: Reasons an entry may carry and their codes in ``entries.reason``.
+REASONS: Final[Mapping[str, int]] = {
+    "unsubscribed": 1,
+    "erasure": 2,
+    "bounce": 3,
+    "complaint": 4,
+    "manual": 5,
+    "import": 6,
+}
+#: Reasons a removal may give (recorded in the audit log only).
+REMOVE_REASONS: Final = ("resubscribed", "manual", "correction")
+#: Which scopes block a channel; ``None`` is "any channel".
+CHANNELS: Final[Mapping[str | None, tuple[int, ...]]] = {
+    None: (1, 2, 4),
+    "newsletter": (1, 2),
+    "post": (1, 4),
+}
+KIND_EMAIL: Final = 0
+KIND_DOMAIN: Final = 1
+_SCOPE_NAMES: Final = {code: name for name, code in SCOPES.items()}
+_REASON_NAMES: Final = {code: name for name, code in REASONS.items()}
+_MAX_SOURCE: Final = 200
+_CHUNK: Final = 1 << 20  # rows normalised, hashed and inserted per step
+_INSERT_HASHES: Final = (
+    "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
+    "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n) "
+    "SELECT substr(:blob, k * 32 + 1, 32), :kind, :scope, :reason, :at, :source FROM i"
+)
+_AUDIT_COLUMNS: Final = (
+    "total",
+    "added",
+    "already_present",
+    "removed",
+    "invalid",
+    "kept",
+    "suppressed",
+    "duplicates",
+)
+
+
+# --- small helpers ---------------------------------------------------------------
+
+
+def _shown(value: object) -> str:
+    """Quote a bad option value unless it might be an address."""
+    if isinstance(value, str) and "@" not in value and len(value) <= 40:
+        return repr(value)
+    return f"a {type(value).__name__} value"
+
+
+def _option(value: object, table: Mapping[str, int], what: str) -> int:
+    if isinstance(value, str) and value in table:
+        return table[value]
+    raise ValueError(f"unknown {what} ({_shown(value)}); use one of {', '.join(map(repr, table))}")
+
+
+def _channel_scopes(channel: object) -> tuple[int, ...]:
+    if channel is None or (isinstance(channel, str) and channel in CHANNELS):
+        return CHANNELS[channel]
+    raise ValueError(f"unknown channel ({_shown(channel)}); use None, 'newsletter' or 'post'")
+
+
+def _remove_scopes(scope: object) -> tuple[int, ...]:
+    return CHANNELS[None] if scope is None else (_option(scope, SCOPES, "scope"),)
+
+
+def _check_remove_reason(reason: object) -> str:
+    if isinstance(reason, str) and reason in REMOVE_REASONS:
+        return reason
+    choices = ", ".join(map(repr, REMOVE_REASONS))
+    raise ValueError(f"unknown removal reason ({_shown(reason)}); use one of {choices}")
+
+
+def _check_source(source: object) -> str | None:
+    if source is None:
+        return None
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str or None, not {type(source).__name__}")
+    if not source or len(source) > _MAX_SOURCE or "@" in source or not source.isprintable():
+        raise ValueError(
+            f"a source label is 1 to {_MAX_SOURCE} printable characters without '@': it is "
+            "stored in plain text, and an e-mail address must never be"
+        )
+    return source
+
+
+def _utc(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime (UTC)")
+    return now.astimezone(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _material(key: object) -> HashingMaterial:
+    if isinstance(key, SuppressionKey):
+        return key.hashing_material()
+    if isinstance(key, HashingMaterial):
+        return key
+    raise TypeError(
+        f"key must be a SuppressionKey (or its HashingMaterial), not {type(key).__name__}"
+    )
+
+
+def _unique_sorted(hashes: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """Sort rows of 32 bytes in byte order (SQLite's BLOB order) and drop repeats."""
+    if not len(hashes):
+        return hashes.reshape(0, HASH_SIZE)
+    rows = np.ascontiguousarray(hashes).view(np.dtype((np.void, HASH_SIZE))).ravel()
+    return np.unique(rows).view(np.uint8).reshape(-1, HASH_SIZE)
+
+
+def _insert_hashes(
+    conn: sqlite3.Connection,
+    hashes: npt.NDArray[np.uint8],
+    *,
+    kind: int,
+    scope: int,
+    reason: int,
+    at: int,
+    source: int | None,
+) -> int:
+    """Insert sorted unique hashes as new entries; return how many were new.
+
+    One statement per million rows: the hashes travel as a single BLOB that a
+    recursive CTE slices, which is about three times faster than executemany.
+    """
+    added = 0
+    for start in range(0, len(hashes), _CHUNK):
+        part = hashes[start : start + _CHUNK]
+        cur = conn.execute(
+            _INSERT_HASHES,
+            {
+                "n": len(part),
+                "blob": part.tobytes(),
+                "kind": kind,
+                "scope": scope,
+                "reason": reason,
+                "at": at,
+                "source": source,
+            },
+        )
+        added += cur.rowcount
+    return added
+
+
+def _source_id(conn: sqlite3.Connection, label: str | None) -> int | None:
+    if label is None:
+        return None
+    conn.execute("INSERT OR IGNORE INTO sources (label) VALUES (?)", (label,))
+    (sid,) = conn.execute("SELECT id FROM sources WHERE label = ?", (label,)).fetchone()
+    return int(sid)
+
+
+def _audit(
+    conn: sqlite3.Connection,
+    operation: str,
+    at: int,
+    *,
+    scope: str | None = None,
+    reason: str | None = None,
+    channel: str | None = None,
+    source: int | None = None,
+    **counts: int,
+) -> None:
+    unknown = set(counts) - set(_AUDIT_COLUMNS)
+    if unknown:  # pragma: no cover - programming error
+        raise TypeError(f"unknown audit counts {sorted(unknown)}")
+    conn.execute(
+        "INSERT INTO audit (at, operation, total, added, already_present, removed, invalid, "
+        "kept, suppressed, duplicates, scope, reason, channel, source, library_version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            at,
+            operation,
+            *(counts.get(c) for c in _AUDIT_COLUMNS),
+            scope,
+            reason,
+            channel,
+            source,
+            __version__,
+        ),
+    )
+
+
+# --- reports ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class AddReport:
+    """What an ``add_many`` or ``merge`` did: every input is counted exactly once.
+
+    Attributes:
+        added: inputs that created a new entry (for the scope given).
+        already_present: valid inputs whose entry existed, including repeats
+            within the same call (the first counts as added).
+        invalid: inputs that are not addresses (missing, not text, or failing
+            the normalisation rules); nothing was stored for them.
+        invalid_positions: 0-based positions of the invalid inputs, in the
+            order given (positions, not index labels, for a Series).
+    """
+
+    added: int
+    already_present: int
+    invalid: int = 0
+    invalid_positions: tuple[int, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """The number of inputs: ``added + already_present + invalid``."""
+        return self.added + self.already_present + self.invalid
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the counts and positions as plain Python values."""
+        return {
+            "total": self.total,
+            "added": self.added,
+            "already_present": self.already_present,
+            "invalid": self.invalid,
+            "invalid_positions": list(self.invalid_positions),
+        }
+
+    def _rows(self) -> list[tuple[str, Any]]:
+        return [
+            ("inputs", self.total),
+            ("added", self.added),
+            ("already present", self.already_present),
+            ("invalid", self.invalid),
+        ]
+
+    def _notes(self) -> list[str]:
+        if not self.invalid_positions:
+            return []
+        shown = ", ".join(str(p) for p in self.invalid_positions[:10])
+        more = f" and {len(self.invalid_positions) - 10:,} more" if self.invalid > 10 else ""
+        return [f"invalid inputs at positions {shown}{more} (0-based); nothing stored for them"]
+
+    def __str__(self) -> str:
+        return render_text("Suppression list: added", self._rows(), notes=self._notes())
+
+    def _repr_html_(self) -> str:
+        return render_html("Suppression list: added", self._rows(), notes=self._notes())
+
+
+@attrs.frozen
+class ListStats:
+    """Counts of a suppression list, for people and dashboards (no hashes, no addresses).
+
+    Attributes:
+        total: distinct suppressed addresses plus domains (``len(list)``).
+        emails, domains: the two parts of ``total``.
+        entries: rows, one per (address or domain, scope).
+        by_scope, by_reason: entries per scope and per reason (all listed).
+        by_month: entries per month added, ``"YYYY-MM"`` in UTC, oldest first.
+    """
+
+    total: int
+    emails: int
+    domains: int
+    entries: int
+    by_scope: dict[str, int]
+    by_reason: dict[str, int]
+    by_month: dict[str, int]
+    fingerprint: str
+    normalization: str
+    format_version: int
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the statistics as plain Python values (``created_at`` as ISO text)."""
+        data = attrs.asdict(self)
+        data["created_at"] = _iso(self.created_at)
+        return data
+
+    def _rows(self) -> list[tuple[str, Any]]:
+        rows: list[tuple[str, Any]] = [
+            ("suppressed (distinct)", self.total),
+            ("e-mail addresses", self.emails),
+            ("domains", self.domains),
+            ("entries (per scope)", self.entries),
+        ]
+        rows += [(f"scope {k}", v) for k, v in self.by_scope.items()]
+        rows += [(f"reason {k}", v) for k, v in self.by_reason.items()]
+        rows += [(f"added {k}", v) for k, v in self.by_month.items()]
+        rows += [
+            ("key fingerprint", self.fingerprint),
+            ("normalisation", self.normalization),
+            ("format version", self.format_version),
+            ("created", _iso(self.created_at)),
+        ]
+        return rows
+
+    def __str__(self) -> str:
+        return render_text("Suppression list", self._rows())
+
+    def _repr_html_(self) -> str:
+        return render_html("Suppression list", self._rows())
+
+
+@attrs.frozen
+class VerifyReport:
+    """The result of :meth:`SuppressionList.verify`.
+
+    ``ok`` is true when SQLite's integrity check and every invariant of the
+    list hold; otherwise ``problems`` says what is wrong (never a hash or an
+    address). Scripts and the CLI should exit non-zero when ``ok`` is false,
+    or call :meth:`raise_for_problems`.
+    """
+
+    problems: tuple[str, ...]
+    entries: int
+    pending: int
+    quick: bool
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+    def raise_for_problems(self) -> None:
+        """Raise :class:`ListCorruptedError` listing the problems, if there are any.
+
+        Raises:
+            ListCorruptedError: ``ok`` is false.
+        """
+        if self.problems:
+            raise ListCorruptedError(
+                "the suppression list failed verification: " + "; ".join(self.problems)
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as plain Python values."""
+        return {
+            "ok": self.ok,
+            "problems": list(self.problems),
+            "entries": self.entries,
+            "pending": self.pending,
+            "quick": self.quick,
+        }
+
+    def _rows(self) -> list[tuple[str, Any]]:
+        check = "quick_check" if self.quick else "integrity_check"
+        return [
+            ("ok", self.ok),
+            ("SQLite check", check),
+            ("entries", self.entries),
+            ("pending index updates", self.pending),
+            ("problems", len(self.problems)),
+        ]
+
+    def __str__(self) -> str:
+        return render_text("Suppression list: verify", self._rows(), notes=self.problems)
+
+    def _repr_html_(self) -> str:
+        return render_html("Suppression list: verify", self._rows(), notes=self.problems)
+
+
+@attrs.frozen
+class ExportReport:
+    """What :meth:`SuppressionList.export` wrote."""
+
+    path: str
+    count: int
+    channel: str | None
+    fingerprint: str
+    normalization: str
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as plain Python values (``created_at`` as ISO text)."""
+        data = attrs.asdict(self)
+        data["created_at"] = _iso(self.created_at)
+        return data
+
+    def _rows(self) -> list[tuple[str, Any]]:
+        return [
+            ("file", self.path),
+            ("hashes", self.count),
+            ("channel", self.channel or "all channels"),
+            ("key fingerprint", self.fingerprint),
+            ("normalisation", self.normalization),
+            ("created", _iso(self.created_at)),
+        ]
+
+    def __str__(self) -> str:
+        return render_text("Suppression list: export", self._rows())
+
+    def _repr_html_(self) -> str:
+        return render_html("Suppression list: export", self._rows())
+
+
+# --- the list ----------------------------------------------------------------------
+
+
+class SuppressionList:
+    """A permanent suppression list in one SQLite file. Open it with :meth:`open`.
+
+    Use it as a context manager, or call :meth:`close`. One instance may be
+    shared between threads (calls are serialised); several processes may open
+    the same file at once.
+    """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        matter: HashingMaterial,
+        meta: dict[str, str],
+        *,
+        read_only: bool,
+        immutable: bool,
+        lock_timeout: float,
+    ) -> None:
+        """Wrap an open, checked connection; use :meth:`open` instead."""
+        self._conn = conn
+        self._path = path
+        self._matter = matter
+        self._meta = meta
+        self._read_only = read_only
+        self._immutable = immutable
+        self._signature = _sqlite.file_signature(path) if immutable else None
+        self._lock_timeout = lock_timeout
+        self._lock = threading.RLock()
+        self._closed = False
+        self._index: Any = None
+        self._index_version: int | None = None
+        self._len: tuple[int, int] | None = None
+        self._clock: Callable[[], datetime | None] = lambda: None
+
+    # -- opening and closing -----------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        key: SuppressionKey | HashingMaterial,
+        /,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        lock_timeout: float = _sqlite.DEFAULT_LOCK_TIMEOUT_S,
+        now: datetime | None = None,
+    ) -> SuppressionList:
+        """Open the list at ``path`` with its key, creating it if allowed.
+
+        Args:
+            path: the list file; its folder must exist.
+            key: the list's :class:`SuppressionKey` (or its ``HashingMaterial``).
+            create: create an empty list when the file does not exist. Scripts
+                that only filter should pass ``create=False``: a mistyped path
+                then fails instead of filtering against an empty list.
+            read_only: open without the right to write (``mode=ro``): for
+                checking and filtering, also from read-only files and folders.
+                Nothing is written, not even an audit row.
+            lock_timeout: seconds a write may wait for other writers before
+                :class:`ListLockedError`.
+            now: the creation time to record (default: the current UTC time).
+
+        Raises:
+            ListNotFoundError: the folder is missing, or the file is missing and
+                ``create`` is false or ``read_only`` is true.
+            NotASuppressionListError: the file is not a locosuppress list.
+            KeyMismatchError: the list was made with another key (checked
+                before anything else is read or written).
+            UnsupportedFormatError: a newer locosuppress wrote the file.
+            ReadOnlyListError: a writable open of a file or folder this process
+                cannot write.
+            ListCorruptedError: the file is truncated or damaged (it is left as is).
+        """
+        matter = _material(key)
+        path = Path(path)
+        _sqlite.require_folder(path)
+        if not path.exists():
+            if read_only or not create:
+                why = "read_only=True never creates a list" if read_only else "create=False"
+                raise ListNotFoundError(f"no suppression list at {path} ({why})")
+            if not _sqlite.folder_writable(path):
+                raise ReadOnlyListError(f"cannot create {path}: its folder is not writable")
+            moment = _utc(now)
+            _sqlite.create_database(
+                path,
+                meta={
+                    "format_version": str(_sqlite.FORMAT_VERSION),
+                    "normalization": NORMALIZATION_VERSION,
+                    "fingerprint": matter.fingerprint,
+                    "created_at": _iso(moment),
+                    "index_stale": "0",
+                    "created_by": f"locosuppress {__version__}",
+                },
+                audit=(int(moment.timestamp()), "create", __version__),
+                lock_timeout=lock_timeout,
+            )
+        if not read_only and not (
+            os.access(path, os.R_OK | os.W_OK) and _sqlite.folder_writable(path)
+        ):
+            raise ReadOnlyListError(
+                f"{path} or its folder cannot be written by this process; open it with "
+                "read_only=True to check and filter"
+            )
+        _sqlite.check_header(path)
+        # The key is checked on a read-only connection: nothing (not even a
+        # checkpoint on close) can write before it has been accepted.
+        with _sqlite.sqlite_errors(path):
+            conn, immutable = _sqlite.connect(path, read_only=True, lock_timeout=lock_timeout)
+            try:
+                meta = _validated_meta(conn, path, matter)
+            except BaseException:
+                conn.close()
+                raise
+            if not read_only:
+                conn.close()
+                conn, immutable = _sqlite.connect(path, read_only=False, lock_timeout=lock_timeout)
+                try:
+                    meta = _validated_meta(conn, path, matter)
+                    _sqlite.apply_write_pragmas(conn, path, lock_timeout)
+                except BaseException:
+                    conn.close()
+                    raise
+        return cls(
+            conn,
+            path,
+            matter,
+            meta,
+            read_only=read_only,
+            immutable=immutable,
+            lock_timeout=lock_timeout,
+        )
+
+    def close(self) -> None:
+        """Close the list (idempotent); the write-ahead log is checkpointed by SQLite."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._index = None
+                self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = ", read_only" if self._read_only else ""
+        state = ", closed" if self._closed else ""
+        return f"<SuppressionList {str(self._path)!r} fingerprint={self.fingerprint}{mode}{state}>"
+
+    # -- properties ------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        """The list file."""
+        return self._path
+
+    @property
+    def read_only(self) -> bool:
+        """True when opened with ``read_only=True``: nothing is ever written."""
+        return self._read_only
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close`."""
+        return self._closed
+
+    def hashing_material(self) -> HashingMaterial:
+        """Return the hashing subkeys the list was opened with (for the filter)."""
+        return self._matter
+
+    @property
+    def fingerprint(self) -> str:
+        """The public fingerprint of the list's key."""
+        return self._meta["fingerprint"]
+
+    @property
+    def normalization(self) -> str:
+        """The normalisation rule set of the hashes (``"v1"``)."""
+        return self._meta["normalization"]
+
+    @property
+    def format_version(self) -> int:
+        """The file format version."""
+        return int(self._meta["format_version"])
+
+    @property
+    def created_at(self) -> datetime:
+        """When the list was created (UTC)."""
+        return datetime.strptime(self._meta["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=UTC
+        )
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise ValueError("this suppression list is closed; open it again")
+
+    def _guard_snapshot(self) -> None:
+        if self._immutable and _sqlite.file_signature(self._path) != self._signature:
+            raise ListLockedError(
+                f"{self._path} changed while it was open read-only from a read-only folder; "
+                "answers could be stale, so reopen the list"
+            )
+
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            self._ensure_open()
+            self._guard_snapshot()
+            result = _sqlite.run_read(
+                self._conn, fn, path=self._path, lock_timeout=self._lock_timeout
+            )
+            self._guard_snapshot()
+            return result
+
+    def _write(self, fn: Callable[[sqlite3.Connection], T], *, changes_entries: bool = True) -> T:
+        with self._lock:
+            self._ensure_open()
+            if self._read_only:
+                raise ReadOnlyListError(
+                    f"{self._path} was opened with read_only=True; open it without to write"
+                )
+            result = _sqlite.run_write(
+                self._conn, fn, path=self._path, lock_timeout=self._lock_timeout
+            )
+            if changes_entries:
+                self._index = None
+                self._len = None
+            return result
+
+    def _data_version(self) -> int:
+        with _sqlite.sqlite_errors(self._path):
+            (version,) = self._conn.execute("PRAGMA data_version").fetchone()
+        return int(version)
+
+    # -- adding ------------------------------------------------------------------------
+
+    def add(
+        self,
+        email: object,
+        /,
+        *,
+        scope: str = "all",
+        reason: str = "unsubscribed",
+        source: str | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Suppress one address for ``scope``; return True when the entry is new.
+
+        An existing entry keeps its first reason, time and source.
+
+        Raises:
+            InvalidEmailError: ``email`` is not an address (the message names
+                the rule, never the value).
+            ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
+            ReadOnlyListError: the list was opened read-only.
+        """
+        scope_code = _option(scope, SCOPES, "scope")
+        reason_code = _option(reason, REASONS, "reason")
+        label = _check_source(source)
+        at = int(_utc(now).timestamp())
+        digest = self._matter.hash_email(email)
+
+        def work(conn: sqlite3.Connection) -> bool:
+            sid = _source_id(conn, label)
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (digest, KIND_EMAIL, scope_code, reason_code, at, sid),
+            )
+            new = cur.rowcount == 1
+            _audit(conn, "add", at, scope=scope, reason=reason, source=sid,
+                   total=1, added=int(new), already_present=int(not new), invalid=0)
+            return new
+
+        return self._write(work)
+
+    def add_many(
+        self,
+        emails: Iterable[object] | pd.Series,
+        /,
+        *,
+        scope: str = "all",
+        reason: str = "unsubscribed",
+        source: str | None = None,
+        now: datetime | None = None,
+    ) -> AddReport:
+        """Suppress many addresses in one durable transaction.
+
+        Normalisation and hashing are vectorised; the batch is sorted by hash
+        and inserted in one transaction, so a million addresses take seconds.
+
+        Args:
+            emails: any iterable of values or a pandas Series (any dtype).
+            scope, reason, source, now: as for :meth:`add`.
+
+        Returns:
+            An :class:`AddReport`; every input is counted once as added,
+            already present or invalid (with its 0-based position).
+
+        Raises:
+            ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
+            TypeError: a single string was passed (use :meth:`add`).
+            ReadOnlyListError: the list was opened read-only.
+        """
+        scope_code = _option(scope, SCOPES, "scope")
+        reason_code = _option(reason, REASONS, "reason")
+        label = _check_source(source)
+        at = int(_utc(now).timestamp())
+        if isinstance(emails, str | bytes):
+            raise TypeError("add_many takes a collection of addresses; use add() for one")
+        series = _as_series(emails)
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        parts: list[npt.NDArray[np.uint8]] = []
+        invalid: list[npt.NDArray[np.intp]] = []
+        n_valid = 0
+        for start in range(0, len(series), _CHUNK):
+            canonical = _normalize_arrow(*_to_arrow(series.iloc[start : start + _CHUNK]))
+            valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            invalid.append(np.flatnonzero(~valid) + start)
+            valid_canonical = canonical.drop_null()
+            n_valid += len(valid_canonical)
+            parts.append(self._matter.hash_canonical_array(valid_canonical))
+        everything = np.concatenate(parts) if parts else np.empty((0, HASH_SIZE), np.uint8)
+        hashes = _unique_sorted(everything)
+        positions = tuple(int(p) for p in (np.concatenate(invalid) if invalid else ()))
+
+        def work(conn: sqlite3.Connection) -> int:
+            sid = _source_id(conn, label)
+            added = _insert_hashes(
+                conn, hashes, kind=KIND_EMAIL, scope=scope_code, reason=reason_code,
+                at=at, source=sid,
+            )
+            _audit(conn, "add_many", at, scope=scope, reason=reason, source=sid,
+                   total=len(series), added=added, already_present=n_valid - added,
+                   invalid=len(positions))
+            return added
+
+        added = self._write(work)
+        return AddReport(
+            added=added,
+            already_present=n_valid - added,
+            invalid=len(positions),
+            invalid_positions=positions,
+        )
+
+    def add_domain(
+        self,
+        domain: object,
+        /,
+        *,
+        scope: str = "all",
+        reason: str = "manual",
+        source: str | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Suppress every address at a domain (rule 6 normalises it); True when new.
+
+        Raises:
+            InvalidDomainError: ``domain`` is not a domain name.
+            ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
+            ReadOnlyListError: the list was opened read-only.
+        """
+        scope_code = _option(scope, SCOPES, "scope")
+        reason_code = _option(reason, REASONS, "reason")
+        label = _check_source(source)
+        at = int(_utc(now).timestamp())
+        digest = self._matter.hash_domain(domain)
+
+        def work(conn: sqlite3.Connection) -> bool:
+            sid = _source_id(conn, label)
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (digest, KIND_DOMAIN, scope_code, reason_code, at, sid),
+            )
+            new = cur.rowcount == 1
+            _audit(conn, "add_domain", at, scope=scope, reason=reason, source=sid,
+                   total=1, added=int(new), already_present=int(not new), invalid=0)
+            return new
+
+        return self._write(work)
+
+    # -- removing ----------------------------------------------------------------------
+
+    def _remove(
+        self, digest: bytes, kind: int, operation: str, scope: str | None, reason: str, at: int
+    ) -> bool:
+        scopes = _remove_scopes(scope)
+
+        def work(conn: sqlite3.Connection) -> int:
+            marks = ",".join("?" * len(scopes))
+            cur = conn.execute(
+                f"DELETE FROM entries WHERE hash = ? AND kind = ? AND scope IN ({marks})",
+                (digest, kind, *scopes),
+            )
+            _audit(conn, operation, at, scope=scope, reason=reason, total=1, removed=cur.rowcount)
+            return cur.rowcount
+
+        removed = self._write(work)
+        if removed:
+            with self._lock:
+                _sqlite.checkpoint_truncate(self._conn)
+        return removed > 0
+
+    def remove(
+        self,
+        email: object,
+        /,
+        *,
+        scope: str | None = None,
+        reason: str = "resubscribed",
+        now: datetime | None = None,
+    ) -> bool:
+        """Lift the suppression of one address, for a person who gave fresh consent.
+
+        ``scope=None`` removes every scope of the address, a named scope only
+        that one. A domain entry covering the address stays (see
+        :meth:`remove_domain`). The audit log records the removal (counts only).
+
+        Returns:
+            True when at least one entry was removed.
+
+        Raises:
+            InvalidEmailError: ``email`` is not an address.
+            ValueError: unknown ``scope`` or ``reason``.
+            ReadOnlyListError: the list was opened read-only.
+        """
+        _remove_scopes(scope)
+        _check_remove_reason(reason)
+        at = int(_utc(now).timestamp())
+        return self._remove(self._matter.hash_email(email), KIND_EMAIL, "remove", scope, reason, at)
+
+    def remove_domain(
+        self,
+        domain: object,
+        /,
+        *,
+        scope: str | None = None,
+        reason: str = "manual",
+        now: datetime | None = None,
+    ) -> bool:
+        """Lift a domain suppression (``scope=None``: every scope); True when removed.
+
+        Raises:
+            InvalidDomainError: ``domain`` is not a domain name.
+            ValueError: unknown ``scope`` or ``reason``.
+            ReadOnlyListError: the list was opened read-only.
+        """
+        _remove_scopes(scope)
+        _check_remove_reason(reason)
+        at = int(_utc(now).timestamp())
+        digest = self._matter.hash_domain(domain)
+        return self._remove(digest, KIND_DOMAIN, "remove_domain", scope, reason, at)
+
+    # -- membership --------------------------------------------------------------------
+
+    def _lookup(self, canonical: str, scopes: tuple[int, ...]) -> bool:
+        email_hash = self._matter.hash_canonical(canonical)
+        domain_hash = self._matter.hash_canonical_domain(canonical.rpartition("@")[2])
+        marks = ",".join("?" * len(scopes))
+        sql = (
+            "SELECT EXISTS (SELECT 1 FROM entries "
+            f"WHERE hash = ? AND kind = 0 AND scope IN ({marks})) "
+            "OR EXISTS (SELECT 1 FROM entries "
+            f"WHERE hash = ? AND kind = 1 AND scope IN ({marks}))"
+        )
+        params = (email_hash, *scopes, domain_hash, *scopes)
+        return self._read(lambda conn: bool(conn.execute(sql, params).fetchone()[0]))
+
+    def __contains__(self, email: object) -> bool:
+        """Tell whether an address is suppressed in any scope; False for non-addresses."""
+        try:
+            canonical = normalize_email(email)
+        except ValueError:
+            return False
+        return self._lookup(canonical, CHANNELS[None])
+
+    def is_suppressed(self, email: object, /, *, channel: str | None = None) -> bool:
+        """Tell whether an address must not be contacted on ``channel``.
+
+        ``"newsletter"`` is blocked by scopes ``all`` and ``newsletter``,
+        ``"post"`` by ``all`` and ``post``, ``None`` by any scope; an entry for
+        the address's domain counts like one for the address.
+
+        Raises:
+            InvalidEmailError: ``email`` is not an address.
+            ValueError: unknown ``channel``.
+        """
+        scopes = _channel_scopes(channel)
+        return self._lookup(normalize_email(email), scopes)
+
+    def __len__(self) -> int:
+        """The number of distinct suppressed addresses and domains."""
+        with self._lock:
+            version = self._data_version() if not self._closed else None
+            if self._len is not None and self._len[0] == version:
+                return self._len[1]
+            n = self._read(
+                lambda conn: int(
+                    conn.execute(
+                        "SELECT count(*) FROM (SELECT DISTINCT hash, kind FROM entries)"
+                    ).fetchone()[0]
+                )
+            )
+            if version is not None:
+                self._len = (version, n)
+            return n
+
+    # -- the in-memory index (locosuppress._index) ----------------------------------------
+
+    def index(self) -> SuppressionIndex:
+        """Return the compact in-memory index of the list, loading it when needed.
+
+        Cached on this instance; reloaded after a write through this instance
+        or a commit by another connection (``PRAGMA data_version``).
+        """
+        with self._lock:
+            self._ensure_open()
+            self._guard_snapshot()
+            version = self._data_version()
+            if self._index is None or self._index_version != version:
+                from locosuppress._index import load_index
+
+                writable = not self._read_only
+                with _sqlite.sqlite_errors(self._path):
+                    self._index = _sqlite.retry(
+                        lambda: load_index(self._conn, writable=writable),
+                        path=self._path,
+                        lock_timeout=self._lock_timeout,
+                    )
+                self._index_version = version
+            index: SuppressionIndex = self._index
+            return index
+
+    def _record_filter_run(
+        self,
+        *,
+        total: int,
+        kept: int,
+        suppressed: int,
+        invalid: int,
+        duplicates: int,
+        channel: str | None,
+        source: str | None,
+    ) -> bool:
+        """Write the audit row of one filter run (counts only); False when read-only.
+
+        The time recorded is the current UTC time (``self._clock()``, which
+        tests may replace).
+        """
+        _channel_scopes(channel)
+        label = _check_source(source)
+        if self._read_only:
+            return False
+        at = int(_utc(self._clock()).timestamp())
+
+        def work(conn: sqlite3.Connection) -> None:
+            _audit(conn, "filter", at, channel=channel, source=_source_id(conn, label),
+                   total=total, kept=kept, suppressed=suppressed, invalid=invalid,
+                   duplicates=duplicates)
+
+        self._write(work, changes_entries=False)
+        return True
+
+    # -- reporting ------------------------------------------------------------------------
+
+    def stats(self) -> ListStats:
+        """Return counts by scope, by reason and by month added (a report object)."""
+
+        def work(conn: sqlite3.Connection) -> ListStats:
+            by_scope = dict.fromkeys(SCOPES, 0)
+            by_reason = dict.fromkeys(REASONS, 0)
+            by_month: dict[str, int] = {}
+            entries = 0
+            for scope, reason, month, n in conn.execute(
+                "SELECT scope, reason, strftime('%Y-%m', added_at, 'unixepoch'), count(*) "
+                "FROM entries GROUP BY 1, 2, 3"
+            ):
+                entries += n
+                name = _SCOPE_NAMES.get(scope, f"unknown-{scope}")
+                by_scope[name] = by_scope.get(name, 0) + n
+                rname = _REASON_NAMES.get(reason, f"unknown-{reason}")
+                by_reason[rname] = by_reason.get(rname, 0) + n
+                by_month[month] = by_month.get(month, 0) + n
+            kinds = dict(
+                conn.execute(
+                    "SELECT kind, count(*) FROM (SELECT DISTINCT hash, kind FROM entries) "
+                    "GROUP BY kind"
+                ).fetchall()
+            )
+            emails, domains = int(kinds.get(KIND_EMAIL, 0)), int(kinds.get(KIND_DOMAIN, 0))
+            return ListStats(
+                total=emails + domains,
+                emails=emails,
+                domains=domains,
+                entries=entries,
+                by_scope=by_scope,
+                by_reason=by_reason,
+                by_month=dict(sorted(by_month.items())),
+                fingerprint=self.fingerprint,
+                normalization=self.normalization,
+                format_version=self.format_version,
+                created_at=self.created_at,
+            )
+
+        return self._read(work)
+
+    def audit(self) -> pd.DataFrame:
+        """Return the audit log: one row per add, remove, merge, export, backup and filter run.
+
+        Columns: ``time`` (UTC), ``operation``, the counts (``total``,
+        ``added``, ``already_present``, ``removed``, ``invalid``, ``kept``,
+        ``suppressed``, ``duplicates``; NA where they do not apply),
+        ``scope``, ``reason``, ``channel``, ``source`` and ``library_version``.
+        Never an address or a hash.
+        """
+        columns = ("at", "operation", *_AUDIT_COLUMNS, "scope", "reason", "channel")
+        rows = self._read(
+            lambda conn: conn.execute(
+                f"SELECT {', '.join('a.' + c for c in columns)}, s.label, a.library_version "
+                "FROM audit AS a LEFT JOIN sources AS s ON s.id = a.source ORDER BY a.id"
+            ).fetchall()
+        )
+        frame = pd.DataFrame(rows, columns=[*columns, "source", "library_version"])
+        times = pd.to_datetime(frame["at"].astype("int64"), unit="s", utc=True)
+        out = pd.DataFrame({"time": times})
+        out["operation"] = frame["operation"].astype("string")
+        for column in _AUDIT_COLUMNS:
+            out[column] = frame[column].astype("Int64")
+        for column in ("scope", "reason", "channel", "source", "library_version"):
+            out[column] = frame[column].astype("string")
+        return out
+
+    def verify(self, *, quick: bool = False) -> VerifyReport:
+        """Check the file with SQLite and the list's own invariants; never raises for damage.
+
+        Checks: ``PRAGMA integrity_check`` (or ``quick_check``), the meta
+        entries, the schema objects, every hash 32 bytes, known kinds, scopes
+        and reasons, known sources, and that ``pending`` is a subset of
+        ``entries``. Damage that stops SQLite from reading is reported as a
+        problem too. The caller decides: ``report.ok``, or
+        ``report.raise_for_problems()``; the CLI exits non-zero when not ok.
+        """
+        problems: list[str] = []
+        counts = [0, 0]
+        known_reasons = ",".join(str(c) for c in REASONS.values())
+        checks = (
+            ("entries whose hash is not 32 bytes",
+             "SELECT count(*) FROM entries WHERE typeof(hash) <> 'blob' OR length(hash) <> 32"),
+            ("entries of an unknown kind", "SELECT count(*) FROM entries WHERE kind NOT IN (0, 1)"),
+            ("entries of an unknown scope",
+             "SELECT count(*) FROM entries WHERE scope NOT IN (1, 2, 4)"),
+            ("entries of an unknown reason",
+             f"SELECT count(*) FROM entries WHERE reason NOT IN ({known_reasons})"),
+            ("entries with an invalid time",
+             "SELECT count(*) FROM entries WHERE typeof(added_at) <> 'integer' OR added_at < 0"),
+            ("entries with an unknown source",
+             "SELECT count(*) FROM entries WHERE source IS NOT NULL "
+             "AND source NOT IN (SELECT id FROM sources)"),
+            ("pending rows without an entry",
+             "SELECT count(*) FROM pending AS p WHERE NOT EXISTS (SELECT 1 FROM entries AS e "
+             "WHERE e.hash = p.hash AND e.kind = p.kind AND e.scope = p.scope)"),
+        )
+
+        def work(conn: sqlite3.Connection) -> None:
+            pragma = "quick_check" if quick else "integrity_check"
+            result = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}")]
+            if result != ["ok"]:
+                problems.extend(f"SQLite {pragma}: {line}" for line in result[:20])
+            objects = {
+                (str(t), str(n))
+                for t, n in conn.execute("SELECT type, name FROM sqlite_master")
+            }
+            for table in sorted(_sqlite.TABLES):
+                if ("table", table) not in objects:
+                    problems.append(f"the table {table!r} is missing")
+            for trigger in sorted(_sqlite.TRIGGERS):
+                if ("trigger", trigger) not in objects:
+                    problems.append(f"the trigger {trigger!r} is missing")
+            if problems:
+                return
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            for key in _sqlite.META_KEYS:
+                if key not in meta:
+                    problems.append(f"the meta entry {key!r} is missing")
+            if meta.get("fingerprint") not in (None, self._matter.fingerprint):
+                problems.append("the meta key fingerprint does not match the key")
+            if meta.get("index_stale") not in (None, "0", "1"):
+                problems.append("the meta entry 'index_stale' is neither '0' nor '1'")
+            for what, sql in checks:
+                (n,) = conn.execute(sql).fetchone()
+                if n:
+                    problems.append(f"{n:,} {what}")
+            counts[0] = int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+            counts[1] = int(conn.execute("SELECT count(*) FROM pending").fetchone()[0])
+
+        try:
+            self._read(work)
+        except (sqlite3.Error, OSError) as exc:
+            if isinstance(exc, ListLockedError):
+                raise
+            problems.append(f"SQLite could not read the file: {exc}")
+        return VerifyReport(
+            problems=tuple(problems), entries=counts[0], pending=counts[1], quick=quick
+        )
+
+    # -- copies: backup, export, merge ---------------------------------------------------
+
+    def backup(self, path: str | os.PathLike[str], /, *, now: datetime | None = None) -> Path:
+        """Write a consistent copy of the whole list to a new file (SQLite's backup API).
+
+        The copy is made in a temp file beside ``path``, checked with
+        ``quick_check``, fsynced and then given its name; an existing file is
+        never overwritten. The copy is a single self-contained file (no
+        ``-wal``), opened like any list with the same key.
+
+        Returns:
+            The path of the backup.
+
+        Raises:
+            OutputExistsError: ``path`` exists.
+            ListNotFoundError: the folder of ``path`` does not exist.
+            ListCorruptedError: the copy failed its check.
+        """
+        target = Path(path)
+        _check_new_file(target)
+        moment = _utc(now)
+        tmp = _sqlite.temp_beside(target)
+        try:
+            with self._lock:
+                self._ensure_open()
+                self._guard_snapshot()
+                with _sqlite.sqlite_errors(self._path):
+                    dst = sqlite3.connect(tmp, isolation_level=None)
+                    try:
+                        self._conn.backup(dst)
+                        self._guard_snapshot()
+                        check = [str(r[0]) for r in dst.execute("PRAGMA quick_check")]
+                    finally:
+                        dst.close()
+            if check != ["ok"]:
+                raise ListCorruptedError(f"the backup copy failed its check: {check[0]}")
+            _sqlite.fsync_file(tmp)
+            _sqlite.publish(tmp, target)
+        finally:
+            _sqlite.remove_quietly(tmp)
+        if not self._read_only:
+            entries = self._read(
+                lambda conn: int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+            )
+            at = int(moment.timestamp())
+            self._write(lambda conn: _audit(conn, "backup", at, total=entries),
+                        changes_entries=False)
+        return target
+
+    def export(
+        self,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        channel: str | None = None,
+        now: datetime | None = None,
+    ) -> ExportReport:
+        """Write the portable export file, for a processor who holds the same key.
+
+        The file holds a header (format, normalisation, key fingerprint, count,
+        time) and one keyed hash per line with its kind and scope; no reasons,
+        dates or sources. Written to a temp file, fsynced, then named; never
+        overwrites. See ``docs/suppression-list.md`` for the byte layout.
+
+        Args:
+            path: the new file.
+            channel: ``"newsletter"`` or ``"post"`` exports only the entries
+                that block that channel; ``None`` exports every entry.
+            now: the time to record in the header.
+
+        Raises:
+            OutputExistsError: ``path`` exists.
+            ListNotFoundError: the folder of ``path`` does not exist.
+            ValueError: unknown ``channel``.
+        """
+        scopes = _channel_scopes(channel)
+        target = Path(path)
+        _check_new_file(target)
+        moment = _utc(now)
+        header = {
+            "format": _export.EXPORT_FORMAT,
+            "format_version": _export.EXPORT_VERSION,
+            "normalization": self.normalization,
+            "fingerprint": self.fingerprint,
+            "created_at": _iso(moment),
+            "channel": channel,
+            "columns": "hash(hex) kind(e=e-mail,d=domain) scope(a=all,n=newsletter,p=post)",
+        }
+        tmp = _sqlite.temp_beside(target)
+        try:
+            count = self._read(
+                lambda conn: _export.write_export(conn, tmp, scopes=scopes, header=header)
+            )
+            _sqlite.publish(tmp, target)
+        finally:
+            _sqlite.remove_quietly(tmp)
+        if not self._read_only:
+            at = int(moment.timestamp())
+            self._write(lambda conn: _audit(conn, "export", at, channel=channel, total=count),
+                        changes_entries=False)
+        return ExportReport(
+            path=str(target),
+            count=count,
+            channel=channel,
+            fingerprint=self.fingerprint,
+            normalization=self.normalization,
+            created_at=moment,
+        )
+
+    def merge(
+        self,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        reason: str = "import",
+        source: str | None = None,
+        now: datetime | None = None,
+    ) -> AddReport:
+        """Add every entry of an export file made under the same key and rules.
+
+        All or nothing: the whole file (checksum included) is checked inside
+        the transaction; a damaged file adds nothing.
+
+        Returns:
+            An :class:`AddReport` (``invalid`` is always 0: a bad line rejects the file).
+
+        Raises:
+            ListNotFoundError: ``path`` does not exist.
+            NotASuppressionListError: ``path`` is not an export file.
+            KeyMismatchError: the export was made with another key.
+            IncompatibleExportError: the export was made under other normalisation rules.
+            UnsupportedFormatError: a newer locosuppress wrote the export.
+            ListCorruptedError: the file is truncated or damaged.
+            ReadOnlyListError: the list was opened read-only.
+        """
+        reason_code = _option(reason, REASONS, "reason")
+        label = _check_source(source)
+        at = int(_utc(now).timestamp())
+        source_path = Path(path)
+        if self._read_only:
+            raise ReadOnlyListError(f"{self._path} was opened with read_only=True")
+        try:
+            with source_path.open("rb") as fh:
+                header, _ = _export.read_header(source_path, fh)
+        except FileNotFoundError:
+            raise ListNotFoundError(f"no export file at {source_path}") from None
+        except IsADirectoryError:
+            raise ListNotFoundError(f"{source_path} is a folder, not an export file") from None
+        _export.check_compatible(
+            source_path, header, fingerprint=self.fingerprint, normalization=self.normalization
+        )
+
+        def work(conn: sqlite3.Connection) -> tuple[int, int]:
+            sid = _source_id(conn, label)
+            added = total = 0
+            with source_path.open("rb") as fh:
+                head, first = _export.read_header(source_path, fh)
+                _export.check_compatible(
+                    source_path, head, fingerprint=self.fingerprint,
+                    normalization=self.normalization,
+                )
+                for hashes, kinds, scopes in _export.read_body(source_path, fh, head, first):
+                    total += len(hashes)
+                    for kind in (KIND_EMAIL, KIND_DOMAIN):
+                        for scope in SCOPES.values():
+                            mask = (kinds == kind) & (scopes == scope)
+                            if mask.any():
+                                added += _insert_hashes(
+                                    conn, _unique_sorted(hashes[mask]), kind=kind, scope=scope,
+                                    reason=reason_code, at=at, source=sid,
+                                )
+            _audit(conn, "merge", at, reason=reason, source=sid,
+                   total=total, added=added, already_present=total - added, invalid=0)
+            return added, total
+
+        added, total = self._write(work)
+        return AddReport(added=added, already_present=total - added)
+
+
+def _validated_meta(
+    conn: sqlite3.Connection, path: Path, matter: HashingMaterial
+) -> dict[str, str]:
+    """Read ``meta`` and refuse another key, a newer format or other rules, in that order."""
+    meta = _sqlite.read_meta(conn, path)
+    if meta["fingerprint"] != matter.fingerprint:
+        raise KeyMismatchError(
+            f"{path} was made with the key of fingerprint {meta['fingerprint']}, but the key "
+            f"given has fingerprint {matter.fingerprint}. Use the list's own key "
+            "(fingerprints are public and safe to compare)."
+        )
+    try:
+        version = int(meta["format_version"])
+    except ValueError:
+        raise ListCorruptedError(f"{path} has a damaged format version in its meta table") from None
+    if version > _sqlite.FORMAT_VERSION:
+        raise UnsupportedFormatError(
+            f"{path} uses list format {version}, newer than this locosuppress reads "
+            f"({_sqlite.FORMAT_VERSION}); upgrade locosuppress (pip install -U locosuppress)"
+        )
+    if meta.get("normalization") != NORMALIZATION_VERSION:
+        raise UnsupportedFormatError(
+            f"{path} uses normalisation rules {meta.get('normalization')!r}; this locosuppress "
+            f"knows {NORMALIZATION_VERSION!r}. Upgrade locosuppress."
+        )
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = sorted(_sqlite.TABLES - tables)
+    if missing:
+        raise ListCorruptedError(
+            f"{path} lacks the table(s) {', '.join(missing)}; restore a backup"
+        )
+    return meta
+
+
+def _check_new_file(path: Path) -> None:
+    _sqlite.require_folder(path)
+    if path.exists() or path.is_symlink():
+        raise OutputExistsError(f"{path} exists; it is never overwritten. Choose another path.")
+

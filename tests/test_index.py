@@ -1,0 +1,93 @@
+"""The compact in-memory membership index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from locosuppress import ListCorruptedError
+from locosuppress._index import KIND_DOMAIN, KIND_EMAIL, SuppressionIndex
+
+DIGEST = st.binary(min_size=32, max_size=32)
+ENTRY = st.tuples(DIGEST, st.sampled_from([KIND_EMAIL, KIND_DOMAIN]), st.sampled_from([1, 2, 4]))
+
+
+def _arr(digests: list[bytes]) -> np.ndarray:
+    return np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 32)
+
+
+def _model(rows: list[tuple[bytes, int, int]]) -> dict[tuple[bytes, int], int]:
+    model: dict[tuple[bytes, int], int] = {}
+    for digest, kind, scope in rows:
+        model[(digest, kind)] = model.get((digest, kind), 0) | scope
+    return model
+
+
+class TestLookup:
+    """Lookups agree with a plain dict model."""
+
+    @given(st.lists(ENTRY, max_size=40), st.lists(DIGEST, max_size=20))
+    def test_agrees_with_model(self, rows: list[tuple[bytes, int, int]], probes: list[bytes]) -> None:
+        """Every stored hash is found with its OR-ed scopes; others give 0."""
+        index = SuppressionIndex.from_rows(rows)
+        model = _model(rows)
+        queries = [d for d, k, _ in rows if k == KIND_EMAIL] + probes
+        expected = [model.get((q, KIND_EMAIL), 0) for q in queries]
+        got = index.lookup(_arr(queries)) if queries else np.zeros(0, np.uint8)
+        assert expected == got.tolist()
+        domains = [d for d, k, _ in rows if k == KIND_DOMAIN] + probes
+        assert [model.get((q, KIND_DOMAIN), 0) for q in domains] == index.lookup_domains(domains)
+        assert len(model) == len(index)
+
+    @given(st.lists(ENTRY, max_size=30), st.lists(ENTRY, max_size=30))
+    def test_merge_equals_build(self, a: list[tuple[bytes, int, int]], b: list[tuple[bytes, int, int]]) -> None:
+        """Building in two steps equals building at once."""
+        once = SuppressionIndex.from_rows(a + b)
+        twice = SuppressionIndex.from_rows(a).merged_rows(b)
+        assert once.to_bytes() == twice.to_bytes()
+
+    def test_trailing_nul_bytes(self) -> None:
+        """Hashes ending in one or more NUL bytes are found (the numpy S32 trap)."""
+        rng = np.random.default_rng(1)
+        digests = [rng.bytes(32 - k) + b"\x00" * k for k in range(0, 9)]
+        index = SuppressionIndex.from_rows([(d, KIND_EMAIL, 1) for d in digests])
+        assert [1] * len(digests) == index.lookup(_arr(digests)).tolist()
+        # ... and the NUL-stripped versions are not members.
+        stripped = [d.rstrip(b"\x00").ljust(32, b"\x01") for d in digests[1:]]
+        assert [0] * len(stripped) == index.lookup(_arr(stripped)).tolist()
+
+    def test_shared_prefix(self) -> None:
+        """Two hashes sharing their first 8 bytes are told apart exactly."""
+        prefix = b"\xab" * 8
+        a, b, c = prefix + b"\x01" * 24, prefix + b"\x02" * 24, prefix + b"\x03" * 24
+        index = SuppressionIndex.from_rows([(a, KIND_EMAIL, 1), (b, KIND_EMAIL, 2)])
+        assert [1, 2, 0] == index.lookup(_arr([a, b, c])).tolist()
+
+    def test_compact(self) -> None:
+        """The arrays hold 33 bytes per e-mail entry."""
+        rng = np.random.default_rng(2)
+        n = 10_000
+        index = SuppressionIndex.build(
+            rng.integers(0, 256, (n, 32), dtype=np.uint8), np.zeros(n, np.uint8), np.ones(n, np.uint8)
+        )
+        assert 33 * n == index.nbytes
+
+
+class TestPersistence:
+    """Snapshot bytes round-trip and refuse damage."""
+
+    @given(st.lists(ENTRY, max_size=30))
+    def test_round_trip(self, rows: list[tuple[bytes, int, int]]) -> None:
+        """from_bytes(to_bytes(i)) answers like i."""
+        index = SuppressionIndex.from_rows(rows)
+        again = SuppressionIndex.from_bytes(index.to_bytes())
+        assert index.to_bytes() == again.to_bytes()
+
+    @pytest.mark.parametrize("damage", [lambda b: b[:-1], lambda b: b"XXXXXXXX" + b[8:], lambda b: b[:5]])
+    def test_damaged_snapshot(self, damage) -> None:  # type: ignore[no-untyped-def]
+        """A truncated or foreign snapshot raises ListCorruptedError."""
+        data = SuppressionIndex.from_rows([(b"\x01" * 32, KIND_EMAIL, 1)]).to_bytes()
+        with pytest.raises(ListCorruptedError):
+            SuppressionIndex.from_bytes(damage(data))
