@@ -398,6 +398,18 @@ class TestReadCsv:
         actual = read_mailing_file(path)
         assert (100_000, "|") == (len(actual), info(actual)["delimiter"])
 
+    def test_quoted_fields_across_the_sample_end(self, tmp_path: Path) -> None:
+        """Long quoted fields full of other delimiters and line breaks, cut by the sample."""
+        value = "Jansen, P.\r\nt.a.v. |x|\t; " * 40
+        path = tmp_path / "f.csv"
+        path.write_text(
+            "opmerking;email\r\n" + f'"{value}";x@y.nl\r\n' * 200, encoding="utf-8", newline=""
+        )
+        assert path.stat().st_size > _sniff.SAMPLE_SIZE
+        actual = read_mailing_file(path)
+        assert (200, ";") == (len(actual), info(actual)["delimiter"])
+        assert {value} == set(actual["opmerking"])
+
     def test_attrs_hold_no_content_and_no_folder(self, tmp_path: Path) -> None:
         """attrs name the file only, and hold nothing from its rows or header."""
         path = tmp_path / "klanten.csv"
@@ -465,13 +477,16 @@ class TestReadErrors:
         """A folder passed as the path is refused."""
         assert "is a folder" in read_error(tmp_path)
 
-    @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
-    def test_permission_denied(self, tmp_path: Path) -> None:
-        """An unreadable file says why."""
+    def test_permission_denied(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """An unreadable file says why (simulated: the tests may run as root)."""
         path = tmp_path / "f.csv"
         path.write_text("a\n1\n", encoding="utf-8")
-        path.chmod(0)
-        assert "cannot be opened" in read_error(path)
+
+        def denied(self: Path, *args: Any, **kwargs: Any) -> Any:
+            raise PermissionError(13, "Permission denied", os.fspath(self))
+
+        monkeypatch.setattr(Path, "open", denied)
+        assert "cannot be opened (Permission denied)" in read_error(path)
 
     def test_ragged_record(self, tmp_path: Path) -> None:
         """A record with more fields than the header names its physical line."""

@@ -49,8 +49,15 @@ from locosuppress.store import (
 
 # -- end section: store --
 # -- section: io (issue 4) --
+# isort: split
+from locosuppress.io import read_mailing_file, write_mailing_file
+
 # -- end section: io --
 # -- section: filtering (issue 4) --
+# isort: split
+from locosuppress import accessor as _accessor  # registers df.locosuppress
+from locosuppress.filtering import FilterReport, FilterResult, find_address_column
+
 # -- end section: filtering --
 # -- section: events (issue 5) --
 # -- end section: events --
@@ -64,6 +71,8 @@ __all__ = [
     "NORMALIZATION_VERSION",
     "AddReport",
     "ExportReport",
+    "FilterReport",
+    "FilterResult",
     "HashingMaterial",
     "IncompatibleExportError",
     "InsecureKeyFileError",
@@ -86,7 +95,10 @@ __all__ = [
     "UnsupportedFormatError",
     "VerifyReport",
     "__version__",
+    "find_address_column",
     "normalize_domain",
     "normalize_email",
     "normalize_emails",
+    "read_mailing_file",
+    "write_mailing_file",
 ]

@@ -114,10 +114,12 @@ def put(column: pd.Series, positions: npt.NDArray[np.intp], values: Any) -> pd.S
     strings = arrow_strings(column) if _arrow_backed(column.dtype) else None
     if strings is not None:
         new = values if isinstance(values, pa.Array) else pa.array(values, type=strings.type)
-        index = np.arange(len(strings), dtype=np.int64)
-        index[positions] = len(strings) + np.arange(len(positions), dtype=np.int64)
-        merged = pa.concat_arrays([strings, new.cast(strings.type)]).take(pa.array(index))
-        return with_arrow_strings(column, merged)
+        at = np.zeros(len(strings), dtype=bool)
+        at[positions] = True
+        index = np.zeros(len(strings), dtype=np.int64)
+        index[positions] = np.arange(len(positions), dtype=np.int64)
+        spread = new.cast(strings.type).take(pa.array(index, mask=~at))
+        return with_arrow_strings(column, pc.if_else(pa.array(at), spread, strings))
     if isinstance(values, pa.Array):
         values = values.to_pandas()
     if isinstance(column.dtype, np.dtype):

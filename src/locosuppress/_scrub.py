@@ -103,7 +103,8 @@ def _patterns(*, re2: bool) -> dict[str, str]:
             r"^(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?://)(?P<authority>[^/?#]*)(?P<path>[^?#]*)"
             r"(?P<query>\?[^#]*)?(?P<fragment>#.*)?$"
         ),
-        "at_hint": f"@|%40|{ats}",
+        # user-info in a URL cut before its query and fragment
+        "userinfo": r"^([Hh][Tt][Tt][Pp][Ss]?://)[^/]*@",
     }
 
 
@@ -167,30 +168,51 @@ def _scatter(base: pa.Array, positions: npt.NDArray[np.intp], values: pa.Array) 
     if len(positions) == 0:
         return base
     if len(positions) == len(base):
-        return values
-    index = np.arange(len(base), dtype=np.int64)
-    index[positions] = len(base) + np.arange(len(positions), dtype=np.int64)
-    return pa.concat_arrays([base, values.cast(base.type)]).take(pa.array(index))
+        return values.cast(base.type)
+    at = np.zeros(len(base), dtype=bool)
+    at[positions] = True
+    index = np.zeros(len(base), dtype=np.int64)
+    index[positions] = np.arange(len(positions), dtype=np.int64)
+    spread = values.cast(base.type).take(pa.array(index, mask=~at))
+    return pc.if_else(pa.array(at), spread, base)
+
+
+def _first(lists: pa.Array) -> pa.Array:
+    return pc.list_element(lists, 0)
 
 
 def _scrub_whole_urls(urls: pa.Array, keep: Collection[str]) -> pa.Array:
     """Vectorised :func:`_scrub_url` for values that are each exactly one URL token."""
     kind = urls.type
-    parts = pc.extract_regex(urls, _RE2["parts"])
-    scheme, authority, path, query = (parts.field(i) for i in range(4))
-    host = pc.replace_substring_regex(authority, "^.*@", "")
-    lists = pc.split_pattern(pc.utf8_slice_codeunits(query, 1), "&")
-    flat = pc.list_flatten(lists)
-    parents = np.asarray(pc.list_parent_indices(lists).to_numpy(), dtype=np.int64)
-    names = pc.replace_substring_regex(flat, "=.*", "")
-    allowed = _bools(pc.is_in(names, value_set=pa.array(sorted(keep), type=kind)))
-    kept = flat.filter(pa.array(allowed))
-    counts = np.bincount(parents[allowed], minlength=len(urls))
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), kept), pa.scalar("&", kind))
     empty = pa.scalar("", kind)
+    before_fragment = _first(pc.split_pattern(urls, "#", max_splits=1))
+    halves = pc.split_pattern(before_fragment, "?", max_splits=1)
+    base = _first(halves)
+    with_userinfo = _bools(pc.match_substring_regex(base, _RE2["userinfo"]))
+    if with_userinfo.any():
+        at = np.flatnonzero(with_userinfo)
+        cleaned = pc.replace_substring_regex(
+            base.take(pa.array(at)), _RE2["userinfo"], "\\1"
+        )
+        base = _scatter(base, at, cleaned)
+    has_query = np.asarray(pc.list_value_length(halves), dtype=np.int64) > 1
+    if not has_query.any():
+        return base
+    at = np.flatnonzero(has_query)
+    params = pc.split_pattern(pc.list_element(halves.take(pa.array(at)), 1), "&")
+    flat = pc.list_flatten(params)
+    parents = np.asarray(pc.list_parent_indices(params).to_numpy(), dtype=np.int64)
+    allowed = np.zeros(len(flat), dtype=bool)
+    for name in keep:
+        allowed |= _bools(pc.equal(flat, pa.scalar(name, kind)))
+        allowed |= _bools(pc.starts_with(flat, name + "="))
+    counts = np.bincount(parents[allowed], minlength=len(at))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    kept = flat.filter(pa.array(allowed))
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), kept), pa.scalar("&", kind))
     mark = pc.if_else(pa.array(counts > 0), pa.scalar("?", kind), empty)
-    return pc.binary_join_element_wise(scheme, host, path, mark, joined, empty)
+    rebuilt = pc.binary_join_element_wise(base.take(pa.array(at)), mark, joined, empty)
+    return _scatter(base, at, rebuilt)
 
 
 def scrub_strings(
@@ -209,25 +231,26 @@ def scrub_strings(
     leftover = np.zeros(size, dtype=bool)  # URLs inside other text: done in Python
     if size == 0:
         return text, url_changed, addresses
-    maybe_url = _bools(pc.match_substring(values, "://"))
-    if maybe_url.any():
-        has_url = np.zeros(size, dtype=bool)
-        whole = np.zeros(size, dtype=bool)
-        candidates = np.flatnonzero(maybe_url)
-        subset = values.take(pa.array(candidates))
-        has_url[candidates] = _bools(pc.match_substring_regex(subset, _RE2["url"]))
-        whole[candidates] = _bools(pc.match_substring_regex(subset, _RE2["whole_url"]))
-        leftover = has_url & ~whole
-        positions = np.flatnonzero(whole)
-        if len(positions):
-            original = values.take(pa.array(positions))
+    candidates = np.flatnonzero(_bools(pc.match_substring(values, "://")))
+    if len(candidates):
+        subset = _pick(values, candidates)
+        whole_at = _bools(pc.match_substring_regex(subset, _RE2["whole_url"]))
+        other = ~whole_at
+        if other.any():
+            inside = _bools(pc.match_substring_regex(subset.filter(pa.array(other)), _RE2["url"]))
+            leftover[candidates[other][inside]] = True
+        if whole_at.any():
+            positions = candidates[whole_at]
+            original = subset if whole_at.all() else subset.filter(pa.array(whole_at))
             scrubbed = _scrub_whole_urls(original, keep_params)
             url_changed[positions] = ~_bools(pc.equal(scrubbed, original))
             text = _scatter(text, positions, scrubbed)
-    maybe_address = _bools(pc.match_substring_regex(text, _RE2["at_hint"])) & ~leftover
-    if maybe_address.any():
-        positions = np.flatnonzero(maybe_address)
-        subset = text.take(pa.array(positions))
+    hint = np.zeros(size, dtype=bool)
+    for sign in ("@", "%40", *_AT_SIGNS):
+        hint |= _bools(pc.match_substring(text, sign))
+    positions = np.flatnonzero(hint & ~leftover)
+    if len(positions):
+        subset = _pick(text, positions)
         counts = np.asarray(pc.count_substring_regex(subset, _RE2["email"]), dtype=np.int64)
         hit = counts > 0
         if hit.any():
@@ -243,3 +266,8 @@ def scrub_strings(
         addresses[positions] = [count for _, _, count in done]
         text = _scatter(text, positions, pa.array([t for t, _, _ in done], type=values.type))
     return text, url_changed, addresses
+
+
+def _pick(values: pa.Array, positions: npt.NDArray[np.intp]) -> pa.Array:
+    """``values`` at ``positions`` (no copy when that is all of them)."""
+    return values if len(positions) == len(values) else values.take(pa.array(positions))

@@ -219,7 +219,7 @@ def check_header(path: Path) -> None:
         raise NotASuppressionListError(
             f"{path} is empty, not a suppression list; delete it or choose another path"
         )
-    if not header.startswith(SQLITE_MAGIC[: len(header)]) or len(header) < len(SQLITE_MAGIC):
+    if not header.startswith(SQLITE_MAGIC[: len(header)]):
         raise NotASuppressionListError(
             f"{path} is not a locosuppress suppression list (not a SQLite database: "
             "is it a CSV or spreadsheet?)"
@@ -524,9 +524,16 @@ def require_folder(path: Path) -> Path:
 
     Raises:
         ListNotFoundError: the folder does not exist (it is never created).
+        ReadOnlyListError: the folder cannot be entered.
     """
     folder = path.absolute().parent
-    if not folder.is_dir():
+    try:
+        exists = folder.is_dir()
+    except PermissionError:
+        raise ReadOnlyListError(
+            f"the folder {folder} cannot be entered by this process (permissions)"
+        ) from None
+    if not exists:
         raise ListNotFoundError(
             f"the folder {folder} does not exist; create it first (locosuppress never "
             "creates folders, so a typo cannot start a new list in the wrong place)"

@@ -147,7 +147,7 @@ class _NaiveTimes(TimeColumn):
     def older_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
         # Placing wall times in the zone never reverses their order, so only the
         # values just before the cutoff (a gap can swallow up to a day) need it.
-        old = (self.values < wall).to_numpy()
+        old = np.array(self.values < wall, dtype=bool)
         near = old & (self.values >= wall - pd.Timedelta(days=2)).to_numpy()
         if near.any():
             old[near] = (localize(self.values[near], self.tz) < instant).to_numpy()

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidEmailError",
     "InvalidKeyError",
     "KeyMismatchError",
+    "ListClosedError",
     "ListCorruptedError",
     "ListLockedError",
     "ListNotFoundError",
@@ -87,6 +88,10 @@ class ReadOnlyListError(LocosuppressError, PermissionError):
 
 class ListCorruptedError(LocosuppressError, OSError):
     """The list file is damaged or cannot be read by SQLite."""
+
+
+class ListClosedError(LocosuppressError, ValueError):
+    """The suppression list was closed; open it again."""
 
 
 class ListLockedError(LocosuppressError, TimeoutError):

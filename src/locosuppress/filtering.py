@@ -174,7 +174,10 @@ class FilterReport:
     def _notes(self) -> list[str]:
         if self.audited:
             return []
-        return ["this run was not written to the list's audit log (list opened read-only)"]
+        return [
+            "this run is not in the list's audit log "
+            "(the list was opened read-only, or the run did not go through a list)"
+        ]
 
     def __str__(self) -> str:
         return render_text("locosuppress filter report", self._rows(), notes=self._notes())
@@ -208,80 +211,120 @@ class FilterResult:
         return self.report.to_dict()
 
 
-@attrs.frozen(kw_only=True)
-class _Outcome:
-    """Per-row outcome arrays of one filter run (positions, not labels)."""
-
-    invalid: np.ndarray[Any, np.dtype[np.bool_]]
-    missing: np.ndarray[Any, np.dtype[np.bool_]]
-    suppressed: np.ndarray[Any, np.dtype[np.bool_]]
-    duplicate: np.ndarray[Any, np.dtype[np.bool_]]
-    by_scope: dict[str, int]
-    by_entry: dict[str, int]
+# One outcome code per row, shared by the pandas and the Dask path, so both
+# count exactly alike. Suppressed rows carry the deciding scope and entry.
+KEPT: Final = 0
+KEPT_MISSING: Final = 1
+KEPT_MALFORMED: Final = 2
+INVALID_MISSING: Final = 3
+INVALID_MALFORMED: Final = 4
+DUPLICATE: Final = 5
+SUPPRESSED: Final = 8  # + 2 * scope position (all, newsletter, post) + entry (0 address, 1 domain)
+N_CODES: Final = SUPPRESSED + 2 * len(_SCOPE_ORDER)
 
 
 def _domains_of(canonical: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(canonical, r"^[^@]*@", "")
 
 
-def _outcome(
+def _missing(values: pd.Series, invalid: np.ndarray[Any, np.dtype[np.bool_]]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Invalid rows that hold nothing: NA, None, NaN, or blank text."""
+    missing = invalid & np.asarray(values.isna().to_numpy(), dtype=bool)
+    rows = np.flatnonzero(invalid & ~missing)
+    if len(rows):
+        cells = values.iloc[rows].astype(object).to_numpy()
+        blank = np.fromiter(
+            (isinstance(v, str) and not v.strip() for v in cells), dtype=bool, count=len(rows)
+        )
+        missing[rows[blank]] = True
+    return missing
+
+
+def outcome_codes(
     values: pd.Series,
     index: SuppressionIndex,
     material: HashingMaterial,
+    /,
     *,
     channel: str | None,
+    on_invalid: str,
     dedupe: bool,
-) -> _Outcome:
+) -> np.ndarray[Any, np.dtype[np.int8]]:
+    """Decide every row's outcome: invalid, suppressed, duplicate or kept (in that order)."""
     mask = channel_mask(channel)
+    n = len(values)
     canonical = canonical_arrow(values)
     valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     invalid = ~valid
-    missing = invalid & np.asarray(values.isna().to_numpy(), dtype=bool)
-    if invalid.any():
-        # Empty and blank text counts as missing, not as a malformed address.
-        as_text = values.astype(object)
-        blank = np.fromiter(
-            (isinstance(v, str) and not v.strip() for v in as_text.to_numpy()[invalid]),
-            dtype=bool,
-        )
-        missing[np.flatnonzero(invalid)[blank]] = True
-
     digests = material.hash_canonical_array(canonical)
     email_bits = index.lookup(digests) & mask
     email_bits[invalid] = 0
-    domain_bits = np.zeros(len(values), dtype=np.uint8)
-    if index.domain_count:
+    domain_bits = np.zeros(n, dtype=np.uint8)
+    if index.domain_count and valid.any():
         encoded = _domains_of(canonical).dictionary_encode()
         hashes = [material.hash_canonical_domain(d) for d in encoded.dictionary.to_pylist()]
         per_domain = np.asarray(index.lookup_domains(hashes), dtype=np.uint8)
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        domain_bits[valid] = per_domain[codes[valid].astype(np.int64)] & mask
-    suppressed = (email_bits | domain_bits) != 0
+        codes_ = encoded.indices.to_numpy(zero_copy_only=False)
+        domain_bits[valid] = per_domain[codes_[valid].astype(np.int64)] & mask
+    bits = email_bits | domain_bits
+    suppressed = bits != 0
 
-    by_entry = {
-        "address": int(np.count_nonzero(email_bits)),
-        "domain": int(np.count_nonzero(suppressed & (email_bits == 0))),
-    }
-    by_scope: dict[str, int] = {}
-    deciding = np.where(email_bits != 0, email_bits, domain_bits)
-    taken = np.zeros(len(values), dtype=bool)
-    for name, bit in _SCOPE_ORDER:
-        hit = ((deciding & bit) != 0) & ~taken
-        by_scope[name] = int(np.count_nonzero(hit))
-        taken |= hit
-
-    duplicate = np.zeros(len(values), dtype=bool)
+    codes = np.full(n, KEPT, dtype=np.int8)
+    if invalid.any():
+        missing = _missing(values, invalid)
+        first = KEPT_MISSING if on_invalid == "keep" else INVALID_MISSING
+        codes[invalid & missing] = first
+        codes[invalid & ~missing] = first + 1
+    if suppressed.any():
+        # The deciding scope is the first of all, newsletter, post that
+        # matched; the deciding entry an address entry before a domain entry.
+        position = np.zeros(n, dtype=np.int8)
+        for i, (_, bit) in reversed(list(enumerate(_SCOPE_ORDER))):
+            position[(bits & bit) != 0] = i
+        entry = (email_bits == 0).astype(np.int8)
+        codes[suppressed] = (SUPPRESSED + 2 * position + entry)[suppressed]
     if dedupe:
         candidates = np.flatnonzero(valid & ~suppressed)
         if len(candidates):
-            duplicate[candidates[_duplicated(digests[candidates], canonical, candidates)]] = True
-    return _Outcome(
-        invalid=invalid,
-        missing=missing,
-        suppressed=suppressed,
-        duplicate=duplicate,
-        by_scope=by_scope,
-        by_entry=by_entry,
+            dup = _duplicated(digests[candidates], canonical, candidates)
+            codes[candidates[dup]] = DUPLICATE
+    return codes
+
+
+def report_from_counts(
+    counts: np.ndarray[Any, np.dtype[np.int64]] | list[int],
+    /,
+    *,
+    channel: str | None,
+    on_invalid: str,
+    column: str,
+    fingerprint: str | None,
+    dedupe: bool,
+) -> FilterReport:
+    """Build the report from the number of rows per outcome code."""
+    c = [int(x) for x in counts] + [0] * (N_CODES - len(counts))
+    by_scope = {
+        name: c[SUPPRESSED + 2 * i] + c[SUPPRESSED + 2 * i + 1]
+        for i, (name, _) in enumerate(_SCOPE_ORDER)
+    }
+    by_entry = {
+        "address": sum(c[SUPPRESSED + 2 * i] for i in range(len(_SCOPE_ORDER))),
+        "domain": sum(c[SUPPRESSED + 2 * i + 1] for i in range(len(_SCOPE_ORDER))),
+    }
+    return FilterReport(
+        total=sum(c),
+        kept=c[KEPT] + c[KEPT_MISSING] + c[KEPT_MALFORMED],
+        suppressed=sum(c[SUPPRESSED:]),
+        suppressed_by_scope=by_scope,
+        suppressed_by_entry=by_entry,
+        invalid=c[KEPT_MISSING] + c[KEPT_MALFORMED] + c[INVALID_MISSING] + c[INVALID_MALFORMED],
+        missing=c[KEPT_MISSING] + c[INVALID_MISSING],
+        invalid_excluded=on_invalid == "exclude",
+        duplicates=c[DUPLICATE],
+        channel=channel,
+        column=column,
+        list_fingerprint=fingerprint,
+        dedupe=dedupe,
     )
 
 
@@ -293,26 +336,28 @@ def _duplicated(
     """Mark every digest equal to an earlier one (exact, fast).
 
     Factorises the first 8 bytes of each hash (a uint64 hash table is cheap),
-    then confirms every candidate against the full canonical form of the
-    first row with the same prefix, so a prefix collision never merges two
-    different people.
+    then confirms every candidate against the full hash of the first row with
+    the same prefix; on a prefix collision it falls back to comparing the
+    canonical forms, so two different people are never merged.
     """
     first_word = np.ascontiguousarray(digests[:, :8]).view("<u8").ravel()
-    codes, uniques = pd.factorize(first_word)
+    codes, _ = pd.factorize(first_word)
     _, first_of_code = np.unique(codes, return_index=True)
     first_row = first_of_code[codes]
     dup = first_row != np.arange(len(codes))
     if dup.any():
         rows = np.flatnonzero(dup)
-        same = np.asarray(
-            (digests[rows] == digests[first_row[rows]]).all(axis=1), dtype=bool
-        )
-        if not same.all():  # pragma: no cover - a 64-bit prefix collision
-            forms = pd.Series(
-                pd.arrays.ArrowStringArray(canonical.take(pa.array(positions)))
-            )
+        if not (digests[rows] == digests[first_row[rows]]).all():  # pragma: no cover
+            forms = pd.Series(pd.arrays.ArrowStringArray(canonical.take(pa.array(positions))))
             return np.asarray(forms.duplicated(keep="first").to_numpy(), dtype=bool)
-    return dup
+    return np.asarray(dup, dtype=bool)
+
+
+def check_options(channel: str | None, on_invalid: str) -> None:
+    """Raise ValueError for an unknown channel or on_invalid value."""
+    channel_mask(channel)
+    if on_invalid not in ("exclude", "keep"):
+        raise ValueError(f"on_invalid must be 'exclude' or 'keep', not {on_invalid!r}")
 
 
 def filter_frame(
@@ -325,59 +370,41 @@ def filter_frame(
     channel: str | None = None,
     on_invalid: str = "exclude",
     dedupe: bool = True,
-) -> tuple[FilterResult, dict[str, int]]:
+) -> FilterResult:
     """Filter ``frame`` against an index; the engine behind ``SuppressionList.filter``.
 
-    Returns the result and the counts for the audit log. Works on any index
-    and hashing material, so the Dask path can run it on workers.
+    Works on any index and hashing material, so the Dask path runs the same
+    code on workers. Writes nothing.
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
             f"filter takes a pandas DataFrame, not {type(frame).__name__}; "
             "read files with locosuppress.read_mailing_file"
         )
-    if on_invalid not in ("exclude", "keep"):
-        raise ValueError(f"on_invalid must be 'exclude' or 'keep', not {on_invalid!r}")
-    channel_mask(channel)
+    check_options(channel, on_invalid)
     label = find_address_column(frame, column)
-    values = frame[label]
-    out = _outcome(values, index, material, channel=channel, dedupe=dedupe)
-    removed = out.suppressed | out.duplicate
-    if on_invalid == "exclude":
-        removed = removed | out.invalid
-    keep_positions = np.flatnonzero(~removed)
-    kept = frame.take(keep_positions)
+    codes = outcome_codes(
+        frame[label], index, material, channel=channel, on_invalid=on_invalid, dedupe=dedupe
+    )
+    kept = frame.take(np.flatnonzero(codes <= KEPT_MALFORMED))
     kept.attrs = dict(frame.attrs)
     labels = frame.index
-    report = FilterReport(
-        total=len(frame),
-        kept=len(keep_positions),
-        suppressed=int(out.suppressed.sum()),
-        suppressed_by_scope=out.by_scope,
-        suppressed_by_entry=out.by_entry,
-        invalid=int(out.invalid.sum()),
-        missing=int(out.missing.sum()),
-        invalid_excluded=on_invalid == "exclude",
-        duplicates=int(out.duplicate.sum()),
+    report = report_from_counts(
+        np.bincount(codes, minlength=N_CODES),
         channel=channel,
+        on_invalid=on_invalid,
         column=str(label),
-        list_fingerprint=material.fingerprint,
+        fingerprint=material.fingerprint,
         dedupe=dedupe,
     )
-    result = FilterResult(
+    invalid = (codes >= KEPT_MISSING) & (codes <= INVALID_MALFORMED)
+    return FilterResult(
         kept=kept,
         report=report,
-        suppressed_index=labels[out.suppressed],
-        invalid_index=labels[out.invalid],
-        duplicate_index=labels[out.duplicate],
+        suppressed_index=labels[codes >= SUPPRESSED],
+        invalid_index=labels[invalid],
+        duplicate_index=labels[codes == DUPLICATE],
     )
-    return result, {
-        "total": report.total,
-        "kept": report.kept,
-        "suppressed": report.suppressed,
-        "invalid": report.invalid,
-        "duplicates": report.duplicates,
-    }
 
 
 def filter_with_list(
@@ -393,7 +420,7 @@ def filter_with_list(
 ) -> FilterResult:
     """``SuppressionList.filter``: filter, then write the counts to the audit log."""
     index = lst.index()
-    result, counts = filter_frame(
+    result = filter_frame(
         frame,
         index,
         lst.hashing_material(),
@@ -405,5 +432,9 @@ def filter_with_list(
     if source is None:
         meta = frame.attrs.get("locosuppress")
         source = meta.get("source") if isinstance(meta, Mapping) else None
-    audited = lst._record_filter_run(**counts, channel=channel, source=source)
+    r = result.report
+    audited = lst._record_filter_run(
+        total=r.total, kept=r.kept, suppressed=r.suppressed, invalid=r.invalid,
+        duplicates=r.duplicates, channel=channel, source=source,
+    )
     return attrs.evolve(result, report=attrs.evolve(result.report, audited=audited))

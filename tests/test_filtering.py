@@ -1,0 +1,371 @@
+"""Filtering imported mailing databases against a suppression list."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import locosuppress
+from locosuppress import (
+    FilterReport,
+    FilterResult,
+    InvalidEmailError,
+    SchemaError,
+    SuppressionKey,
+    SuppressionList,
+    normalize_email,
+)
+from locosuppress.testing import emails, mailing_frames, messy_variants
+
+SUPPRESSED_ALL = ["jan.devries@example.nl", "piet@bedrijf.example.com"]
+SUPPRESSED_NEWS = ["klaas@example.nl"]
+SUPPRESSED_POST = ["anna@example.nl"]
+SUPPRESSED_DOMAIN = "spamtrap.example"
+
+
+def _canon(value: object) -> str | None:
+    try:
+        return normalize_email(value)
+    except InvalidEmailError:
+        return None
+
+
+@pytest.fixture
+def key() -> SuppressionKey:
+    """The published test key."""
+    return SuppressionKey(bytes(range(32)))
+
+
+@pytest.fixture
+def lst(tmp_path: Path, key: SuppressionKey) -> Iterator[SuppressionList]:
+    """A list with entries of every scope and one domain entry."""
+    with SuppressionList.open(tmp_path / "list.db", key) as opened:
+        opened.add_many(SUPPRESSED_ALL, scope="all", reason="erasure")
+        opened.add_many(SUPPRESSED_NEWS, scope="newsletter", reason="unsubscribed")
+        opened.add_many(SUPPRESSED_POST, scope="post", reason="unsubscribed")
+        opened.add_domain(SUPPRESSED_DOMAIN, scope="all", reason="complaint")
+        yield opened
+
+
+def _import() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Klant": ["K001", "K002", "K003", "K004", "K005", "K006", "K007", "K008", "K009"],
+            "E-mailadres": [
+                "  JAN.DEVRIES+nieuws@Example.NL ",  # suppressed (all), messy
+                "nieuw@example.nl",  # kept
+                "Klaas <KLAAS@example.nl>",  # suppressed for newsletter only
+                "anna@example.nl",  # suppressed for post only
+                None,  # missing
+                "geen adres",  # invalid
+                "Nieuw@Example.nl",  # duplicate of row 1
+                "iemand@spamtrap.example",  # domain entry
+                "zoë@example.nl",  # kept
+            ],
+            "Postcode": ["0123 AB", "1234 CD", "0999 ZZ", "2000 AA", "3000 BB", "0001 AA",
+                         "4000 CC", "5000 DD", "6000 EE"],
+        },
+        index=pd.Index([10, 11, 12, 13, 14, 15, 16, 17, 18], name="rij"),
+    )
+
+
+class TestOutcomes:
+    """Each row gets exactly one outcome: invalid, suppressed, duplicate or kept."""
+
+    def test_any_channel(self, lst: SuppressionList) -> None:
+        """Channel None: every scope suppresses; invalid, duplicates and domains counted."""
+        result = lst.filter(_import())
+        assert [11, 18] == list(result.kept.index)
+        assert [10, 12, 13, 17] == list(result.suppressed_index)
+        assert [14, 15] == list(result.invalid_index)
+        assert [16] == list(result.duplicate_index)
+        report = result.report
+        assert (9, 2, 4, 2, 1, 1) == (
+            report.total, report.kept, report.suppressed, report.invalid, report.missing,
+            report.duplicates,
+        )
+        assert {"all": 2, "newsletter": 1, "post": 1} == dict(report.suppressed_by_scope)
+        assert {"address": 3, "domain": 1} == dict(report.suppressed_by_entry)
+
+    def test_newsletter_channel(self, lst: SuppressionList) -> None:
+        """A post-only opt-out does not block the newsletter."""
+        result = lst.filter(_import(), channel="newsletter")
+        assert [11, 13, 18] == list(result.kept.index)
+        assert {"all": 2, "newsletter": 1, "post": 0} == dict(result.report.suppressed_by_scope)
+
+    def test_post_channel(self, lst: SuppressionList) -> None:
+        """A newsletter-only opt-out does not block physical mailings."""
+        result = lst.filter(_import(), channel="post")
+        assert [11, 12, 18] == list(result.kept.index)
+
+    def test_keep_invalid(self, lst: SuppressionList) -> None:
+        """on_invalid='keep' keeps rows without a usable address but still reports them."""
+        result = lst.filter(_import(), on_invalid="keep")
+        assert [11, 14, 15, 18] == list(result.kept.index)
+        assert 2 == result.report.invalid
+        assert not result.report.invalid_excluded
+
+    def test_no_dedupe(self, lst: SuppressionList) -> None:
+        """dedupe=False keeps repeated addresses."""
+        result = lst.filter(_import(), dedupe=False)
+        assert [11, 16, 18] == list(result.kept.index)
+        assert 0 == result.report.duplicates
+
+    def test_duplicate_of_suppressed_is_suppressed(self, lst: SuppressionList) -> None:
+        """Repeats of a suppressed address are suppressed, not duplicates."""
+        frame = pd.DataFrame({"email": ["jan.devries@example.nl", "JAN.DEVRIES@example.nl"]})
+        result = lst.filter(frame)
+        assert (0, 2, 0) == (result.report.kept, result.report.suppressed, result.report.duplicates)
+
+    def test_address_entry_counted_before_domain(self, lst: SuppressionList) -> None:
+        """A row matched by address and domain counts once, under the address entry."""
+        lst.add("x@spamtrap.example", scope="newsletter")
+        result = lst.filter(pd.DataFrame({"email": ["x@spamtrap.example"]}))
+        assert {"address": 1, "domain": 0} == dict(result.report.suppressed_by_entry)
+        assert {"all": 1, "newsletter": 0, "post": 0} == dict(result.report.suppressed_by_scope)
+
+
+class TestFrames:
+    """The kept frame is the input's rows, untouched, and the input is never modified."""
+
+    def test_kept_keeps_columns_dtypes_index(self, lst: SuppressionList) -> None:
+        """Columns, dtypes, index name and order are those of the input."""
+        frame = _import()
+        frame["Postcode"] = frame["Postcode"].astype("string[pyarrow]")
+        frame.attrs["locosuppress"] = {"source": "import.csv"}
+        result = lst.filter(frame)
+        assert list(frame.columns) == list(result.kept.columns)
+        assert list(frame.dtypes) == list(result.kept.dtypes)
+        assert "rij" == result.kept.index.name
+        assert ["0123 AB", "1234 CD", "0999 ZZ", "2000 AA", "3000 BB", "0001 AA", "4000 CC",
+                "5000 DD", "6000 EE"] == list(frame["Postcode"])
+        pd.testing.assert_frame_equal(frame.loc[[11, 18]], result.kept)
+
+    def test_input_not_modified(self, lst: SuppressionList) -> None:
+        """The input frame is equal before and after, and the result is not a view of it."""
+        frame = _import()
+        before = frame.copy(deep=True)
+        result = lst.filter(frame)
+        pd.testing.assert_frame_equal(before, frame)
+        result.kept.iloc[0, 0] = "changed"
+        pd.testing.assert_frame_equal(before, frame)
+
+    def test_empty_frame(self, lst: SuppressionList) -> None:
+        """An empty frame with an address column gives an empty result."""
+        result = lst.filter(pd.DataFrame({"email": pd.Series([], dtype=object)}))
+        assert 0 == result.report.total == len(result.kept)
+
+    @pytest.mark.parametrize(
+        "dtype", ["object", "string", "string[pyarrow]", "category", "str", pd.ArrowDtype(pa.string())]
+    )
+    def test_dtypes(self, lst: SuppressionList, dtype: object) -> None:
+        """Every text dtype of the address column gives the same outcome."""
+        frame = _import()
+        frame["E-mailadres"] = frame["E-mailadres"].astype(dtype)  # type: ignore[call-overload]
+        assert [11, 18] == list(lst.filter(frame).kept.index)
+
+    def test_non_string_values(self, lst: SuppressionList) -> None:
+        """Numbers, NaN, None and bytes in an object column are invalid rows, not crashes."""
+        frame = pd.DataFrame({"email": [12, np.nan, None, b"a@b.nl", 3.5, "ok@example.nl"]})
+        result = lst.filter(frame)
+        assert (1, 5) == (result.report.kept, result.report.invalid)
+        assert 2 == result.report.missing
+
+
+class TestColumns:
+    """Finding the address column by name, or refusing clearly."""
+
+    @pytest.mark.parametrize(
+        "name", ["email", "E-mail", "EMAIL_ADDRESS", "E-mailadres", "emailadres", "Email Address", "mail"]
+    )
+    def test_found_by_name(self, lst: SuppressionList, name: str) -> None:
+        """Common names are found case- and punctuation-insensitively."""
+        frame = pd.DataFrame({"naam": ["x"], name: ["jan.devries@example.nl"]})
+        assert "jan.devries@example.nl" not in lst.filter(frame).kept.get(name, pd.Series()).tolist()
+        assert name == lst.filter(frame).report.column
+
+    def test_none_found(self, lst: SuppressionList) -> None:
+        """No address-like column: SchemaError listing the columns."""
+        with pytest.raises(SchemaError, match="naam"):
+            lst.filter(pd.DataFrame({"naam": ["x"], "adres": ["y"]}))
+
+    def test_several_found(self, lst: SuppressionList) -> None:
+        """Two address-like columns: SchemaError asking to choose."""
+        with pytest.raises(SchemaError, match="column="):
+            lst.filter(pd.DataFrame({"email": ["a@b.nl"], "E-mail": ["c@d.nl"]}))
+
+    def test_named_column(self, lst: SuppressionList) -> None:
+        """column= picks the column; a missing one is a SchemaError."""
+        frame = pd.DataFrame({"email": ["a@b.nl"], "werk": ["jan.devries@example.nl"]})
+        assert 0 == lst.filter(frame, column="werk").report.kept
+        with pytest.raises(SchemaError):
+            lst.filter(frame, column="privé")
+
+    def test_bad_options(self, lst: SuppressionList) -> None:
+        """Unknown channel or on_invalid values are errors, not silently ignored."""
+        with pytest.raises(ValueError, match="channel"):
+            lst.filter(_import(), channel="sms")
+        with pytest.raises(ValueError, match="on_invalid"):
+            lst.filter(_import(), on_invalid="drop")
+        with pytest.raises(TypeError):
+            lst.filter(["a@b.nl"])  # type: ignore[arg-type]
+
+
+class TestFailClosed:
+    """Nothing is returned when the list cannot be trusted."""
+
+    def test_closed_list(self, tmp_path: Path, key: SuppressionKey) -> None:
+        """Filtering against a closed list raises a LocosuppressError."""
+        opened = SuppressionList.open(tmp_path / "l.db", key)
+        opened.close()
+        with pytest.raises(locosuppress.LocosuppressError):
+            opened.filter(_import())
+
+    def test_wrong_key(self, tmp_path: Path, key: SuppressionKey, other_key: SuppressionKey) -> None:
+        """A list cannot even be opened with another key."""
+        SuppressionList.open(tmp_path / "l.db", key).close()
+        with pytest.raises(locosuppress.KeyMismatchError):
+            SuppressionList.open(tmp_path / "l.db", other_key)
+
+
+class TestAudit:
+    """Each run is in the audit log, with counts only."""
+
+    def test_audit_row(self, lst: SuppressionList) -> None:
+        """A filter run adds one audit row with its counts and source."""
+        frame = _import()
+        frame.attrs["locosuppress"] = {"source": "campagne-2026.csv"}
+        result = lst.filter(frame)
+        assert result.report.audited
+        audit = lst.audit()
+        row = audit[audit["operation"] == "filter"].iloc[-1]
+        assert "campagne-2026.csv" == row["source"]
+        assert 9 == row["total"]
+        text = audit.to_csv()
+        assert "jan.devries" not in text.lower()
+
+    def test_read_only_not_audited(self, tmp_path: Path, key: SuppressionKey) -> None:
+        """A read-only list filters, writes nothing, and the report says so."""
+        path = tmp_path / "l.db"
+        with SuppressionList.open(path, key) as opened:
+            opened.add("jan.devries@example.nl")
+        with SuppressionList.open(path, key, read_only=True) as ro:
+            result = ro.filter(_import())
+            assert not result.report.audited
+            assert "read-only" in str(result.report)
+            assert 0 == len(ro.audit().query("operation == 'filter'"))
+
+
+class TestReport:
+    """The report renders for people and machines."""
+
+    def test_renderings(self, lst: SuppressionList) -> None:
+        """str, HTML and to_dict carry the counts and no address."""
+        result = lst.filter(_import())
+        text, html = str(result.report), result.report._repr_html_()
+        assert "suppressed" in text and "<table" in html
+        assert 9 == result.report.to_dict()["total"]
+        for shown in (text, html, repr(result)):
+            assert "@" not in shown
+        assert isinstance(result, FilterResult)
+
+    def test_reports_add(self) -> None:
+        """Reports of partitions sum field by field."""
+        a = FilterReport(total=3, kept=1, suppressed=1, suppressed_by_scope={"all": 1},
+                         suppressed_by_entry={"address": 1}, invalid=1, missing=0,
+                         invalid_excluded=True, duplicates=0, channel=None, column="email")
+        total = a + a
+        assert (6, 2, 2) == (total.total, total.kept, total.suppressed)
+        assert {"all": 2} == dict(total.suppressed_by_scope)
+
+
+class TestAccessor:
+    """df.locosuppress.filter is the same as lst.filter."""
+
+    def test_accessor(self, lst: SuppressionList) -> None:
+        """The accessor filters and normalises."""
+        frame = _import()
+        assert list(lst.filter(frame).kept.index) == list(frame.locosuppress.filter(lst).kept.index)
+        assert "jan.devries@example.nl" == frame.locosuppress.normalize().iloc[0]
+
+
+_FILTER_SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+class TestProperties:
+    """Invariants over generated mailing frames."""
+
+    @_FILTER_SETTINGS
+    @given(frame=mailing_frames(), channel=st.sampled_from([None, "newsletter", "post"]),
+           on_invalid=st.sampled_from(["exclude", "keep"]), dedupe=st.booleans())
+    def test_matches_model(self, lst: SuppressionList, frame: pd.DataFrame, channel: str | None,
+                           on_invalid: str, dedupe: bool) -> None:
+        """Outcomes equal a row-by-row model, and the report adds up."""
+        blocked = set(SUPPRESSED_ALL)
+        if channel in (None, "newsletter"):
+            blocked |= set(SUPPRESSED_NEWS)
+        if channel in (None, "post"):
+            blocked |= set(SUPPRESSED_POST)
+        kept, seen = [], set()
+        counts = {"invalid": 0, "suppressed": 0, "duplicates": 0}
+        for label, value in zip(frame.index, frame["email"].astype(object), strict=True):
+            canon = _canon(value if isinstance(value, str) else None)
+            if canon is None:
+                counts["invalid"] += 1
+                if on_invalid == "keep":
+                    kept.append(label)
+            elif canon in blocked or canon.endswith("@" + SUPPRESSED_DOMAIN):
+                counts["suppressed"] += 1
+            elif dedupe and canon in seen:
+                counts["duplicates"] += 1
+            else:
+                seen.add(canon)
+                kept.append(label)
+        result = lst.filter(frame, channel=channel, on_invalid=on_invalid, dedupe=dedupe)
+        report = result.report
+        assert kept == list(result.kept.index)
+        assert counts == {"invalid": report.invalid, "suppressed": report.suppressed,
+                          "duplicates": report.duplicates}
+        removed_invalid = report.invalid if on_invalid == "exclude" else 0
+        assert report.total == report.kept + report.suppressed + removed_invalid + report.duplicates
+        assert sum(report.suppressed_by_scope.values()) == report.suppressed
+        assert sum(report.suppressed_by_entry.values()) == report.suppressed
+
+    @_FILTER_SETTINGS
+    @given(data=st.data())
+    def test_every_spelling_removed(self, tmp_path_factory: pytest.TempPathFactory,
+                                    data: st.DataObject) -> None:
+        """Every messy spelling of a suppressed address is removed."""
+        key = SuppressionKey(bytes(range(32)))
+        people = data.draw(st.lists(emails(), min_size=1, max_size=5))
+        spellings = [data.draw(messy_variants(p)) for p in people for _ in range(3)]
+        path = tmp_path_factory.mktemp("spell") / "l.db"
+        with SuppressionList.open(path, key) as opened:
+            opened.add_many(people)
+            result = opened.filter(pd.DataFrame({"email": spellings}))
+        assert 0 == result.report.kept
+        assert len(spellings) == result.report.suppressed
+
+
+class TestLargeList:
+    """The index is exact on a list of many entries."""
+
+    def test_many_entries(self, tmp_path: Path, key: SuppressionKey) -> None:
+        """With 20,000 entries, exactly the added addresses are suppressed."""
+        added = [f"persoon{i}@example.nl" for i in range(20_000)]
+        other = [f"ander{i}@example.nl" for i in range(5_000)]
+        with SuppressionList.open(tmp_path / "l.db", key) as opened:
+            opened.add_many(added)
+            frame = pd.DataFrame({"email": added[::7] + other})
+            result = opened.filter(frame)
+        assert len(other) == result.report.kept
+        assert len(added[::7]) == result.report.suppressed
+        assert os.path.exists(tmp_path / "l.db")
