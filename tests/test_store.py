@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -110,7 +111,8 @@ class TestOpen:
                 ("scope", "INTEGER", 1, 3)] == columns("pending")
         assert [("chunk", "INTEGER", 0, 1), ("data", "BLOB", 1, 0)] == columns("index_snapshot")
         without_rowid = {
-            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE sql LIKE '%WITHOUT ROWID'")
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE sql LIKE '%WITHOUT ROWID'")
         }
         assert {"entries", "pending"} == without_rowid
 
@@ -150,6 +152,14 @@ class TestOpen:
         with pytest.raises(ListNotFoundError, match="does not exist"):
             SuppressionList.open(path, test_key)
         assert not (tmp_path / "no").exists()
+
+    def test_dangling_symlink(self, tmp_path: Path, test_key) -> None:
+        """A dangling symbolic link is not followed into a new list."""
+        link = tmp_path / "list.db"
+        link.symlink_to(tmp_path / "elsewhere.db")
+        with pytest.raises(ListNotFoundError):
+            SuppressionList.open(link, test_key)
+        assert not (tmp_path / "elsewhere.db").exists()
 
     def test_folder_as_path(self, tmp_path: Path, test_key) -> None:
         """A folder is not a list."""
@@ -351,13 +361,14 @@ class TestAdd:
     def test_naive_now_refused(self, lst: SuppressionList) -> None:
         """A naive datetime for now= is refused (times are UTC)."""
         with pytest.raises(ValueError, match="timezone"):
-            lst.add("a@example.nl", now=datetime(2025, 1, 1))  # noqa: DTZ001
+            lst.add("a@example.nl", now=datetime(2025, 1, 1))
 
     def test_every_reason_accepted(self, lst: SuppressionList) -> None:
         """All documented reasons are accepted."""
         for i, reason in enumerate(REASONS):
             assert lst.add(f"r{i}@example.nl", reason=reason)
-        assert {"unsubscribed", "erasure", "bounce", "complaint", "manual", "import"} == set(REASONS)
+        expected = {"unsubscribed", "erasure", "bounce", "complaint", "manual", "import"}
+        assert expected == set(REASONS)
 
 
 class TestAddMany:
@@ -409,6 +420,11 @@ class TestAddMany:
         with pytest.raises(TypeError, match="add"):
             lst.add_many("a@example.nl")
 
+    def test_frame_refused(self, lst: SuppressionList) -> None:
+        """A whole DataFrame is a TypeError (iterating it gives column names)."""
+        with pytest.raises(TypeError, match="one column"):
+            lst.add_many(pd.DataFrame({"email": ["a@example.nl"]}))
+
     def test_scope_and_source(self, lst: SuppressionList) -> None:
         """Scope and source apply to every entry of the batch."""
         lst.add_many(["a@example.nl", "b@example.nl"], scope="post", reason="import",
@@ -435,10 +451,8 @@ class TestAddMany:
             report = lst.add_many(values)
             canonical = set()
             for value in values:
-                try:
+                with contextlib.suppress(ValueError):
                     canonical.add(locosuppress.normalize_email(value))
-                except ValueError:
-                    pass
             assert len(values) == report.total
             assert len(canonical) == report.added
             assert len(canonical) == len(lst)
@@ -585,7 +599,8 @@ class TestIndexContract:
 
     def stale(self, lst: SuppressionList) -> str:
         """meta.index_stale."""
-        return str(lst._conn.execute("SELECT value FROM meta WHERE key='index_stale'").fetchone()[0])
+        row = lst._conn.execute("SELECT value FROM meta WHERE key = 'index_stale'").fetchone()
+        return str(row[0])
 
     def test_adds_fill_pending(self, lst: SuppressionList, tmp_path: Path, test_key) -> None:
         """add, add_many, add_domain and merge put each new entry into pending."""
@@ -635,6 +650,20 @@ class TestIndexContract:
         with SuppressionList.open(list_path, test_key) as other:
             other.add("c@example.nl")
         assert 3 == len(lst.index())
+
+    def test_free_pages_returned_after_snapshot(self, lst: SuppressionList,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+        """When the index snapshot empties pending, the freed pages leave the file."""
+        from locosuppress import _sqlite
+
+        monkeypatch.setattr(_sqlite, "RECLAIM_MIN_PAGES", 1)
+        lst.add_many([f"p{i}@example.nl" for i in range(5000)])
+        lst.remove("p0@example.nl")  # makes the index stale: the next load writes a snapshot
+        assert 2 == lst._conn.execute("PRAGMA auto_vacuum").fetchone()[0]
+        assert 4999 == len(lst.index())
+        assert 0 == lst._conn.execute("SELECT count(*) FROM pending").fetchone()[0]
+        assert 0 == lst._conn.execute("PRAGMA freelist_count").fetchone()[0]
+        assert lst.verify().ok
 
     def test_filter_run_does_not_invalidate(self, lst: SuppressionList) -> None:
         """An audit row of a filter run keeps the cached index."""
@@ -875,7 +904,8 @@ class TestExportMerge:
             data = data[: len(data) - 100]
         elif damage == "flip":
             first_line_end = data.index(b"\n")
-            data[first_line_end + 5] = ord("0") if data[first_line_end + 5] != ord("0") else ord("1")
+            at = first_line_end + 5
+            data[at] = ord("0") if data[at] != ord("0") else ord("1")
         elif damage == "trailer":
             data = data[: data.rindex(b"end ")]
         else:
@@ -984,6 +1014,7 @@ _READER = """
         out["writable_open"] = "opened"
     except LocosuppressError as exc:
         out["writable_open"] = type(exc).__name__
+        out["hint"] = "read_only=True" in str(exc)
     with SuppressionList.open(path, key, read_only=True) as lst:
         out["immutable"] = lst._immutable
         out["members"] = [a in lst for a in json.loads(os.environ["PROBES"])]
@@ -1032,8 +1063,9 @@ class TestReadOnlyPermissions:
         })
         assert 0 == result.returncode, result.stderr
         out = json.loads(result.stdout)
-        assert {"writable_open": "ReadOnlyListError", "immutable": True, "members": [True, False],
-                "len": 2, "verify": True, "index": 2, "audited": False} == out
+        assert {"writable_open": "ReadOnlyListError", "hint": True, "immutable": True,
+                "members": [True, False], "len": 2, "verify": True, "index": 2,
+                "audited": False} == out
         assert before == sha(path)
         assert ["list.db"] == [p.name for p in shared_folder.iterdir()]
 
@@ -1076,7 +1108,8 @@ class TestReadOnlyPermissions:
             stdout=subprocess.PIPE, text=True, cwd="/",
             env={**os.environ, "TEST_KEY": test_key.to_text(), "LIST": str(path)},
         )
-        assert proc.stdout is not None and proc.stdin is not None
+        assert proc.stdout is not None
+        assert proc.stdin is not None
         assert "True True" == proc.stdout.readline().strip()
         with SuppressionList.open(path, test_key) as writer:
             writer.add("new@example.nl")
@@ -1100,19 +1133,14 @@ class TestReadOnlyPermissions:
         })
         assert 0 == result.returncode, result.stderr
         out = json.loads(result.stdout)
-        assert ("ReadOnlyListError", [True], False) == (out["writable_open"], out["members"],
-                                                        out["audited"])
+        assert ("ReadOnlyListError", True, [True], False) == (
+            out["writable_open"], out["hint"], out["members"], out["audited"]
+        )
         assert before == sha(path)
 
-    def test_message_suggests_read_only(self, filled: Path, test_key) -> None:
-        """ReadOnlyListError for a writable open says to use read_only=True."""
-        err = ReadOnlyListError("x")
-        assert isinstance(err, PermissionError)
-        if os.geteuid() == 0:
-            pytest.skip("root may write any file")
-        filled.chmod(0o444)
-        with pytest.raises(ReadOnlyListError, match="read_only=True"):
-            SuppressionList.open(filled, test_key)
+    def test_error_class(self) -> None:
+        """ReadOnlyListError is also a PermissionError."""
+        assert isinstance(ReadOnlyListError("x"), PermissionError)
 
 
 class TestLocking:

@@ -42,19 +42,18 @@ WRITER = textwrap.dedent(
         print("ready", flush=True)
         batch = 0
         while True:
-            addresses = [f"r{run}.b{batch}.i{i}@example.nl" for i in range(%(batch)d)]
-            if batch %% 3 == 2:
+            addresses = [f"r{run}.b{batch}.i{i}@example.nl" for i in range(BATCH)]
+            if batch % 3 == 2:
                 for address in addresses[:3]:
                     lst.add(address, scope="post", reason="complaint")
             lst.add_many(addresses, source="durability")
             print(f"A {batch}", flush=True)
-            if batch %% 4 == 3:
+            if batch % 4 == 3:
                 lst.remove(f"r{run}.b{batch - 1}.i0@example.nl")
                 print(f"R {batch - 1}", flush=True)
             batch += 1
     """
-    % {"batch": BATCH}
-)
+).replace("BATCH", str(BATCH))
 
 
 def _addresses(run: int, batch: int) -> list[str]:
@@ -87,25 +86,33 @@ class TestCrashDurability:
                 # Sometimes kill without waiting: during start-up or while opening.
                 time.sleep(rng.uniform(0.3, 1.2))
             else:
-                assert "ready\n" == proc.stdout.readline(), proc.stderr.read() if proc.stderr else ""
+                ready = proc.stdout.readline()
+                assert "ready\n" == ready, proc.stderr.read() if proc.stderr else ""
                 time.sleep(rng.uniform(0.0, 0.35))
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
             assert -signal.SIGKILL == proc.returncode
+            last = -1
             for line in proc.stdout.read().splitlines():
                 if line.startswith("A "):
-                    added.update(_addresses(run, int(line.split()[1])))
+                    last = int(line.split()[1])
+                    added.update(_addresses(run, last))
                     total_acks += 1
                 elif line.startswith("R "):
                     removed.add(f"r{run}.b{int(line.split()[1])}.i0@example.nl")
+            # A removal that was running when the kill came may or may not have
+            # committed: its address is neither required present nor absent.
+            unsure = f"r{run}.b{last - 1}.i0@example.nl"
+            if last % 4 == 3 and unsure not in removed:
+                added.discard(unsure)
             with SuppressionList.open(path, KEY, create=False) as lst:
                 report = lst.verify()
-                assert report.ok, report.problems
+                assert report.ok, (run, report.problems)
                 stored = _stored_email_hashes(lst)
                 missing = [a for a in added - removed if KEY.hash_email(a) not in stored]
-                assert [] == missing
+                assert [] == missing, run
                 back = [a for a in removed if KEY.hash_email(a) in stored]
-                assert [] == back
+                assert [] == back, run
         assert total_acks > 3 * KILLS  # the kills really landed in the middle of work
 
     def test_sigkill_during_creation(self, tmp_path: Path) -> None:
@@ -171,7 +178,9 @@ class TestConcurrentWriters:
         with SuppressionList.open(path, KEY, create=False) as lst:
             assert 20_000 == len(lst)
             assert lst.verify().ok
-            expected = {KEY.hash_email(f"w{w}.n{i}@example.nl") for w in range(4) for i in range(5000)}
+            expected = {
+                KEY.hash_email(f"w{w}.n{i}@example.nl") for w in range(4) for i in range(5000)
+            }
             assert expected == _stored_email_hashes(lst)
             audit = lst.audit()
             assert 4 == int((audit["operation"] == "filter").sum())

@@ -19,11 +19,14 @@ from locosuppress.errors import (
     InvalidEmailError,
     InvalidKeyError,
     KeyMismatchError,
+    ListClosedError,
     ListCorruptedError,
     ListLockedError,
     ListNotFoundError,
     LocosuppressError,
     MailingFileError,
+    MailingFileNotFoundError,
+    MissingExtraError,
     NotASuppressionListError,
     OutputExistsError,
     ReadOnlyListError,
@@ -55,11 +58,19 @@ from locosuppress.io import read_mailing_file, write_mailing_file
 # -- end section: io --
 # -- section: filtering (issue 4) --
 # isort: split
-from locosuppress import accessor as _accessor  # registers df.locosuppress
+from locosuppress import accessor as _accessor  # noqa: F401  (registers df.locosuppress)
 from locosuppress.filtering import FilterReport, FilterResult, find_address_column
 
 # -- end section: filtering --
 # -- section: events (issue 5) --
+# isort: split
+from locosuppress.events import (
+    AnonymisationReport,
+    AnonymisationResult,
+    anonymise_events,
+    erase_contact,
+)
+
 # -- end section: events --
 
 try:
@@ -70,6 +81,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "NORMALIZATION_VERSION",
     "AddReport",
+    "AnonymisationReport",
+    "AnonymisationResult",
     "ExportReport",
     "FilterReport",
     "FilterResult",
@@ -80,12 +93,15 @@ __all__ = [
     "InvalidEmailError",
     "InvalidKeyError",
     "KeyMismatchError",
+    "ListClosedError",
     "ListCorruptedError",
     "ListLockedError",
     "ListNotFoundError",
     "ListStats",
     "LocosuppressError",
     "MailingFileError",
+    "MailingFileNotFoundError",
+    "MissingExtraError",
     "NotASuppressionListError",
     "OutputExistsError",
     "ReadOnlyListError",
@@ -95,6 +111,8 @@ __all__ = [
     "UnsupportedFormatError",
     "VerifyReport",
     "__version__",
+    "anonymise_events",
+    "erase_contact",
     "find_address_column",
     "normalize_domain",
     "normalize_email",

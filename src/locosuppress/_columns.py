@@ -116,10 +116,8 @@ def put(column: pd.Series, positions: npt.NDArray[np.intp], values: Any) -> pd.S
         new = values if isinstance(values, pa.Array) else pa.array(values, type=strings.type)
         at = np.zeros(len(strings), dtype=bool)
         at[positions] = True
-        index = np.zeros(len(strings), dtype=np.int64)
-        index[positions] = np.arange(len(positions), dtype=np.int64)
-        spread = new.cast(strings.type).take(pa.array(index, mask=~at))
-        return with_arrow_strings(column, pc.if_else(pa.array(at), spread, strings))
+        merged = pc.replace_with_mask(strings, pa.array(at), new.cast(strings.type))
+        return with_arrow_strings(column, merged)
     if isinstance(values, pa.Array):
         values = values.to_pandas()
     if isinstance(column.dtype, np.dtype):

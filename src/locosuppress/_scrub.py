@@ -171,10 +171,7 @@ def _scatter(base: pa.Array, positions: npt.NDArray[np.intp], values: pa.Array) 
         return values.cast(base.type)
     at = np.zeros(len(base), dtype=bool)
     at[positions] = True
-    index = np.zeros(len(base), dtype=np.int64)
-    index[positions] = np.arange(len(positions), dtype=np.int64)
-    spread = values.cast(base.type).take(pa.array(index, mask=~at))
-    return pc.if_else(pa.array(at), spread, base)
+    return pc.replace_with_mask(base, pa.array(at), values.cast(base.type))
 
 
 def _first(lists: pa.Array) -> pa.Array:

@@ -49,6 +49,8 @@ BUSY_TIMEOUT_S: Final = 2.0
 #: ... and our loop retries attempts, with jitter, up to the list's lock_timeout.
 DEFAULT_LOCK_TIMEOUT_S: Final = 60.0
 CACHE_KIB: Final = 65536
+#: Free pages (4 KiB each) worth giving back to the file system in one go.
+RECLAIM_MIN_PAGES: Final = 2048
 JOURNAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
 
 # Primary result codes (https://sqlite.org/rescode.html).
@@ -213,6 +215,8 @@ def check_header(path: Path) -> None:
             size = os.fstat(fh.fileno()).st_size
     except IsADirectoryError:
         raise NotASuppressionListError(f"{path} is a folder, not a suppression list") from None
+    except FileNotFoundError:  # e.g. a dangling symbolic link
+        raise ListNotFoundError(f"no suppression list at {path}") from None
     except PermissionError:
         raise ReadOnlyListError(f"{path} cannot be read by this process (permissions)") from None
     if not header:
@@ -482,6 +486,39 @@ def run_read(
         return retry(once, path=path, lock_timeout=lock_timeout)
 
 
+def reclaim_free_pages(conn: sqlite3.Connection, *, path: Path, lock_timeout: float) -> int:
+    """Give free pages back to the file system, when there are many; return how many.
+
+    Deleting rows (removals, the index's ``pending`` rows once a snapshot is
+    written) leaves free pages that SQLite reuses but never returns. With
+    ``auto_vacuum=INCREMENTAL`` (set when a list is created) they can be
+    returned by moving pages from the end of the file into the holes.
+    """
+    if int(conn.execute("PRAGMA auto_vacuum").fetchone()[0]) != 2:
+        return 0
+    if int(conn.execute("PRAGMA freelist_count").fetchone()[0]) < RECLAIM_MIN_PAGES:
+        return 0
+
+    def work(c: sqlite3.Connection) -> int:
+        freed = 0
+        free = int(c.execute("PRAGMA freelist_count").fetchone()[0])
+        while free:
+            # Python's sqlite3 steps a statement without result columns once,
+            # and one step of incremental_vacuum frees one page: hence the loop.
+            for _ in range(min(free, 1024)):
+                c.execute("PRAGMA incremental_vacuum")
+            left = int(c.execute("PRAGMA freelist_count").fetchone()[0])
+            if left >= free:  # pragma: no cover - defensive: never loop forever
+                break
+            freed += free - left
+            free = left
+        return freed
+
+    freed = run_write(conn, work, path=path, lock_timeout=lock_timeout)
+    checkpoint_truncate(conn)
+    return freed
+
+
 def checkpoint_truncate(conn: sqlite3.Connection) -> None:
     """Best effort: copy the log into the file and cut the log to zero bytes.
 
@@ -601,6 +638,9 @@ def create_database(
         conn = _connect(_uri(tmp, mode="rw"), BUSY_TIMEOUT_S)
         try:
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            # Lets reclaim_free_pages() shrink the file after pages are freed
+            # (costs one pointer-map page per 819 pages, about 4% on inserts).
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
             apply_write_pragmas(conn, tmp, lock_timeout)

@@ -22,6 +22,8 @@ __all__ = [
     "ListNotFoundError",
     "LocosuppressError",
     "MailingFileError",
+    "MailingFileNotFoundError",
+    "MissingExtraError",
     "NotASuppressionListError",
     "OutputExistsError",
     "ReadOnlyListError",
@@ -108,6 +110,14 @@ class SchemaError(LocosuppressError, ValueError):
 
 class MailingFileError(LocosuppressError, ValueError):
     """A mailing file (CSV or Excel) could not be read or written."""
+
+
+class MailingFileNotFoundError(MailingFileError, FileNotFoundError):
+    """A mailing file to read does not exist."""
+
+
+class MissingExtraError(LocosuppressError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
 
 
 class OutputExistsError(LocosuppressError, FileExistsError):

@@ -18,9 +18,12 @@ Nothing here writes to disk or logs values. The input frame is never modified.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import re
-from collections.abc import Collection, Hashable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -40,7 +43,14 @@ from locosuppress._columns import (
     put,
 )
 from locosuppress._scrub import EMAIL_PLACEHOLDER, scrub_strings, scrub_text
-from locosuppress._times import RESOLUTIONS, Resolution, cutoff, resolve_tz, time_column
+from locosuppress._times import (
+    RESOLUTIONS,
+    Resolution,
+    TimeColumn,
+    cutoff,
+    resolve_tz,
+    time_column,
+)
 from locosuppress.errors import SchemaError
 from locosuppress.normalize import normalize_email, normalize_emails
 from locosuppress.reports import Row, render_html, render_text
@@ -78,6 +88,11 @@ DEFAULT_KEEP: frozenset[str] = frozenset(
 
 #: Query parameters that may stay in kept URLs by default.
 DEFAULT_KEEP_QUERY_PARAMS: tuple[str, ...] = ("utm_source", "utm_medium", "utm_campaign")
+
+_T = TypeVar("_T")
+
+# Frames from this many rows up are worked on with a few threads, one column each.
+_PARALLEL_ROWS = 200_000
 
 # Column names that identify a person, compared after lower-casing and dropping
 # everything but letters and digits ("E-mail adres" -> "emailadres").
@@ -471,13 +486,13 @@ def _scrub_arrow(
 ) -> _Scrubbed:
     """Kept Arrow text: scrub each distinct value once, write back the changed rows."""
     encoded = pc.dictionary_encode(strings.take(pa.array(positions)))
-    valid = np.asarray(pc.is_valid(encoded.indices), dtype=bool)
-    index = np.asarray(pc.fill_null(encoded.indices, 0).to_numpy(), dtype=np.int64)
     distinct = encoded.dictionary
+    missing = len(distinct)  # the slot of NA, after the distinct values
+    index = np.asarray(pc.fill_null(encoded.indices, missing).to_numpy(), dtype=np.int64)
     scrubbed, url_changed, addresses = scrub_strings(distinct, params)
-    changed_value = ~np.asarray(pc.fill_null(pc.equal(scrubbed, distinct), True), dtype=bool)
-    weight = np.bincount(index[valid], minlength=len(distinct))
-    changed = valid & changed_value[index]
+    same = np.asarray(pc.fill_null(pc.equal(scrubbed, distinct), True), dtype=bool)
+    changed = np.append(~same, False)[index]
+    weight = np.bincount(index, minlength=missing + 1)[:missing]
     new = put(column, positions[changed], scrubbed.take(pa.array(index[changed])))
     codes, count = factorize(scrubbed)
     return _Scrubbed(
@@ -485,7 +500,7 @@ def _scrub_arrow(
         changed,
         int(weight[url_changed].sum()),
         int((weight * addresses).sum()),
-        (np.where(valid, codes[index], count), count + 1),
+        (np.append(codes, count)[index], count + 1),
     )
 
 
@@ -501,7 +516,7 @@ def _scrub_objects(
     addresses = np.zeros(len(distinct), dtype=np.int64)
     text_at = [i for i, v in enumerate(distinct) if isinstance(v, str)]
     for i, value in enumerate(distinct):
-        if not (isinstance(value, str | _PLAIN_SCALARS) or pd.isna(value)):
+        if not (isinstance(value, (str, *_PLAIN_SCALARS)) or pd.isna(value)):
             new[i] = None  # lists, dicts, bytes...: could hold anything, fail closed
     if text_at:
         texts = [distinct[i] for i in text_at]
@@ -647,12 +662,46 @@ def _plain_index(index: pd.Index, *, partition: bool) -> bool:
     return partition or index.start == 0
 
 
+def _threads(rows: int) -> int:
+    """Worker threads for one frame: Arrow and NumPy release the GIL on big columns."""
+    if rows < _PARALLEL_ROWS:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+def _run(tasks: Sequence[Callable[[], _T]], threads: int) -> list[_T]:
+    """Run independent column tasks, in parallel when that helps; results in task order."""
+    if threads <= 1 or len(tasks) <= 1:
+        return [task() for task in tasks]
+    with ThreadPoolExecutor(max_workers=min(threads, len(tasks))) as pool:
+        futures = [pool.submit(task) for task in tasks]
+        return [future.result() for future in futures]
+
+
+def _stamp_work(times: TimeColumn, positions: npt.NDArray[np.intp], plan: _Plan) -> _Scrubbed:
+    stamps, changed = times.coarsen(positions, plan.resolution)
+    return _Scrubbed(stamps, changed, 0, 0, factorize(stamps.iloc[positions].array))
+
+
+def _empty_work(
+    column: pd.Series, selected: npt.NDArray[np.bool_], positions: npt.NDArray[np.intp]
+) -> _Scrubbed:
+    column = nullable(column)
+    present = column.notna().to_numpy()[positions]
+    return _Scrubbed(empty(column, selected), present, 0, 0, (positions[:0].astype(np.int64), 0))
+
+
 def _anonymise_frame(
     events: pd.DataFrame,
     plan: _Plan,
     *,
     chosen: npt.NDArray[np.bool_] | None = None,
     partition: bool = False,
+    threads: int | None = None,
 ) -> _Outcome:
     """Anonymise the old rows (or the ``chosen`` ones) of one frame."""
     size = len(events)
@@ -663,40 +712,43 @@ def _anonymise_frame(
     else:
         selected = chosen
     positions = np.flatnonzero(selected)
-    changed = np.zeros(len(positions), dtype=bool)
-    people, people_count = _identity_codes(events, plan.identity, positions)
-    out = events.copy(deep=False)
-    location = {name: i for i, name in enumerate(events.columns)}
+    params = plan.keep_query_params
 
-    stamps, stamp_changed = times.coarsen(positions, plan.resolution)
-    changed |= stamp_changed
-    out.isetitem(location[plan.timestamp], stamps.array)
-
-    for name in plan.emptied:
-        column = nullable(events[name])
-        changed |= column.notna().to_numpy()[positions]
-        out.isetitem(location[name], empty(column, selected).array)
-
-    urls = addresses = 0
-    codes: list[tuple[Codes, int]] = []
+    # One task per column (and one for the people), the costly ones first.
+    work: dict[Hashable, Callable[[], _Scrubbed]] = {}
     for name in events.columns:
+        column = events[name]
         if name == plan.timestamp:
-            codes.append(factorize(stamps.iloc[positions].array))
+            work[name] = functools.partial(_stamp_work, times, positions, plan)
         elif name in plan.keep:
-            scrubbed = _scrub_column(events[name], positions, plan.keep_query_params)
-            out.isetitem(location[name], scrubbed.column.array)
-            changed |= scrubbed.changed
-            urls += scrubbed.urls
-            addresses += scrubbed.addresses
-            codes.append(scrubbed.codes)
+            work[name] = functools.partial(_scrub_column, column, positions, params)
+        else:
+            work[name] = functools.partial(_empty_work, column, selected, positions)
+    order = sorted(work, key=lambda name: _cost(events[name], name in plan.keep))
+    people_task = functools.partial(_identity_codes, events, plan.identity, positions)
+    tasks: list[Callable[[], Any]] = [work[name] for name in order]
+    tasks.insert(min(1, len(tasks)), people_task)
+    results = _run(tasks, _threads(size) if threads is None else threads)
+    people, people_count = results.pop(min(1, len(order)))
+    done: dict[Hashable, _Scrubbed] = dict(zip(order, results, strict=True))
+
+    out = events.copy(deep=False)
+    changed = np.zeros(len(positions), dtype=bool)
+    codes: list[tuple[Codes, int]] = []
+    for i, name in enumerate(events.columns):
+        result = done[name]
+        out.isetitem(i, result.column.array)
+        changed |= result.changed
+        if name == plan.timestamp or name in plan.keep:
+            codes.append(result.codes)
     groups, group_count = combine_codes(codes, len(positions))
     counts = _Counts(
         rows_seen=size,
         rows_selected=len(positions),
         rows_changed=int(changed.sum()),
         rows_missing_timestamp=int(times.missing[positions].sum()),
-        urls_scrubbed=urls,
-        addresses_replaced=addresses,
+        urls_scrubbed=sum(r.urls for r in done.values()),
+        addresses_replaced=sum(r.addresses for r in done.values()),
         plain_index=_plain_index(events.index, partition=partition),
     )
     return _Outcome(
@@ -708,6 +760,12 @@ def _anonymise_frame(
         people=people,
         people_count=people_count,
     )
+
+
+def _cost(column: pd.Series, kept: bool) -> int:
+    """Sort key: kept text first (scrubbed), then other text, then the rest."""
+    text = arrow_strings(column) is not None or column.dtype == object
+    return 0 if kept and text else 1 if text else 2
 
 
 # -- aggregates ----------------------------------------------------------------
@@ -732,7 +790,7 @@ def _group_rows(outcome: _Outcome, plan: _Plan) -> pd.DataFrame:
     """The key values of each group (first row of each), in first-appearance order."""
     rows = outcome.positions[first_positions(outcome.groups, outcome.group_count)]
     keys = _key_columns(plan, outcome.events.columns)
-    return outcome.events.iloc[rows][keys].reset_index(drop=True)
+    return outcome.events[keys].iloc[rows].reset_index(drop=True)
 
 
 def _finish_aggregates(

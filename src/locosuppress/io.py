@@ -29,7 +29,13 @@ from typing import Any, BinaryIO, Final, Literal
 import pandas as pd
 
 from locosuppress import _sniff
-from locosuppress.errors import LocosuppressError, MailingFileError, OutputExistsError
+from locosuppress.errors import (
+    LocosuppressError,
+    MailingFileError,
+    MailingFileNotFoundError,
+    MissingExtraError,
+    OutputExistsError,
+)
 
 __all__ = ["ATTRS_KEY", "read_mailing_file", "write_mailing_file"]
 
@@ -111,7 +117,7 @@ def read_mailing_file(
     try:
         stream = source.open("rb")
     except FileNotFoundError:
-        raise MailingFileError(f"{source}: file not found; check the path") from None
+        raise MailingFileNotFoundError(f"{source}: file not found; check the path") from None
     except OSError as exc:
         raise MailingFileError(f"{source}: cannot be opened ({exc.strerror})") from None
     with stream:
@@ -476,7 +482,7 @@ def _import_openpyxl() -> Any:
     try:
         import openpyxl
     except ImportError:
-        raise MailingFileError(_EXCEL_EXTRA) from None
+        raise MissingExtraError(_EXCEL_EXTRA) from None
     return openpyxl
 
 
@@ -537,6 +543,7 @@ def write_mailing_file(
         raise MailingFileError(f"{target}: cannot write a frame with several header rows")
     if frame.shape[1] == 0:
         raise MailingFileError(f"{target}: the frame has no columns; nothing to write")
+    _check_target(target, overwrite=overwrite)  # fail before converting a million rows
     header = [str(name) for name in frame.columns]
     columns = [_text_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
     write: Callable[[BinaryIO], None]
@@ -558,14 +565,15 @@ def write_mailing_file(
 
     else:
         found = _frame_info(frame)
-        chosen_encoding = _encoding_option(
-            encoding or (found.get("encoding") if found.get("format") == "csv" else None) or "utf-8"
-        )
-        chosen_delimiter = _delimiter_option(
-            delimiter
-            or (found.get("delimiter") if found.get("format") == "csv" else None)
-            or ("\t" if suffix == ".tsv" else ",")
-        )
+        read_as_csv = found.get("format") == "csv"
+        if encoding is None:
+            encoding = (found.get("encoding") if read_as_csv else None) or "utf-8"
+        if delimiter is None:
+            delimiter = (found.get("delimiter") if read_as_csv else None) or (
+                "\t" if suffix == ".tsv" else ","
+            )
+        chosen_encoding = _encoding_option(encoding)
+        chosen_delimiter = _delimiter_option(delimiter)
 
         def write(stream: BinaryIO) -> None:
             _write_csv(stream, target, header, columns, chosen_encoding, chosen_delimiter)
@@ -729,12 +737,7 @@ def _temporary_path(folder: Path) -> Path:
 def _write_atomically(target: Path, write: Callable[[BinaryIO], None], *, overwrite: bool) -> None:
     """Write via a temporary file in the target's folder, then rename it into place."""
     folder = target.parent
-    if target.is_dir():
-        raise MailingFileError(f"{target}: is a folder; give a file name")
-    if not folder.is_dir():
-        raise MailingFileError(f"{target}: the folder does not exist")
-    if not overwrite and os.path.lexists(target):
-        raise OutputExistsError(f"{target}: already exists; pass overwrite=True to replace it")
+    _check_target(target, overwrite=overwrite)
     temporary = _temporary_path(folder)
     try:
         descriptor = os.open(
@@ -761,6 +764,16 @@ def _write_atomically(target: Path, write: Callable[[BinaryIO], None], *, overwr
             raise MailingFileError(f"{target}: cannot be written ({reason})") from None
         raise
     _fsync_folder(folder)
+
+
+def _check_target(target: Path, *, overwrite: bool) -> None:
+    """Refuse a folder, a missing folder, or an existing file without ``overwrite``."""
+    if target.is_dir():
+        raise MailingFileError(f"{target}: is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise MailingFileError(f"{target}: the folder does not exist")
+    if not overwrite and os.path.lexists(target):
+        raise OutputExistsError(f"{target}: already exists; pass overwrite=True to replace it")
 
 
 def _move_without_replacing(temporary: Path, target: Path) -> None:

@@ -38,6 +38,15 @@ Design, with the reasons (more in ``docs/suppression-list.md``):
 * **The index contract is kept by the database itself**: a trigger copies each
   new ``entries`` row to ``pending``; another deletes it from ``pending`` and
   sets ``meta.index_stale`` to ``'1'`` when an entry is removed.
+* **Size.** About 51 bytes per entry in ``entries`` and 43 in ``pending``
+  (10 million: 0.95 GB before the first index snapshot). Lists are created
+  with ``auto_vacuum=INCREMENTAL`` so that the pages freed when the index
+  snapshot empties ``pending`` are returned to the file system instead of
+  lingering as free space.
+* **Files are private and never overwritten.** New lists, backups and
+  exports are created with mode 0600, built under a temporary name beside
+  the target, fsynced and then linked into place (no half-written file is
+  ever visible, and an existing file is never replaced).
 """
 
 from __future__ import annotations
@@ -77,8 +86,8 @@ from locosuppress.normalize import (
 from locosuppress.reports import render_html, render_text
 
 if TYPE_CHECKING:
-    from locosuppress.filtering import FilterResult
     from locosuppress._index import SuppressionIndex
+    from locosuppress.filtering import FilterResult
 
 __all__ = [
     "CHANNELS",
@@ -572,6 +581,10 @@ class SuppressionList:
         matter = _material(key)
         path = Path(path)
         _sqlite.require_folder(path)
+        if path.is_symlink() and not path.exists():
+            raise ListNotFoundError(
+                f"{path} is a symbolic link to a missing file; lists are not created through links"
+            )
         if not path.exists():
             if read_only or not create:
                 why = "read_only=True never creates a list" if read_only else "create=False"
@@ -800,7 +813,7 @@ class SuppressionList:
 
         Raises:
             ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
-            TypeError: a single string was passed (use :meth:`add`).
+            TypeError: a single string (use :meth:`add`) or a whole DataFrame was passed.
             ReadOnlyListError: the list was opened read-only.
         """
         scope_code = _option(scope, SCOPES, "scope")
@@ -809,6 +822,8 @@ class SuppressionList:
         at = int(_utc(now).timestamp())
         if isinstance(emails, str | bytes):
             raise TypeError("add_many takes a collection of addresses; use add() for one")
+        if isinstance(emails, pd.DataFrame):
+            raise TypeError("add_many takes one column: pass frame['email'], not the frame")
         series = _as_series(emails)
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = series.astype(object)
@@ -1014,7 +1029,9 @@ class SuppressionList:
         """Return the compact in-memory index of the list, loading it when needed.
 
         Cached on this instance; reloaded after a write through this instance
-        or a commit by another connection (``PRAGMA data_version``).
+        or a commit by another connection (``PRAGMA data_version``). When the
+        list is writable, :func:`locosuppress._index.load_index` may write a
+        new snapshot; the pages this frees are then returned to the file system.
         """
         with self._lock:
             self._ensure_open()
@@ -1029,6 +1046,11 @@ class SuppressionList:
                         lambda: load_index(self._conn, writable=writable),
                         path=self._path,
                         lock_timeout=self._lock_timeout,
+                    )
+                if writable:
+                    # A new snapshot empties `pending`: give those pages back.
+                    _sqlite.reclaim_free_pages(
+                        self._conn, path=self._path, lock_timeout=self._lock_timeout
                     )
                 self._index_version = version
             index: SuppressionIndex = self._index

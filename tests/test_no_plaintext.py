@@ -1,0 +1,145 @@
+"""No plaintext and no unkeyed hash in any file a suppression list leaves on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import pytest
+
+from locosuppress import (
+    InvalidEmailError,
+    SuppressionKey,
+    SuppressionList,
+    normalize_domain,
+    normalize_email,
+)
+
+ADDRESSES = [
+    "Marieke.de.Vries+nieuwsbrief@Example.NL",
+    "jan.jansen@gmail.com",
+    "J.A.N.S.E.N@googlemail.com",
+    '"Piet Bakker" <piet.bakker@voorbeeld.nl>',
+    "ĳsbrand.smit@bücher.example",
+    "renée.joël@société.example",
+    "mailto:sophie.visser@kpnmail.example.nl?subject=stop",
+    *[f"  Person{i:03d}.Secret@Bedrijf.Example.EU " for i in range(200)],
+]
+DOMAINS = ["Spammer-Domain.example", "bücherwurm.example"]
+REMOVED = "jan.jansen@gmail.com"
+
+
+def needles(value: str, *, canonical: str) -> dict[str, bytes]:
+    """Every form of one value that must never be on disk."""
+    forms: dict[str, bytes] = {}
+    for label, text in (("input", value.strip()), ("canonical", canonical)):
+        for variant in {text, text.lower(), text.upper()}:
+            forms[f"{label} text {variant!r}"] = variant.encode("utf-8")
+            forms[f"{label} utf-16 {variant!r}"] = variant.encode("utf-16-le")
+        data = text.encode("utf-8")
+        for algorithm in ("md5", "sha1", "sha256"):
+            digest = hashlib.new(algorithm, data).digest()
+            forms[f"{label} {algorithm} raw"] = digest
+            forms[f"{label} {algorithm} hex"] = digest.hex().encode()
+            forms[f"{label} {algorithm} HEX"] = digest.hex().upper().encode()
+    return forms
+
+
+def all_needles() -> dict[str, bytes]:
+    """Needles for every address and domain the test stores."""
+    out: dict[str, bytes] = {}
+    for address in ADDRESSES:
+        out.update(needles(address, canonical=normalize_email(address)))
+    for domain in DOMAINS:
+        out.update(needles(domain, canonical=normalize_domain(domain)))
+    return out
+
+
+def scan(folder: Path) -> list[str]:
+    """Every (file, needle) pair found under ``folder``."""
+    found = []
+    forms = all_needles()
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        found += [f"{path.name}: {name}" for name, needle in forms.items() if needle in data]
+    return found
+
+
+def fill(lst: SuppressionList, folder: Path) -> None:
+    """Use every writing operation of the list once."""
+    lst.add(ADDRESSES[0], reason="erasure", source="webform")
+    lst.add(ADDRESSES[1], scope="newsletter")
+    lst.add_many(ADDRESSES, scope="post", reason="import", source="partner-2025-03.csv")
+    for domain in DOMAINS:
+        lst.add_domain(domain)
+    lst.remove(REMOVED)
+    lst.remove_domain(DOMAINS[1])
+    lst._record_filter_run(total=10, kept=8, suppressed=2, invalid=0, duplicates=0,
+                           channel="post", source="campaign-42.xlsx")
+    lst.export(folder / "share.export")
+    lst.backup(folder / "backup.db")
+
+
+class TestNoPlaintext:
+    """Addresses, canonical forms and unkeyed digests never reach a file."""
+
+    def test_scan_every_file(self, tmp_path: Path, test_key: SuppressionKey,
+                             caplog: pytest.LogCaptureFixture) -> None:
+        """The list, its WAL and SHM (while open), backup, export and partner copy: no needle."""
+        caplog.set_level(logging.DEBUG)
+        path = tmp_path / "list.db"
+        with SuppressionList.open(path, test_key) as lst:
+            fill(lst, tmp_path)
+            while_open = sorted(p.name for p in tmp_path.iterdir())
+            assert "list.db-wal" in while_open
+            assert [] == scan(tmp_path)
+            with SuppressionList.open(tmp_path / "partner.db", test_key) as partner:
+                partner.merge(tmp_path / "share.export")
+            with SuppressionList.open(path, test_key, read_only=True) as reader:
+                assert ADDRESSES[0] in reader
+                assert [] == scan(tmp_path)
+        assert [] == scan(tmp_path)
+        for record in caplog.records:
+            for address in ADDRESSES:
+                assert normalize_email(address) not in record.getMessage()
+
+    def test_scan_finds_what_is_there(self, tmp_path: Path, test_key: SuppressionKey) -> None:
+        """The scanner works: the keyed hash is found in the list and (as hex) in the export."""
+        path = tmp_path / "list.db"
+        with SuppressionList.open(path, test_key) as lst:
+            lst.add(ADDRESSES[0])
+            lst.export(tmp_path / "share.export")
+        keyed = test_key.hash_email(ADDRESSES[0])
+        assert keyed in path.read_bytes()
+        assert keyed.hex().encode() in (tmp_path / "share.export").read_bytes()
+        (tmp_path / "plain.txt").write_text(normalize_email(ADDRESSES[0]))
+        assert scan(tmp_path)
+
+    def test_reports_and_audit(self, tmp_path: Path, test_key: SuppressionKey) -> None:
+        """Reports, the audit frame and repr show no address."""
+        with SuppressionList.open(tmp_path / "list.db", test_key) as lst:
+            fill(lst, tmp_path)
+            texts = [str(lst.stats()), lst.stats()._repr_html_(), lst.audit().to_csv(),
+                     str(lst.verify()), repr(lst),
+                     str(lst.add_many(ADDRESSES)), lst.add_many(ADDRESSES)._repr_html_()]
+        blob = "\n".join(texts)
+        for address in ADDRESSES:
+            assert normalize_email(address) not in blob
+            assert address.strip() not in blob
+
+    @pytest.mark.parametrize(
+        "value",
+        ["jan jansen@example.nl", "jan@@example.nl", "jan@example", "jan..jansen@example.nl",
+         "<jan.jansen@example.nl", "jan.jansen@exa_mple.nl"],
+    )
+    def test_error_messages(self, tmp_path: Path, test_key: SuppressionKey, value: str) -> None:
+        """An invalid address is never echoed in an exception message."""
+        with SuppressionList.open(tmp_path / "list.db", test_key) as lst:
+            for call in (lst.add, lst.remove, lst.is_suppressed):
+                with pytest.raises(InvalidEmailError) as info:
+                    call(value)
+                assert "jansen" not in str(info.value)
+                assert "jan@" not in str(info.value)
