@@ -43,7 +43,9 @@ ADDRESS_RE = re.compile(r"@|%40|\uff20|\ufe6b")
 def frame(**columns: Any) -> pd.DataFrame:
     """A small events frame; timestamps given as text become naive datetime64."""
     stamps = columns.pop("timestamp")
-    return pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)), **columns})
+    return pd.DataFrame(
+        {"timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601"), **columns}
+    )
 
 
 def sample() -> pd.DataFrame:
@@ -249,7 +251,9 @@ class TestScrubStrings:
         """Per value: the same text, URL flag and address count as scrub_text."""
         text, urls, addresses = scrub_strings(pa.array(values, pa.large_string()), KEEP)
         expected = [scrub_text(v, KEEP) if v is not None else (None, False, 0) for v in values]
-        assert expected == list(zip(text.to_pylist(), urls.tolist(), addresses.tolist(), strict=True))
+        assert expected == list(
+            zip(text.to_pylist(), urls.tolist(), addresses.tolist(), strict=True)
+        )
 
     @given(_TEXTS)
     def test_idempotent(self, value: str) -> None:
@@ -361,7 +365,9 @@ class TestAnonymiseEvents:
             "https://shop.example.nl/[email]",
             "HTTPS://shop.example.nl/?utm_campaign=[email]",
         ] == [None if is_na(v) else v for v in cells(out.url)]
-        expected = pd.to_datetime(pd.Series(["2024-01-05", "2025-06-01 10:00", None, "2023-06-01"]))
+        expected = pd.to_datetime(
+            pd.Series(["2024-01-05 00:00", "2025-06-01 10:00", None, "2023-06-01 00:00"])
+        )
         pd.testing.assert_series_equal(expected, out.timestamp, check_names=False)
 
     def test_recent_rows_exact(self) -> None:
@@ -492,7 +498,11 @@ class TestAnonymiseEvents:
         events = pd.DataFrame(
             {
                 "timestamp": pd.Series(
-                    [dt.datetime(2024, 1, 5, 13, 45), dt.datetime(2024, 1, 5, 22, 0, tzinfo=zone), 7],
+                    [
+                        dt.datetime(2024, 1, 5, 13, 45),
+                        dt.datetime(2024, 1, 5, 22, 0, tzinfo=zone),
+                        7,
+                    ],
                     dtype=object,
                 )
             }
@@ -506,7 +516,7 @@ class TestAnonymiseEvents:
     def test_arrow_timestamps(self) -> None:
         """An Arrow timestamp column keeps its Arrow dtype."""
         stamps = pd.Series(
-            pd.to_datetime(["2024-01-05 13:45", "2025-06-10"]), dtype="timestamp[us][pyarrow]"
+            pd.to_datetime(["2024-01-05 13:45", "2025-06-10 00:00"]), dtype="timestamp[us][pyarrow]"
         )
         out = anonymise_events(pd.DataFrame({"timestamp": stamps}), now=NOW).events
         assert stamps.dtype == out.timestamp.dtype
@@ -734,7 +744,7 @@ class TestReport:
         assert pd.Timestamp("2024-06-15 12:00", tz="UTC") == report.cutoff
         assert ("email", "contact_id", "klant_id", "notes") == report.columns_emptied
         assert ("email",) == report.identity
-        assert (3, 2) == (report.urls_scrubbed, report.addresses_replaced)
+        assert (2, 2) == (report.urls_scrubbed, report.addresses_replaced)
         assert (3, 3, 5) == (report.groups, report.small_groups, report.k)
 
     def test_small_groups_and_k(self) -> None:
@@ -926,12 +936,19 @@ class TestEraseContact:
 
     def test_either_matches(self) -> None:
         """With both, rows matching either identifier are erased."""
-        assert 3 == erase_contact(sample(), email="jan@example.nl", contact_id=3).report.rows_selected
+        assert (
+            3 == erase_contact(sample(), email="jan@example.nl", contact_id=3).report.rows_selected
+        )
 
     def test_named_columns(self) -> None:
         """email_column= and contact_column= pick the columns."""
         events = sample().rename(columns={"email": "adres", "contact_id": "nr"})
-        assert 2 == erase_contact(events, email="jan@example.nl", email_column="adres").report.rows_selected
+        assert (
+            2
+            == erase_contact(
+                events, email="jan@example.nl", email_column="adres"
+            ).report.rows_selected
+        )
         assert 1 == erase_contact(events, contact_id=2, contact_column="nr").report.rows_selected
 
     def test_needs_an_identifier(self) -> None:
@@ -950,7 +967,7 @@ class TestEraseContact:
         with pytest.raises(SchemaError, match="email_column"):
             erase_contact(sample().drop(columns="email"), email="jan@example.nl")
         with pytest.raises(SchemaError, match="contact_column"):
-            erase_contact(sample().drop(columns="contact_id"), contact_id=1)
+            erase_contact(sample().drop(columns=["contact_id", "klant_id"]), contact_id=1)
 
     def test_text_report(self) -> None:
         """The report calls it an erasure."""
@@ -964,9 +981,7 @@ class TestEraseContact:
         person = data.draw(st.sampled_from(people))
         spelling = data.draw(messy_variants(person))
         result = erase_contact(events, email=spelling, tz=AMS)
-        mine = [
-            isinstance(v, str) and normalize_email(v) == person for v in cells(events.email)
-        ]
+        mine = [isinstance(v, str) and normalize_email(v) == person for v in cells(events.email)]
         assert sum(mine) == result.report.rows_selected
         assert all(result.events.email[mine].isna())
         others = [not m for m in mine]
@@ -975,6 +990,9 @@ class TestEraseContact:
 
 def test_public_names() -> None:
     """The package exports the events API."""
-    assert {"anonymise_events", "erase_contact", "AnonymisationReport", "AnonymisationResult"} <= set(
-        locosuppress.__all__
-    )
+    assert {
+        "anonymise_events",
+        "erase_contact",
+        "AnonymisationReport",
+        "AnonymisationResult",
+    } <= set(locosuppress.__all__)

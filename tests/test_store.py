@@ -43,7 +43,7 @@ from locosuppress import (
     UnsupportedFormatError,
     VerifyReport,
 )
-from locosuppress.store import CHANNELS, REASONS, SCOPES
+from locosuppress.store import CHANNELS, REASONS, SCOPES, ListClosedError
 from locosuppress.testing import emails, invalid_emails
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
@@ -287,13 +287,17 @@ class TestOpen:
             assert issubclass(cls, LocosuppressError)
 
     def test_close_is_idempotent(self, list_path: Path, test_key) -> None:
-        """close() twice is fine; using a closed list raises ValueError."""
+        """close() twice is fine; a closed list raises ListClosedError (fails closed)."""
         opened = SuppressionList.open(list_path, test_key)
         opened.close()
         opened.close()
         assert opened.closed
-        with pytest.raises(ValueError, match="closed"):
-            opened.add("a@example.nl")
+        for call in (lambda: opened.add("a@example.nl"), lambda: "a@example.nl" in opened,
+                     lambda: len(opened), opened.index, opened.stats):
+            with pytest.raises(ListClosedError, match="closed") as info:
+                call()
+            assert isinstance(info.value, LocosuppressError)
+            assert isinstance(info.value, ValueError)
 
     def test_side_files_removed_on_close(self, list_path: Path, test_key) -> None:
         """After the last writer closes, only the list file remains."""

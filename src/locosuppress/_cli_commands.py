@@ -14,7 +14,7 @@ import json
 import tempfile
 from collections.abc import Hashable, Sequence
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final, NoReturn, TextIO
 
 import pandas as pd
 
@@ -96,7 +96,7 @@ class Console:
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _usage(args: argparse.Namespace, message: str) -> None:
+def _usage(args: argparse.Namespace, message: str) -> NoReturn:
     """Report wrong usage the argparse way (exit status 2)."""
     parser: argparse.ArgumentParser = args.parser
     parser.error(message)
@@ -414,7 +414,6 @@ def anonymise(args: argparse.Namespace, console: Console) -> int:
         now = parse_now(args.now) if args.now is not None else None
     except ValueError as exc:
         _usage(args, str(exc))
-        raise  # pragma: no cover - _usage exits
     check_output(args.output, inputs=[("input", args.input)], force=args.force)
     if args.aggregates is not None:
         check_output(
@@ -539,7 +538,6 @@ def demo(args: argparse.Namespace, console: Console) -> int:
         now = parse_now(args.now) if args.now is not None else None
     except ValueError as exc:
         _usage(args, str(exc))
-        raise  # pragma: no cover - _usage exits
     if args.dir is None:
         folder = Path(tempfile.mkdtemp(prefix="locosuppress-demo-"))
     else:

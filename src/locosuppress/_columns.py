@@ -61,7 +61,8 @@ def arrow_strings(column: pd.Series) -> pa.Array | None:
     if isinstance(dtype, pd.StringDtype):
         if dtype.storage == "pyarrow":
             return _to_array(column.array)
-        return pa.array(column.to_numpy(dtype=object, na_value=None), type=pa.large_string())
+        values: Any = column.array
+        return pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.large_string())
     if isinstance(dtype, pd.ArrowDtype) and (
         pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
     ):
@@ -85,9 +86,9 @@ def nullable(column: pd.Series) -> pd.Series:
     if isinstance(dtype, np.dtype):
         if dtype.kind in "iu":
             name = ("UInt" if dtype.kind == "u" else "Int") + str(dtype.itemsize * 8)
-            return column.astype(name)
+            return column.astype(pd.api.types.pandas_dtype(name))
         if dtype.kind == "b":
-            return column.astype("boolean")
+            return column.astype(pd.BooleanDtype())
     return column
 
 
@@ -103,7 +104,7 @@ def empty(column: pd.Series, mask: npt.NDArray[np.bool_]) -> pd.Series:
     if isinstance(dtype, np.dtype) and dtype.kind in _NA_BY_KIND:
         data = column.to_numpy(copy=True)
         data[mask] = _NA_BY_KIND[dtype.kind]
-        return pd.Series(data, index=column.index, name=column.name, copy=False)
+        return pd.Series(data, index=column.index, name=column.name, dtype=dtype, copy=False)
     return column.mask(mask)
 
 
@@ -120,10 +121,11 @@ def put(column: pd.Series, positions: npt.NDArray[np.intp], values: Any) -> pd.S
         return with_arrow_strings(column, merged)
     if isinstance(values, pa.Array):
         values = values.to_pandas()
-    if isinstance(column.dtype, np.dtype):
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype):
         data = column.to_numpy(copy=True)
         data[positions] = np.asarray(values, dtype=data.dtype)
-        return pd.Series(data, index=column.index, name=column.name, copy=False)
+        return pd.Series(data, index=column.index, name=column.name, dtype=dtype, copy=False)
     out = column.copy()
     out.iloc[positions] = values
     return out

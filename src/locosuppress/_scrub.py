@@ -14,13 +14,17 @@ The rule, per value:
    next white space) loses its user-info (``user:password@``), its fragment and
    every query parameter whose raw name is not in the allow-list; the kept
    parameters stay in their order and spelling. A ``?`` with nothing left is
-   dropped.
-2. Then every address-shaped token (see :data:`EMAIL_PATTERN`) is replaced by
-   :data:`EMAIL_PLACEHOLDER`, which is not address-shaped, so scrubbing is
-   idempotent.
+   dropped. Inside what is left, an at sign followed by a domain is replaced,
+   with the characters before it up to the nearest URL delimiter
+   (``/ ? & = # :``), by :data:`EMAIL_PLACEHOLDER`: ``/u/jan@x.nl`` becomes
+   ``/u/[email]`` and ``utm_campaign=@x.nl`` becomes ``utm_campaign=[email]``.
+2. Outside URLs every address-shaped token (:data:`EMAIL_PATTERN`: a local part
+   of RFC 5322 atext or non-ASCII letters, an at sign, a domain) is replaced by
+   :data:`EMAIL_PLACEHOLDER`.
 
-The address finder is deliberately generous (it fails closed): the at sign may
-be ``@``, ``%40`` (percent-encoded), or the full-width and small variants; any
+The placeholder is not address-shaped, so scrubbing is idempotent. The
+address finder is deliberately generous (it fails closed): the at sign may be
+``@``, ``%40`` (percent-encoded), or the full-width and small variants; any
 non-ASCII character that is not white space counts as a letter; the domain
 needs no dot. It is a token finder, not a validator.
 """
@@ -90,12 +94,16 @@ def _patterns(*, re2: bool) -> dict[str, str]:
     space = _ranges(_SPACE, re2=re2)
     letters = _ranges(_non_ascii_letters(), re2=re2)
     ats = "|".join(_ranges([(ord(c), ord(c))], re2=re2) for c in _AT_SIGNS)
-    local = f"[A-Za-z0-9!#$%'*+\\-^_`{{|}}~.{letters}]+"
+    at = f"(?:@|%40|{ats})"
     label = f"[A-Za-z0-9_\\-{letters}]+"
-    domain = f"(?:{label}(?:\\.{label})*|\\[[^\\]{space}]*\\])"
+    domain = f"(?:{label}(?:\\.{label})*|\\[[^\\]{space}/?#]*\\])"
+    # Local parts: all of RFC 5322 atext in text; in URLs the delimiters end them.
+    text_local = f"[A-Za-z0-9!#$%&'*+\\-/=?^_`{{|}}~.{letters}]+"
+    url_local = f"[A-Za-z0-9!$%'*+\\-^_`{{|}}~.{letters}]*"
     url = f"[Hh][Tt][Tt][Pp][Ss]?://[^{space}]*"
     return {
-        "email": f"{local}(?:@|%40|{ats}){domain}",
+        "email": f"{text_local}{at}{domain}",
+        "email_in_url": f"{url_local}{at}{domain}",
         "url": url,
         "whole_url": f"^{url}$",
         # scheme, authority (user-info included), path, ?query, #fragment
@@ -105,16 +113,18 @@ def _patterns(*, re2: bool) -> dict[str, str]:
         ),
         # user-info in a URL cut before its query and fragment
         "userinfo": r"^([Hh][Tt][Tt][Pp][Ss]?://)[^/]*@",
+        "at": at,
     }
 
 
 _PY = _patterns(re2=False)
 _RE2 = _patterns(re2=True)
 
-#: The address-shaped token finder (Python ``re`` syntax).
+#: The address-shaped token finder for text outside URLs (Python ``re`` syntax).
 EMAIL_PATTERN = _PY["email"]
 _EMAIL_RE = re.compile(_PY["email"])
-_URL_RE = re.compile(_PY["url"])
+_EMAIL_IN_URL_RE = re.compile(_PY["email_in_url"])
+_TOKEN_RE = re.compile(f"(?P<url>{_PY['url']})|{_PY['email']}")
 _PARTS_RE = re.compile(_PY["parts"], re.DOTALL)
 
 
@@ -123,15 +133,17 @@ def find_addresses(text: str, /) -> list[str]:
     return _EMAIL_RE.findall(text)
 
 
-def _scrub_url(url: str, keep: Collection[str]) -> str:
-    """Scrub one URL token (no white space inside): user-info, fragment, query."""
+def _scrub_url(url: str, keep: Collection[str]) -> tuple[str, bool, int]:
+    """Scrub one URL token (no white space inside): user-info, fragment, query, addresses."""
     match = _PARTS_RE.match(url)
     if match is None:  # pragma: no cover - every URL token matches the parts pattern
-        return url
+        return url, False, 0
     scheme, authority, path, query, _fragment = match.groups()
     host = authority.rpartition("@")[2]
     params = [p for p in (query or "?")[1:].split("&") if p.partition("=")[0] in keep]
-    return f"{scheme}{host}{path}" + ("?" + "&".join(params) if params else "")
+    bare = f"{scheme}{host}{path}" + ("?" + "&".join(params) if params else "")
+    text, addresses = _EMAIL_IN_URL_RE.subn(EMAIL_PLACEHOLDER, bare)
+    return text, bare != url, addresses
 
 
 def scrub_text(value: str, /, keep_params: Collection[str]) -> tuple[str, bool, int]:
@@ -146,16 +158,19 @@ def scrub_text(value: str, /, keep_params: Collection[str]) -> tuple[str, bool, 
         addresses replaced by :data:`EMAIL_PLACEHOLDER`.
     """
     changed = False
+    addresses = 0
 
-    def url(match: re.Match[str]) -> str:
-        nonlocal changed
-        new = _scrub_url(match.group(0), keep_params)
-        changed = changed or new != match.group(0)
-        return new
+    def token(match: re.Match[str]) -> str:
+        nonlocal changed, addresses
+        if match.group("url") is None:
+            addresses += 1
+            return EMAIL_PLACEHOLDER
+        text, url_changed, found = _scrub_url(match.group("url"), keep_params)
+        changed = changed or url_changed
+        addresses += found
+        return text
 
-    text = _URL_RE.sub(url, value)
-    text, addresses = _EMAIL_RE.subn(EMAIL_PLACEHOLDER, text)
-    return text, changed, addresses
+    return _TOKEN_RE.sub(token, value), changed, addresses
 
 
 def _bools(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.bool_]:
@@ -188,9 +203,7 @@ def _scrub_whole_urls(urls: pa.Array, keep: Collection[str]) -> pa.Array:
     with_userinfo = _bools(pc.match_substring_regex(base, _RE2["userinfo"]))
     if with_userinfo.any():
         at = np.flatnonzero(with_userinfo)
-        cleaned = pc.replace_substring_regex(
-            base.take(pa.array(at)), _RE2["userinfo"], "\\1"
-        )
+        cleaned = pc.replace_substring_regex(base.take(pa.array(at)), _RE2["userinfo"], "\\1")
         base = _scatter(base, at, cleaned)
     has_query = np.asarray(pc.list_value_length(halves), dtype=np.int64) > 1
     if not has_query.any():
@@ -228,6 +241,7 @@ def scrub_strings(
     leftover = np.zeros(size, dtype=bool)  # URLs inside other text: done in Python
     if size == 0:
         return text, url_changed, addresses
+    whole = np.zeros(size, dtype=bool)
     candidates = np.flatnonzero(_bools(pc.match_substring(values, "://")))
     if len(candidates):
         subset = _pick(values, candidates)
@@ -238,6 +252,7 @@ def scrub_strings(
             leftover[candidates[other][inside]] = True
         if whole_at.any():
             positions = candidates[whole_at]
+            whole[positions] = True
             original = subset if whole_at.all() else subset.filter(pa.array(whole_at))
             scrubbed = _scrub_whole_urls(original, keep_params)
             url_changed[positions] = ~_bools(pc.equal(scrubbed, original))
@@ -245,15 +260,17 @@ def scrub_strings(
     hint = np.zeros(size, dtype=bool)
     for sign in ("@", "%40", *_AT_SIGNS):
         hint |= _bools(pc.match_substring(text, sign))
-    positions = np.flatnonzero(hint & ~leftover)
-    if len(positions):
+    for pattern, rows in (("email_in_url", whole), ("email", ~whole)):
+        positions = np.flatnonzero(hint & rows & ~leftover)
+        if not len(positions):
+            continue
         subset = _pick(text, positions)
-        counts = np.asarray(pc.count_substring_regex(subset, _RE2["email"]), dtype=np.int64)
+        counts = np.asarray(pc.count_substring_regex(subset, _RE2[pattern]), dtype=np.int64)
         hit = counts > 0
         if hit.any():
             addresses[positions[hit]] = counts[hit]
             replaced = pc.replace_substring_regex(
-                subset.filter(pa.array(hit)), _RE2["email"], EMAIL_PLACEHOLDER
+                subset.filter(pa.array(hit)), _RE2[pattern], EMAIL_PLACEHOLDER
             )
             text = _scatter(text, positions[hit], replaced)
     if leftover.any():

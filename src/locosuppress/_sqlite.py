@@ -305,7 +305,7 @@ def connect(path: Path, *, read_only: bool, lock_timeout: float) -> tuple[sqlite
     uri = _uri(path, mode="ro" if read_only else "rw")
 
     def attempt() -> sqlite3.Connection:
-        conn = _connect(uri, BUSY_TIMEOUT_S)
+        conn = _connect(uri, min(BUSY_TIMEOUT_S, lock_timeout))
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except BaseException:
@@ -327,7 +327,7 @@ def connect(path: Path, *, read_only: bool, lock_timeout: float) -> tuple[sqlite
             "reading without it could miss entries. Try again after the writer has "
             "closed the list, or read it from a writable folder."
         )
-    conn = _connect(_uri(path, mode="ro", immutable="1"), BUSY_TIMEOUT_S)
+    conn = _connect(_uri(path, mode="ro", immutable="1"), min(BUSY_TIMEOUT_S, lock_timeout))
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except BaseException:
@@ -526,11 +526,12 @@ def checkpoint_truncate(conn: sqlite3.Connection) -> None:
     hashes) do not linger in the ``-wal`` file. Never waits for readers.
     """
     with contextlib.suppress(sqlite3.Error):
+        (waited,) = conn.execute("PRAGMA busy_timeout").fetchone()
         conn.execute("PRAGMA busy_timeout = 0")
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
 
 # --- files ------------------------------------------------------------------------

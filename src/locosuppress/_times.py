@@ -56,7 +56,9 @@ def resolve_tz(tz: str | dt.tzinfo, /) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"unknown time zone {tz!r}; use an IANA name like 'Europe/Amsterdam'") from error
+        raise ValueError(
+            f"unknown time zone {tz!r}; use an IANA name like 'Europe/Amsterdam'"
+        ) from error
 
 
 def _place(wall: pd.Timestamp, tz: dt.tzinfo) -> pd.Timestamp:
@@ -66,7 +68,10 @@ def _place(wall: pd.Timestamp, tz: dt.tzinfo) -> pd.Timestamp:
 
 def localize(wall: pd.Series, tz: dt.tzinfo) -> pd.Series:
     """Vectorised :func:`_place`: naive wall times to aware values in ``tz``."""
-    return wall.dt.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward")
+    placed: pd.Series = wall.dt.tz_localize(
+        tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
+    )
+    return placed
 
 
 def cutoff(now: Any, months: int, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -75,7 +80,7 @@ def cutoff(now: Any, months: int, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Times
     ``now`` may be aware (an instant) or naive (a wall time in ``tz``); None means now.
     """
     stamp = pd.Timestamp.now(tz=tz) if now is None else pd.Timestamp(now)
-    if stamp is pd.NaT:
+    if pd.isna(stamp):
         raise ValueError("now must be a time, not NaT")
     wall = stamp.tz_convert(tz).tz_localize(None) if stamp.tzinfo is not None else stamp
     wall = wall - pd.DateOffset(months=months)
@@ -87,13 +92,14 @@ def floor_wall(wall: pd.Series, resolution: Resolution) -> pd.Series:
     if resolution is None:
         return wall
     if resolution == "hour":
-        return wall.dt.floor("h")
-    day = wall.dt.floor("D")
+        hour: pd.Series = wall.dt.floor("h")
+        return hour
+    day: pd.Series = wall.dt.floor("D")
     if resolution == "day":
         return day
-    return day - pd.to_timedelta(wall.dt.day.fillna(1).to_numpy() - 1, unit="D").as_unit(
-        day.dt.unit
-    )
+    back = pd.to_timedelta(wall.dt.day.fillna(1).to_numpy() - 1, unit="D").as_unit(day.dt.unit)
+    month: pd.Series = day - back
+    return month
 
 
 def _floor_aware(values: pd.Series, tz: dt.tzinfo, resolution: Resolution) -> pd.Series:
@@ -108,12 +114,13 @@ def _floor_aware(values: pd.Series, tz: dt.tzinfo, resolution: Resolution) -> pd
     wall = local.dt.tz_localize(None)
     floored = floor_wall(wall, resolution)
     offset = wall - values.dt.tz_convert("UTC").dt.tz_localize(None)
-    same = (floored - offset).dt.tz_localize("UTC").dt.tz_convert(tz)
+    same: pd.Series = (floored - offset).dt.tz_localize("UTC").dt.tz_convert(tz)
     fits = (same.dt.tz_localize(None) == floored).to_numpy() | floored.isna().to_numpy()
     if fits.all():
         return same
     placed = localize(floored[~fits], tz)
-    return same.where(fits, placed.reindex(same.index))  # positional index: see callers
+    mixed: pd.Series = same.where(fits, placed.reindex(same.index))  # positional index
+    return mixed
 
 
 class TimeColumn:
@@ -233,9 +240,7 @@ class _TextTimes(TimeColumn):
             pd.Series(text.to_pandas(), dtype=object), format="ISO8601", errors="coerce", utc=True
         ).dt.as_unit("us")
         readable = parsed.notna().to_numpy()
-        aware = np.asarray(
-            pc.fill_null(pc.match_substring_regex(text, _OFFSET), False), dtype=bool
-        )
+        aware = np.asarray(pc.fill_null(pc.match_substring_regex(text, _OFFSET), False), dtype=bool)
         self.kind[positions[readable & aware]] = _AWARE_TEXT
         self.kind[positions[readable & ~aware]] = _NAIVE_TEXT
         self._set(positions, parsed, readable, aware)
@@ -344,7 +349,7 @@ def time_column(column: pd.Series, tz: dt.tzinfo, *, name: Any) -> TimeColumn:
         arrow_type = dtype.pyarrow_dtype
         unit = arrow_type.unit
         target = f"datetime64[{unit}, {arrow_type.tz}]" if arrow_type.tz else f"datetime64[{unit}]"
-        converted = column.astype(target)
+        converted = column.astype(pd.api.types.pandas_dtype(target))
         inner = time_column(converted, tz, name=name)
         return _ConvertedTimes(column, inner)
     if arrow_strings(column) is not None or (isinstance(dtype, np.dtype) and dtype.kind == "O"):

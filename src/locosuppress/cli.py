@@ -20,6 +20,8 @@ Conventions, the same for every subcommand:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
 import sys
 import textwrap
@@ -761,6 +763,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.write("locosuppress: interrupted\n")
         return 130
     except BrokenPipeError:  # the reader of our output went away (`| head`): stop quietly
+        with contextlib.suppress(OSError, ValueError):  # no second error when Python flushes
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except (CommandError, LocosuppressError, OSError) as exc:
         if debug:
@@ -780,8 +784,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             _traceback(err, exc)
         _fail(err, f"internal error ({type(exc).__name__}); run again with --debug and report it")
         return 1
-
-
-def run() -> NoReturn:
-    """Run :func:`main` and exit with its status."""
-    sys.exit(main())

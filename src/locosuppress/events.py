@@ -161,6 +161,10 @@ def identity_columns(events: pd.DataFrame, /) -> tuple[Hashable, ...]:
 # -- the report -------------------------------------------------------------
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
 @attrs.frozen(kw_only=True)
 class AnonymisationReport:
     """What one anonymisation (or erasure) did, for a privacy officer.
@@ -218,13 +222,14 @@ class AnonymisationReport:
         notes = []
         if self.rows_missing_timestamp:
             notes.append(
-                f"{self.rows_missing_timestamp:,} rows had a missing or unreadable timestamp "
-                "and were anonymised (fail closed)"
+                f"{_count(self.rows_missing_timestamp, 'row')} had a missing or unreadable "
+                "timestamp: anonymised (fail closed)"
             )
         if self.small_groups:
             notes.append(
-                f"{self.small_groups:,} of {self.groups:,} groups of anonymised rows have fewer "
-                f"than {self.k} events: rare combinations of kept values can point to a person"
+                f"{self.small_groups:,} of {_count(self.groups, 'group')} of anonymised rows "
+                f"have fewer than {self.k} events: rare combinations of kept values can "
+                "point to a person"
             )
         if not self.plain_index:
             notes.append(
@@ -390,9 +395,7 @@ def _make_plan(
         raise TypeError("keep_query_params must be non-empty parameter names (text)")
 
     if keep is None:
-        kept = tuple(
-            c for c in columns if isinstance(c, str) and c.casefold() in DEFAULT_KEEP
-        )
+        kept = tuple(c for c in columns if isinstance(c, str) and c.casefold() in DEFAULT_KEEP)
     else:
         wanted = _names(keep, "keep")
         unknown = [str(c) for c in wanted if c not in columns]
@@ -427,7 +430,7 @@ def _make_plan(
         identity=people,
         resolution=resolution,
         tz=resolve_tz(tz),
-        keep_query_params=frozenset(params),
+        keep_query_params=frozenset(str(p) for p in params),
         k=k,
     )
 
@@ -504,6 +507,7 @@ def _scrub_arrow(
     )
 
 
+_NONE = np.array([None], dtype=object)
 _PLAIN_SCALARS = (int, float, complex, bool, dt.date, dt.time, dt.timedelta, np.generic)
 
 
@@ -602,7 +606,7 @@ def _scrub_categorical(
             target = column.cat.add_categories(extra)
     written = np.empty(int(changed.sum()), dtype=object)
     written[:] = list(new[codes[changed]])
-    grouped = _recode(np.where(known, codes, len(categories)), np.append(new, None))
+    grouped = _recode(np.where(known, codes, len(categories)), np.append(new, _NONE))
     return _Scrubbed(
         put(target, positions[changed], written),
         changed,
@@ -638,7 +642,7 @@ def _identity_codes(
     parts = []
     known = np.zeros(len(positions), dtype=bool)
     for name in identity:
-        column = events[name]
+        column = _column(events, name)
         strings = arrow_strings(column)
         values: Any = strings.take(pa.array(positions)) if strings is not None else None
         if values is None:
@@ -705,7 +709,7 @@ def _anonymise_frame(
 ) -> _Outcome:
     """Anonymise the old rows (or the ``chosen`` ones) of one frame."""
     size = len(events)
-    times = time_column(events[plan.timestamp], plan.tz, name=plan.timestamp)
+    times = time_column(_column(events, plan.timestamp), plan.tz, name=plan.timestamp)
     if chosen is None:
         assert plan.cutoff is not None and plan.cutoff_wall is not None
         selected = times.missing | times.older_than(plan.cutoff, plan.cutoff_wall)
@@ -717,14 +721,14 @@ def _anonymise_frame(
     # One task per column (and one for the people), the costly ones first.
     work: dict[Hashable, Callable[[], _Scrubbed]] = {}
     for name in events.columns:
-        column = events[name]
+        column = _column(events, name)
         if name == plan.timestamp:
             work[name] = functools.partial(_stamp_work, times, positions, plan)
         elif name in plan.keep:
             work[name] = functools.partial(_scrub_column, column, positions, params)
         else:
             work[name] = functools.partial(_empty_work, column, selected, positions)
-    order = sorted(work, key=lambda name: _cost(events[name], name in plan.keep))
+    order = sorted(work, key=lambda name: _cost(_column(events, name), name in plan.keep))
     people_task = functools.partial(_identity_codes, events, plan.identity, positions)
     tasks: list[Callable[[], Any]] = [work[name] for name in order]
     tasks.insert(min(1, len(tasks)), people_task)
@@ -737,7 +741,8 @@ def _anonymise_frame(
     codes: list[tuple[Codes, int]] = []
     for i, name in enumerate(events.columns):
         result = done[name]
-        out.isetitem(i, result.column.array)
+        new: Any = result.column  # a Series keeps its dtype (an array may be re-inferred)
+        out.isetitem(i, new)
         changed |= result.changed
         if name == plan.timestamp or name in plan.keep:
             codes.append(result.codes)
@@ -760,6 +765,11 @@ def _anonymise_frame(
         people=people,
         people_count=people_count,
     )
+
+
+def _column(events: pd.DataFrame, name: Hashable) -> pd.Series:
+    """One column as a Series (names are unique: checked by the plan)."""
+    return events[name]
 
 
 def _cost(column: pd.Series, kept: bool) -> int:
@@ -810,18 +820,114 @@ def _finish_aggregates(
     return out
 
 
+def _distinct_pairs(
+    groups: Codes, people: Codes, people_count: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The distinct (group, person) pairs among rows with a known person."""
+    known = people >= 0
+    groups, people = groups[known], people[known]
+    width = max(people_count, 1)
+    if len(groups) and int(groups.max()) >= 2**62 // width:  # pragma: no cover - > 2**31 rows
+        frame = pd.DataFrame({"g": groups, "p": people}).drop_duplicates()
+        return frame["g"].to_numpy(), frame["p"].to_numpy()
+    pairs = np.asarray(pd.unique(groups * width + people), dtype=np.int64)
+    return pairs // width, pairs % width
+
+
 def _aggregates(outcome: _Outcome, plan: _Plan) -> pd.DataFrame:
     count = outcome.group_count
     events = np.bincount(outcome.groups, minlength=count)
     if plan.identity:
-        known = outcome.people >= 0
-        pairs = pd.unique(
-            outcome.groups[known] * max(outcome.people_count, 1) + outcome.people[known]
-        )
-        people: Any = np.bincount(pairs // max(outcome.people_count, 1), minlength=count)
+        pair_groups, _ = _distinct_pairs(outcome.groups, outcome.people, outcome.people_count)
+        people: Any = np.bincount(pair_groups, minlength=count)
     else:
         people = [pd.NA] * count
     return _finish_aggregates(_group_rows(outcome, plan), events, people, plan)
+
+
+# -- partitions (Dask): partial aggregates that add up ----------------------------
+
+_GROUP = "__locosuppress_group__"
+_EVENTS = "__locosuppress_events__"
+
+
+@attrs.frozen(kw_only=True)
+class _Partial:
+    """What one partition contributes to the report and the aggregates.
+
+    ``groups`` holds each group's key values, a 64-bit hash of them and its
+    event count. ``pairs`` holds, split into buckets by group hash, the
+    distinct (group hash, person hash) pairs; person hashes are keyed with a
+    random key made for this run only, so they mean nothing afterwards.
+    """
+
+    counts: _Counts
+    groups: pd.DataFrame
+    pairs: tuple[npt.NDArray[np.uint64], ...]
+
+
+def _hash_rows(frame: pd.DataFrame, key: str) -> npt.NDArray[np.uint64]:
+    if frame.empty:
+        return np.zeros(len(frame), dtype=np.uint64)
+    hashed = pd.util.hash_pandas_object(frame, index=False, hash_key=key)
+    return np.asarray(hashed.to_numpy(), dtype=np.uint64)
+
+
+def _anonymise_partition(
+    events: pd.DataFrame, plan: _Plan, key: str, buckets: int
+) -> tuple[pd.DataFrame, _Partial]:
+    """Anonymise one partition and compute its share of the report and aggregates."""
+    outcome = _anonymise_frame(events, plan, partition=True, threads=1)
+    rows = _group_rows(outcome, plan)
+    group_hash = _hash_rows(rows, key)
+    groups = rows.assign(
+        **{
+            _GROUP: group_hash,
+            _EVENTS: np.bincount(outcome.groups, minlength=outcome.group_count),
+        }
+    )
+    split: list[npt.NDArray[np.uint64]] = [np.zeros((0, 2), dtype=np.uint64)] * buckets
+    if plan.identity:
+        pair_groups, pair_people = _distinct_pairs(
+            outcome.groups, outcome.people, outcome.people_count
+        )
+        known = outcome.people >= 0
+        first = np.unique(outcome.people[known], return_index=True)[1]
+        people = events[list(plan.identity)].iloc[outcome.positions[known][first]]
+        person_hash = _hash_rows(people.reset_index(drop=True), key)
+        pairs = np.column_stack([group_hash[pair_groups], person_hash[pair_people]])
+        bucket = pairs[:, 0] % np.uint64(buckets)
+        split = [pairs[bucket == b] for b in range(buckets)]
+    return outcome.events, _Partial(counts=outcome.counts, groups=groups, pairs=tuple(split))
+
+
+def _count_people(pairs: Sequence[npt.NDArray[np.uint64]]) -> pd.Series:
+    """Distinct people per group hash, from one bucket of every partition."""
+    stacked = np.concatenate([p for p in pairs if len(p)] or [np.zeros((0, 2), np.uint64)])
+    frame = pd.DataFrame({"g": stacked[:, 0], "p": stacked[:, 1]}).drop_duplicates()
+    return frame.groupby("g").size()
+
+
+def _combine_partials(
+    plan: _Plan,
+    counts: Sequence[_Counts],
+    groups: Sequence[pd.DataFrame],
+    people: Sequence[pd.Series],
+) -> tuple[AnonymisationReport, pd.DataFrame]:
+    """The report and aggregates of a whole collection, from its partitions' partials."""
+    total = functools.reduce(lambda a, b: a + b, counts, _Counts())
+    every = pd.concat(list(groups), ignore_index=True)
+    sums = every.groupby(_GROUP, sort=False)[_EVENTS].sum()
+    firsts = every.drop_duplicates(_GROUP)
+    keys = firsts.drop(columns=[_GROUP, _EVENTS]).reset_index(drop=True)
+    events = sums.reindex(firsts[_GROUP]).to_numpy()
+    if plan.identity:
+        found = pd.concat(list(people)) if people else pd.Series(dtype=np.int64)
+        counted: Any = found.reindex(firsts[_GROUP], fill_value=0).to_numpy()
+    else:
+        counted = [pd.NA] * len(firsts)
+    aggregates = _finish_aggregates(keys, events, counted, plan)
+    return plan.report(total, aggregates, events_name=_count_names(plan)[0]), aggregates
 
 
 # -- public functions -----------------------------------------------------------
@@ -923,17 +1029,13 @@ def _contact_mask(
     if email is not None:
         column = email_column if email_column is not None else _find(events.columns, _ADDRESS_NAMES)
         if column is None or column not in events.columns:
-            raise SchemaError(
-                "no e-mail column to match the address against; pass email_column="
-            )
+            raise SchemaError("no e-mail column to match the address against; pass email_column=")
         canonical = normalize_email(email)
         forms = normalize_emails(events[column])
         mask |= (forms == canonical).fillna(False).to_numpy(dtype=bool)
     if contact_id is not None:
         column = (
-            contact_column
-            if contact_column is not None
-            else _find(events.columns, _CONTACT_NAMES)
+            contact_column if contact_column is not None else _find(events.columns, _CONTACT_NAMES)
         )
         if column is None or column not in events.columns:
             raise SchemaError("no contact id column to match against; pass contact_column=")

@@ -71,6 +71,7 @@ from locosuppress.errors import (
     ListCorruptedError,
     ListLockedError,
     ListNotFoundError,
+    LocosuppressError,
     OutputExistsError,
     ReadOnlyListError,
     UnsupportedFormatError,
@@ -96,6 +97,7 @@ __all__ = [
     "SCOPES",
     "AddReport",
     "ExportReport",
+    "ListClosedError",
     "ListStats",
     "SuppressionList",
     "VerifyReport",
@@ -143,6 +145,13 @@ _AUDIT_COLUMNS: Final = (
     "suppressed",
     "duplicates",
 )
+
+
+class ListClosedError(LocosuppressError, ValueError):
+    """The list was used after :meth:`SuppressionList.close`; open it again.
+
+    (To move to ``locosuppress.errors``.)
+    """
 
 
 # --- small helpers ---------------------------------------------------------------
@@ -506,9 +515,10 @@ class ExportReport:
 class SuppressionList:
     """A permanent suppression list in one SQLite file. Open it with :meth:`open`.
 
-    Use it as a context manager, or call :meth:`close`. One instance may be
-    shared between threads (calls are serialised); several processes may open
-    the same file at once.
+    Use it as a context manager, or call :meth:`close`; after that every call
+    raises :class:`ListClosedError`. One instance may be shared between
+    threads (calls are serialised); several processes may open the same file
+    at once.
     """
 
     def __init__(
@@ -707,7 +717,7 @@ class SuppressionList:
 
     def _ensure_open(self) -> None:
         if self._closed:
-            raise ValueError("this suppression list is closed; open it again")
+            raise ListClosedError("this suppression list is closed; open it again")
 
     def _guard_snapshot(self) -> None:
         if self._immutable and _sqlite.file_signature(self._path) != self._signature:

@@ -1,0 +1,159 @@
+"""The same jobs on Dask DataFrames (install the ``dask`` extra).
+
+Each partition is worked on by the pandas code of locosuppress; what the
+partitions report is added up. Nothing is computed until asked for.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Collection, Hashable, Iterable
+from typing import Any
+
+import attrs
+import pandas as pd
+
+try:
+    import dask.base
+    import dask.dataframe as dd
+    from dask.delayed import Delayed, delayed
+except ImportError as error:  # pragma: no cover - exercised without the extra installed
+    raise ImportError(
+        "locosuppress.dask needs Dask; install the 'dask' extra: pip install 'locosuppress[dask]'"
+    ) from error
+
+from locosuppress import events as _events
+from locosuppress._times import cutoff
+from locosuppress.events import (
+    DEFAULT_KEEP_QUERY_PARAMS,
+    AnonymisationReport,
+    AnonymisationResult,
+)
+
+__all__ = ["DaskAnonymisationResult", "anonymise_events"]
+
+# -- anonymisation --
+
+
+@attrs.frozen(eq=False)
+class DaskAnonymisationResult:
+    """A lazy anonymisation of a Dask DataFrame.
+
+    Attributes:
+        events: the anonymised events, lazy; same partitions, divisions, index
+            and columns as the input.
+        cutoff: the one cutoff instant used for every partition.
+        summary_delayed: a Dask ``Delayed`` that computes to
+            ``(AnonymisationReport, aggregates)``. It shares its per-partition
+            work with ``events``: compute both together to anonymise once, for
+            example ``dask.compute(result.events.to_parquet(path, compute=False),
+            result.summary_delayed)``.
+    """
+
+    events: dd.DataFrame
+    cutoff: pd.Timestamp
+    summary_delayed: Delayed
+    _frames: tuple[Delayed, ...] = attrs.field(repr=False, alias="_frames")
+
+    def summary(self) -> tuple[AnonymisationReport, pd.DataFrame]:
+        """Compute the summed report and the aggregates (the events are not kept)."""
+        report, aggregates = self.summary_delayed.compute()
+        return report, aggregates
+
+    def compute(self) -> AnonymisationResult:
+        """Compute everything into a pandas :class:`~locosuppress.AnonymisationResult`.
+
+        Only for data that fits in memory; the partitions are anonymised once.
+        """
+        compute: Any = dask.base.compute
+        frames, (report, aggregates) = compute(list(self._frames), self.summary_delayed)
+        frame = pd.concat(frames) if frames else self.events._meta
+        return AnonymisationResult(frame, report, aggregates)
+
+    def __str__(self) -> str:
+        return (
+            f"lazy anonymisation of {self.events.npartitions} partitions, events before "
+            f"{self.cutoff.isoformat()}; call .summary() for the report and aggregates"
+        )
+
+
+def _summary(
+    plan: Any, parts: list[Any], buckets: int
+) -> Delayed:  # the graph of the summed report, over the partitions' partials
+    partials = [part[1] for part in parts]
+    people = [
+        delayed(_events._count_people, pure=True)([p.pairs[b] for p in partials])
+        for b in range(buckets)
+    ]
+    summary: Delayed = delayed(_events._combine_partials, pure=True)(
+        plan,
+        [p.counts for p in partials],
+        [p.groups for p in partials],
+        people,
+    )
+    return summary
+
+
+def anonymise_events(
+    events: dd.DataFrame,
+    /,
+    *,
+    now: pd.Timestamp | str | None = None,
+    months: int = 12,
+    timestamp: Hashable = "timestamp",
+    keep: Hashable | Iterable[Hashable] | None = None,
+    identity: Hashable | Iterable[Hashable] | None = None,
+    resolution: Any = "day",
+    tz: Any = "UTC",
+    keep_query_params: Collection[str] = DEFAULT_KEEP_QUERY_PARAMS,
+    k: int = 5,
+) -> DaskAnonymisationResult:
+    """:func:`locosuppress.anonymise_events` for a Dask DataFrame, lazily.
+
+    The cutoff is computed once, here on the client (from ``now``, default
+    the current time), and every partition is anonymised against it. Options
+    are those of the pandas function. Distinct people are counted across
+    partitions through 64-bit hashes keyed with a key made for this call only
+    (a collision, about one in 10**9 for a million people, would undercount
+    one group by one).
+
+    Returns:
+        A :class:`DaskAnonymisationResult`: lazy events, and the report and
+        aggregates on demand.
+
+    Raises:
+        SchemaError, ValueError: as :func:`locosuppress.anonymise_events`,
+            checked against the columns before anything runs.
+    """
+    if not isinstance(events, dd.DataFrame):
+        raise TypeError(
+            f"events must be a Dask DataFrame, not {type(events).__name__}; "
+            "for pandas use locosuppress.anonymise_events"
+        )
+    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
+        raise ValueError(f"months must be a whole number of at least 0, not {months!r}")
+    plan = _events._make_plan(
+        events.columns,
+        timestamp=timestamp,
+        keep=keep,
+        identity=identity,
+        resolution=resolution,
+        tz=tz,
+        keep_query_params=keep_query_params,
+        k=k,
+    )
+    instant, wall = cutoff(now, months, plan.tz)
+    plan = attrs.evolve(plan, cutoff=instant, cutoff_wall=wall, months=months)
+    key = secrets.token_hex(8)  # 16 characters, for this call only
+    buckets = max(1, min(32, events.npartitions // 4))
+    collection: Any = events
+    meta = _events._anonymise_frame(events._meta, plan, partition=True, threads=1).events
+    parts = [
+        delayed(_events._anonymise_partition, pure=True)(part, plan, key, buckets)
+        for part in collection.to_delayed()
+    ]
+    frames = tuple(part[0] for part in parts)
+    anonymised = dd.from_delayed(
+        list(frames), meta=meta, divisions=events.divisions, verify_meta=False
+    )
+    return DaskAnonymisationResult(anonymised, instant, _summary(plan, parts, buckets), frames)
