@@ -5,13 +5,58 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-FIRST = ["jan", "piet", "klaas", "anna", "emma", "sophie", "daan", "lucas", "mila", "noah",
-         "julia", "sem", "tess", "finn", "sara", "levi", "fleur", "bram", "lotte", "thijs"]
+FIRST = [
+    "jan",
+    "piet",
+    "klaas",
+    "anna",
+    "emma",
+    "sophie",
+    "daan",
+    "lucas",
+    "mila",
+    "noah",
+    "julia",
+    "sem",
+    "tess",
+    "finn",
+    "sara",
+    "levi",
+    "fleur",
+    "bram",
+    "lotte",
+    "thijs",
+]
 FIRST_INTL = ["zoë", "ĳsbrand", "renée", "joël", "chloé", "daniël", "noël", "anaïs"]
-LAST = ["devries", "jansen", "bakker", "visser", "smit", "meijer", "mulder", "deboer",
-        "bos", "vos", "peters", "hendriks", "dekker", "brouwer", "dejong", "vandijk"]
-DOMAINS = ["example.nl", "voorbeeld.nl", "mail.example.com", "gmail.com", "hotmail.nl",
-           "ziggo.example.nl", "kpnmail.example.nl", "bedrijf.example.eu", "outlook.example.com"]
+LAST = [
+    "devries",
+    "jansen",
+    "bakker",
+    "visser",
+    "smit",
+    "meijer",
+    "mulder",
+    "deboer",
+    "bos",
+    "vos",
+    "peters",
+    "hendriks",
+    "dekker",
+    "brouwer",
+    "dejong",
+    "vandijk",
+]
+DOMAINS = [
+    "example.nl",
+    "voorbeeld.nl",
+    "mail.example.com",
+    "gmail.com",
+    "hotmail.nl",
+    "ziggo.example.nl",
+    "kpnmail.example.nl",
+    "bedrijf.example.eu",
+    "outlook.example.com",
+]
 IDN_DOMAINS = ["bücher.example.de", "café.example.fr"]
 #: Share of addresses with a non-ASCII user name, and with an international
 #: domain. Dutch customer files hold few of either; the slow exact path

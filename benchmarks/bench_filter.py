@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _data import canonical_like, messy
 
 import locosuppress
+from _data import canonical_like, messy
 
 
 def _rss() -> int:
@@ -61,7 +61,9 @@ def main() -> None:
         start = time.perf_counter()
         with locosuppress.SuppressionList.open(path, key) as lst:
             lst.add_many(suppressed, reason="import")
-        print(f"build list           {time.perf_counter() - start:.2f} s ({args.list_rows:,} entries)")
+        print(
+            f"build list           {time.perf_counter() - start:.2f} s ({args.list_rows:,} entries)"
+        )
     print(f"list file            {path.stat().st_size / 1e6:.1f} MB")
 
     # Open fresh and filter once: the index is loaded from the file.
@@ -100,15 +102,24 @@ def main() -> None:
     naive_time = time.perf_counter() - t
 
     print(f"rows                 {args.rows:,} against {args.list_rows:,} entries")
-    print(f"kept / suppressed    {result.report.kept:,} / {result.report.suppressed:,}  "
-          f"(plaintext baseline keeps {len(plain):,}, naive {len(naive):,})")
+    print(
+        f"kept / suppressed    {result.report.kept:,} / {result.report.suppressed:,}  "
+        f"(plaintext baseline keeps {len(plain):,}, naive {len(naive):,})"
+    )
     print(f"filter (warm index)  {ours:.3f} s")
     print(f"open + first filter  {first_time:.3f} s (index built from the file)")
     print(f"open + filter again  {reopen_time:.3f} s (index from the stored snapshot)")
-    print(f"naive unkeyed        {naive_time:.3f} s   ratio {ours / naive_time:.2f}  (target <= 0.5)")
-    print(f"plaintext isin       {plain_time:.3f} s   ratio {ours / plain_time:.2f}  (target <= 1.0, stretch 0.5)")
-    print(f"index memory         {index.nbytes / max(1, len(index)):.1f} bytes/entry in arrays, "
-          f"{(rss1 - rss0) / max(1, len(index)):.1f} bytes/entry resident growth (target <= 40)")
+    print(
+        f"naive unkeyed        {naive_time:.3f} s   ratio {ours / naive_time:.2f}  (target <= 0.5)"
+    )
+    print(
+        f"plaintext isin       {plain_time:.3f} s   ratio {ours / plain_time:.2f}  "
+        "(target <= 1.0, stretch 0.5)"
+    )
+    print(
+        f"index memory         {index.nbytes / max(1, len(index)):.1f} bytes/entry in arrays, "
+        f"{(rss1 - rss0) / max(1, len(index)):.1f} bytes/entry resident growth (target <= 40)"
+    )
 
 
 if __name__ == "__main__":

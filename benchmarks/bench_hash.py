@@ -14,9 +14,8 @@ import hashlib
 import time
 from collections.abc import Callable
 
-from _data import canonical_like, messy_series
-
 import locosuppress
+from _data import canonical_like, messy_series
 from locosuppress.normalize import canonical_arrow
 
 

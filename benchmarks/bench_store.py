@@ -43,9 +43,7 @@ def _durable(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA cache_size = -65536")
 
 
-def _naive(
-    path: Path, rows: list[Any], hash_one: Callable[[Any], bytes | None] | None
-) -> float:
+def _naive(path: Path, rows: list[Any], hash_one: Callable[[Any], bytes | None] | None) -> float:
     """Single-row INSERTs, commit every BATCH rows; returns seconds."""
     conn = sqlite3.connect(path, isolation_level=None)
     _durable(conn)
@@ -90,8 +88,10 @@ def speed(rows: int, folder: Path) -> None:
         start = time.perf_counter()
         report = lst.add_many(series)
         ours = time.perf_counter() - start
-    print(f"  add_many                                   {ours:8.2f} s  "
-          f"({report.added:,} added, {report.invalid:,} invalid)")
+    print(
+        f"  add_many                                   {ours:8.2f} s  "
+        f"({report.added:,} added, {report.invalid:,} invalid)"
+    )
 
     naive_path = folder / "naive.db"
     locosuppress.SuppressionList.open(naive_path, key).close()
@@ -125,12 +125,16 @@ def _tables(path: Path) -> dict[str, tuple[int, int]]:
 
 def _report_size(label: str, path: Path, entries: int) -> int:
     size = path.stat().st_size
-    print(f"  {label}: file {size / 1e6:,.1f} MB = {size / entries:.1f} B/entry "
-          f"-> {size / entries * TARGET / 1e9:.2f} GB at {TARGET:,}")
+    print(
+        f"  {label}: file {size / 1e6:,.1f} MB = {size / entries:.1f} B/entry "
+        f"-> {size / entries * TARGET / 1e9:.2f} GB at {TARGET:,}"
+    )
     for name, (pages, unused) in sorted(_tables(path).items(), key=lambda kv: -kv[1][0]):
         if pages > 1 << 20:
-            print(f"      {name:16s} {pages / 1e6:9.1f} MB  {pages / entries:5.1f} B/entry  "
-                  f"({unused / pages:5.1%} free in its pages)")
+            print(
+                f"      {name:16s} {pages / 1e6:9.1f} MB  {pages / entries:5.1f} B/entry  "
+                f"({unused / pages:5.1%} free in its pages)"
+            )
     return size
 
 

@@ -332,7 +332,7 @@ class TestFailures:
         assert "0004" in (world / "out.csv").read_text(encoding="cp1252")
 
     def test_bad_input_files(self, world: Path) -> None:
-        """Missing, a folder, empty, binary, and without an address column (headerless)."""
+        """Missing, a folder, unreadable, empty, binary, without an address column (headerless)."""
         key = world / "list.key"
         (world / "empty.csv").write_bytes(b"")
         (world / "binary.csv").write_bytes(b"\x00\x01\x02PK\x00" * 50)
@@ -352,6 +352,11 @@ class TestFailures:
                 run("filter", "list.db", name, "-o", f"out-{name}", cwd=world, key=key), phrase
             )
             assert not (world / f"out-{name}").exists()
+        if Path("/proc/self/mem").exists():  # Linux: opens, then fails to read, even for root
+            assert_failed(
+                run("filter", "list.db", "/proc/self/mem", "-o", "o.csv", cwd=world, key=key),
+                "cannot be read",
+            )
         if os.name == "posix" and os.geteuid() != 0:  # root reads everything
             locked = shutil.copy(world / "import.csv", world / "locked.csv")
             Path(locked).chmod(0)

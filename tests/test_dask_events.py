@@ -1,4 +1,4 @@
-"""locosuppress.dask.anonymise_events on a real distributed.LocalCluster equals the pandas result."""
+"""locosuppress.dask.anonymise_events on a real LocalCluster equals the pandas result."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def client() -> Iterator[Any]:
 def events(rows: int = 6_000) -> pd.DataFrame:
     """People who click in several partitions, text and URLs to scrub, some missing times."""
     stamps = pd.date_range("2023-12-01", "2025-06-14", periods=rows).as_unit("ns")
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "timestamp": pd.Series(stamps).where(pd.RangeIndex(rows) % 97 != 0),
             "email": [f"person{i % 150}@example.nl" for i in range(rows)],
@@ -59,7 +59,6 @@ def events(rows: int = 6_000) -> pd.DataFrame:
             "notes": [f"mail person{i % 150}@example.nl" for i in range(rows)],
         }
     )
-    return frame
 
 
 def assert_same(expected: Any, actual: Any) -> None:

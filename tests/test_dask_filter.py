@@ -59,7 +59,9 @@ class TestDaskFilter:
     def test_large_run(self, client: object, lst: SuppressionList) -> None:
         """200,000 rows in 8 partitions: same kept rows and report as pandas."""
         n = 200_000
-        emails = [f"  Persoon{i}@Example.NL " if i % 5 else f"persoon{i}@example.nl" for i in range(n)]
+        emails = [
+            f"  Persoon{i}@Example.NL " if i % 5 else f"persoon{i}@example.nl" for i in range(n)
+        ]
         emails[7] = "x@spamtrap.example"
         emails[8] = None  # type: ignore[call-overload]
         frame = pd.DataFrame({"email": emails, "postcode": "0123 AB", "nr": range(n)})
@@ -83,8 +85,13 @@ class TestDaskFilter:
         """The shipped context pickles, and holds the subkeys but not the master key."""
         from locosuppress._dask_filter import FilterContext
 
-        context = FilterContext(index=lst.index(), material=lst.hashing_material(),
-                                column="email", channel=None, on_invalid="exclude")
+        context = FilterContext(
+            index=lst.index(),
+            material=lst.hashing_material(),
+            column="email",
+            channel=None,
+            on_invalid="exclude",
+        )
         blob = pickle.dumps(context)
         assert bytes(range(32)) not in blob
 
@@ -94,12 +101,25 @@ class TestDaskFilter:
         result = ldask.filter(dd.from_pandas(frame, npartitions=1), lst)
         assert ["email", "x"] == list(result.kept.columns)
 
-    @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(frame=mailing_frames(min_rows=1, max_rows=20), parts=st.integers(1, 3),
-           channel=st.sampled_from([None, "newsletter", "post"]),
-           on_invalid=st.sampled_from(["exclude", "keep"]))
-    def test_equals_pandas(self, client: object, lst: SuppressionList, frame: pd.DataFrame,
-                           parts: int, channel: str | None, on_invalid: str) -> None:
+    @settings(
+        max_examples=15,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        frame=mailing_frames(min_rows=1, max_rows=20),
+        parts=st.integers(1, 3),
+        channel=st.sampled_from([None, "newsletter", "post"]),
+        on_invalid=st.sampled_from(["exclude", "keep"]),
+    )
+    def test_equals_pandas(
+        self,
+        client: object,
+        lst: SuppressionList,
+        frame: pd.DataFrame,
+        parts: int,
+        channel: str | None,
+        on_invalid: str,
+    ) -> None:
         """Any small frame, any partitioning: Dask == pandas with dedupe=False."""
         frame = frame.reset_index(drop=True)
         if isinstance(frame["email"].dtype, pd.CategoricalDtype):
@@ -111,10 +131,14 @@ class TestDaskFilter:
         assert expected.report.total == report.total
         assert expected.report.suppressed_by_scope == report.suppressed_by_scope
         assert (expected.report.kept, expected.report.invalid, expected.report.missing) == (
-            report.kept, report.invalid, report.missing)
+            report.kept,
+            report.invalid,
+            report.missing,
+        )
 
 
 def test_docs_mention_trust() -> None:
     """docs/dask.md says what workers are trusted with."""
     text = (Path(__file__).parent.parent / "docs" / "dask.md").read_text(encoding="utf-8")
-    assert "trust" in text and "subkey" in text
+    assert "trust" in text
+    assert "subkey" in text

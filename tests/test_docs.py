@@ -25,16 +25,16 @@ class TestDocExamples:
     """Every ``>>>`` example in README.md and docs/*.md runs as written."""
 
     @pytest.mark.parametrize("path", DOC_FILES, ids=lambda p: p.name)
-    def test_examples_run(self, path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_examples_run(
+        self, path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """Doctest blocks pass (run in a temporary working directory)."""
         monkeypatch.chdir(tmp_path)
         blocks = _doctest_blocks(path)
         if not blocks:
             pytest.skip("no >>> examples on this page")
         parser = doctest.DocTestParser()
-        runner = doctest.DocTestRunner(
-            optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-        )
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         globs: dict[str, object] = {"locosuppress": locosuppress}
         for i, block in enumerate(blocks):
             test = parser.get_doctest(block, globs, f"{path.name}[{i}]", str(path), 0)

@@ -70,8 +70,17 @@ def _import() -> pd.DataFrame:
                 "iemand@spamtrap.example",  # domain entry
                 "zoë@example.nl",  # kept
             ],
-            "Postcode": ["0123 AB", "1234 CD", "0999 ZZ", "2000 AA", "3000 BB", "0001 AA",
-                         "4000 CC", "5000 DD", "6000 EE"],
+            "Postcode": [
+                "0123 AB",
+                "1234 CD",
+                "0999 ZZ",
+                "2000 AA",
+                "3000 BB",
+                "0001 AA",
+                "4000 CC",
+                "5000 DD",
+                "6000 EE",
+            ],
         },
         index=pd.Index([10, 11, 12, 13, 14, 15, 16, 17, 18], name="rij"),
     )
@@ -89,7 +98,11 @@ class TestOutcomes:
         assert [16] == list(result.duplicate_index)
         report = result.report
         assert (9, 2, 4, 2, 1, 1) == (
-            report.total, report.kept, report.suppressed, report.invalid, report.missing,
+            report.total,
+            report.kept,
+            report.suppressed,
+            report.invalid,
+            report.missing,
             report.duplicates,
         )
         assert {"all": 2, "newsletter": 1, "post": 1} == dict(report.suppressed_by_scope)
@@ -145,8 +158,17 @@ class TestFrames:
         assert list(frame.columns) == list(result.kept.columns)
         assert list(frame.dtypes) == list(result.kept.dtypes)
         assert "rij" == result.kept.index.name
-        assert ["0123 AB", "1234 CD", "0999 ZZ", "2000 AA", "3000 BB", "0001 AA", "4000 CC",
-                "5000 DD", "6000 EE"] == list(frame["Postcode"])
+        assert [
+            "0123 AB",
+            "1234 CD",
+            "0999 ZZ",
+            "2000 AA",
+            "3000 BB",
+            "0001 AA",
+            "4000 CC",
+            "5000 DD",
+            "6000 EE",
+        ] == list(frame["Postcode"])
         pd.testing.assert_frame_equal(frame.loc[[11, 18]], result.kept)
 
     def test_input_not_modified(self, lst: SuppressionList) -> None:
@@ -164,7 +186,8 @@ class TestFrames:
         assert 0 == result.report.total == len(result.kept)
 
     @pytest.mark.parametrize(
-        "dtype", ["object", "string", "string[pyarrow]", "category", "str", pd.ArrowDtype(pa.string())]
+        "dtype",
+        ["object", "string", "string[pyarrow]", "category", "str", pd.ArrowDtype(pa.string())],
     )
     def test_dtypes(self, lst: SuppressionList, dtype: object) -> None:
         """Every text dtype of the address column gives the same outcome."""
@@ -184,12 +207,15 @@ class TestColumns:
     """Finding the address column by name, or refusing clearly."""
 
     @pytest.mark.parametrize(
-        "name", ["email", "E-mail", "EMAIL_ADDRESS", "E-mailadres", "emailadres", "Email Address", "mail"]
+        "name",
+        ["email", "E-mail", "EMAIL_ADDRESS", "E-mailadres", "emailadres", "Email Address", "mail"],
     )
     def test_found_by_name(self, lst: SuppressionList, name: str) -> None:
         """Common names are found case- and punctuation-insensitively."""
         frame = pd.DataFrame({"naam": ["x"], name: ["jan.devries@example.nl"]})
-        assert "jan.devries@example.nl" not in lst.filter(frame).kept.get(name, pd.Series()).tolist()
+        assert (
+            "jan.devries@example.nl" not in lst.filter(frame).kept.get(name, pd.Series()).tolist()
+        )
         assert name == lst.filter(frame).report.column
 
     def test_none_found(self, lst: SuppressionList) -> None:
@@ -229,7 +255,9 @@ class TestFailClosed:
         with pytest.raises(locosuppress.LocosuppressError):
             opened.filter(_import())
 
-    def test_wrong_key(self, tmp_path: Path, key: SuppressionKey, other_key: SuppressionKey) -> None:
+    def test_wrong_key(
+        self, tmp_path: Path, key: SuppressionKey, other_key: SuppressionKey
+    ) -> None:
         """A list cannot even be opened with another key."""
         SuppressionList.open(tmp_path / "l.db", key).close()
         with pytest.raises(locosuppress.KeyMismatchError):
@@ -271,7 +299,8 @@ class TestReport:
         """str, HTML and to_dict carry the counts and no address."""
         result = lst.filter(_import())
         text, html = str(result.report), result.report._repr_html_()
-        assert "suppressed" in text and "<table" in html
+        assert "suppressed" in text
+        assert "<table" in html
         assert 9 == result.report.to_dict()["total"]
         for shown in (text, html, repr(result)):
             assert "@" not in shown
@@ -279,9 +308,19 @@ class TestReport:
 
     def test_reports_add(self) -> None:
         """Reports of partitions sum field by field."""
-        a = FilterReport(total=3, kept=1, suppressed=1, suppressed_by_scope={"all": 1},
-                         suppressed_by_entry={"address": 1}, invalid=1, missing=0,
-                         invalid_excluded=True, duplicates=0, channel=None, column="email")
+        a = FilterReport(
+            total=3,
+            kept=1,
+            suppressed=1,
+            suppressed_by_scope={"all": 1},
+            suppressed_by_entry={"address": 1},
+            invalid=1,
+            missing=0,
+            invalid_excluded=True,
+            duplicates=0,
+            channel=None,
+            column="email",
+        )
         total = a + a
         assert (6, 2, 2) == (total.total, total.kept, total.suppressed)
         assert {"all": 2} == dict(total.suppressed_by_scope)
@@ -297,17 +336,29 @@ class TestAccessor:
         assert "jan.devries@example.nl" == frame.locosuppress.normalize().iloc[0]
 
 
-_FILTER_SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+_FILTER_SETTINGS = settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 class TestProperties:
     """Invariants over generated mailing frames."""
 
     @_FILTER_SETTINGS
-    @given(frame=mailing_frames(), channel=st.sampled_from([None, "newsletter", "post"]),
-           on_invalid=st.sampled_from(["exclude", "keep"]), dedupe=st.booleans())
-    def test_matches_model(self, lst: SuppressionList, frame: pd.DataFrame, channel: str | None,
-                           on_invalid: str, dedupe: bool) -> None:
+    @given(
+        frame=mailing_frames(),
+        channel=st.sampled_from([None, "newsletter", "post"]),
+        on_invalid=st.sampled_from(["exclude", "keep"]),
+        dedupe=st.booleans(),
+    )
+    def test_matches_model(
+        self,
+        lst: SuppressionList,
+        frame: pd.DataFrame,
+        channel: str | None,
+        on_invalid: str,
+        dedupe: bool,
+    ) -> None:
         """Outcomes equal a row-by-row model, and the report adds up."""
         blocked = set(SUPPRESSED_ALL)
         if channel in (None, "newsletter"):
@@ -332,8 +383,11 @@ class TestProperties:
         result = lst.filter(frame, channel=channel, on_invalid=on_invalid, dedupe=dedupe)
         report = result.report
         assert kept == list(result.kept.index)
-        assert counts == {"invalid": report.invalid, "suppressed": report.suppressed,
-                          "duplicates": report.duplicates}
+        assert counts == {
+            "invalid": report.invalid,
+            "suppressed": report.suppressed,
+            "duplicates": report.duplicates,
+        }
         removed_invalid = report.invalid if on_invalid == "exclude" else 0
         assert report.total == report.kept + report.suppressed + removed_invalid + report.duplicates
         assert sum(report.suppressed_by_scope.values()) == report.suppressed
@@ -341,8 +395,9 @@ class TestProperties:
 
     @_FILTER_SETTINGS
     @given(data=st.data())
-    def test_every_spelling_removed(self, tmp_path_factory: pytest.TempPathFactory,
-                                    data: st.DataObject) -> None:
+    def test_every_spelling_removed(
+        self, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+    ) -> None:
         """Every messy spelling of a suppressed address is removed."""
         key = SuppressionKey(bytes(range(32)))
         people = data.draw(st.lists(emails(), min_size=1, max_size=5))

@@ -29,7 +29,9 @@ class TestLookup:
     """Lookups agree with a plain dict model."""
 
     @given(st.lists(ENTRY, max_size=40), st.lists(DIGEST, max_size=20))
-    def test_agrees_with_model(self, rows: list[tuple[bytes, int, int]], probes: list[bytes]) -> None:
+    def test_agrees_with_model(
+        self, rows: list[tuple[bytes, int, int]], probes: list[bytes]
+    ) -> None:
         """Every stored hash is found with its OR-ed scopes; others give 0."""
         index = SuppressionIndex.from_rows(rows)
         model = _model(rows)
@@ -42,7 +44,9 @@ class TestLookup:
         assert len(model) == len(index)
 
     @given(st.lists(ENTRY, max_size=30), st.lists(ENTRY, max_size=30))
-    def test_merge_equals_build(self, a: list[tuple[bytes, int, int]], b: list[tuple[bytes, int, int]]) -> None:
+    def test_merge_equals_build(
+        self, a: list[tuple[bytes, int, int]], b: list[tuple[bytes, int, int]]
+    ) -> None:
         """Building in two steps equals building at once."""
         once = SuppressionIndex.from_rows(a + b)
         twice = SuppressionIndex.from_rows(a).merged_rows(b)
@@ -51,7 +55,7 @@ class TestLookup:
     def test_trailing_nul_bytes(self) -> None:
         """Hashes ending in one or more NUL bytes are found (the numpy S32 trap)."""
         rng = np.random.default_rng(1)
-        digests = [rng.bytes(32 - k) + b"\x00" * k for k in range(0, 9)]
+        digests = [rng.bytes(32 - k) + b"\x00" * k for k in range(9)]
         index = SuppressionIndex.from_rows([(d, KIND_EMAIL, 1) for d in digests])
         assert [1] * len(digests) == index.lookup(_arr(digests)).tolist()
         # ... and the NUL-stripped versions are not members.
@@ -70,7 +74,9 @@ class TestLookup:
         rng = np.random.default_rng(2)
         n = 10_000
         index = SuppressionIndex.build(
-            rng.integers(0, 256, (n, 32), dtype=np.uint8), np.zeros(n, np.uint8), np.ones(n, np.uint8)
+            rng.integers(0, 256, (n, 32), dtype=np.uint8),
+            np.zeros(n, np.uint8),
+            np.ones(n, np.uint8),
         )
         assert 33 * n == index.nbytes
 
@@ -85,7 +91,9 @@ class TestPersistence:
         again = SuppressionIndex.from_bytes(index.to_bytes())
         assert index.to_bytes() == again.to_bytes()
 
-    @pytest.mark.parametrize("damage", [lambda b: b[:-1], lambda b: b"XXXXXXXX" + b[8:], lambda b: b[:5]])
+    @pytest.mark.parametrize(
+        "damage", [lambda b: b[:-1], lambda b: b"XXXXXXXX" + b[8:], lambda b: b[:5]]
+    )
     def test_damaged_snapshot(self, damage) -> None:  # type: ignore[no-untyped-def]
         """A truncated or foreign snapshot raises ListCorruptedError."""
         data = SuppressionIndex.from_rows([(b"\x01" * 32, KIND_EMAIL, 1)]).to_bytes()

@@ -78,7 +78,13 @@ class TestKeyFiles:
 
     @pytest.mark.parametrize(
         "text",
-        ["", "hello", "locosuppress-key-v1:", "locosuppress-key-v1:AAAA", "locosuppress-key-v1:!!!"],
+        [
+            "",
+            "hello",
+            "locosuppress-key-v1:",
+            "locosuppress-key-v1:AAAA",
+            "locosuppress-key-v1:!!!",
+        ],
     )
     def test_from_text_rejects_garbage(self, text: str) -> None:
         """Malformed key text raises InvalidKeyError."""
@@ -190,7 +196,11 @@ class TestHashing:
         assert ka.hash_email(address) != kb.hash_email(address)
         assert ka.fingerprint != kb.fingerprint
 
-    @given(st.lists(st.one_of(emails(), emails().flatmap(messy_variants), invalid_emails()), max_size=20))
+    @given(
+        st.lists(
+            st.one_of(emails(), emails().flatmap(messy_variants), invalid_emails()), max_size=20
+        )
+    )
     def test_vectorised_agrees(self, values: list[object]) -> None:
         """hash_emails equals hash_email element by element, NA where invalid."""
         key = SuppressionKey(bytes(range(32)))

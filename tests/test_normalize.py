@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import locosuppress
 from locosuppress import InvalidDomainError, InvalidEmailError, normalize_domain, normalize_email
-from locosuppress.normalize import _SPACE_OR_CONTROL, _STRIP, _WHITESPACE, normalize_emails
+from locosuppress.normalize import _SPACE_OR_CONTROL, _WHITESPACE, normalize_emails
 from locosuppress.testing import emails, invalid_emails, messy_variants
 
 
@@ -186,7 +186,9 @@ class TestNormalizeDomain:
         """Domains normalise as the domain half of an address does."""
         assert expected == normalize_domain(value)
 
-    @pytest.mark.parametrize("value", ["", "nl", "a@b.nl", "exa mple.nl", "1.2.3.4", None, "xn--zz.nl"])
+    @pytest.mark.parametrize(
+        "value", ["", "nl", "a@b.nl", "exa mple.nl", "1.2.3.4", None, "xn--zz.nl"]
+    )
     def test_invalid(self, value: object) -> None:
         """Non-domains raise InvalidDomainError."""
         with pytest.raises(InvalidDomainError):
@@ -264,7 +266,12 @@ class TestVectorised:
         expected = [_scalar(v) for v in values]
         assert expected == _as_list(normalize_emails(pd.Series(values, dtype=object)))
 
-    @given(st.lists(st.one_of(st.none(), emails(), emails().flatmap(messy_variants), st.text(max_size=20)), max_size=20))
+    @given(
+        st.lists(
+            st.one_of(st.none(), emails(), emails().flatmap(messy_variants), st.text(max_size=20)),
+            max_size=20,
+        )
+    )
     def test_all_dtypes_agree(self, values: list[str | None]) -> None:
         """object, string, pyarrow, categorical and chunked columns give one result."""
         expected = [_scalar(v) for v in values]
@@ -301,7 +308,13 @@ class TestVectorised:
         """Lists, tuples, generators, numpy arrays and Index objects are accepted."""
         values = ["A@B.NL", None, "bad"]
         expected = ["a@b.nl", None, None]
-        for it in (values, tuple(values), iter(values), np.array(values, dtype=object), pd.Index(values)):
+        for it in (
+            values,
+            tuple(values),
+            iter(values),
+            np.array(values, dtype=object),
+            pd.Index(values),
+        ):
             assert expected == _as_list(normalize_emails(it))
 
     def test_empty(self) -> None:

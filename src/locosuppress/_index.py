@@ -28,6 +28,7 @@ from __future__ import annotations
 import sqlite3
 import struct
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import Any, Final
 
 import numpy as np
@@ -51,9 +52,10 @@ KIND_EMAIL: Final = 0
 KIND_DOMAIN: Final = 1
 HASH_SIZE: Final = 32
 
-_MAGIC: Final = b"LSIDX001"
+_MAGIC: Final = b"LSIDX002"  # 002: words stored big-endian-ordered
 _HEADER: Final = struct.Struct("<8sQQ")
 _CHUNK: Final = 64 * 1024 * 1024
+_BATCH: Final = 500_000
 # Rewrite the snapshot once this many entries wait in ``pending``.
 PENDING_LIMIT: Final = 50_000
 
@@ -62,19 +64,22 @@ U64 = np.ndarray[Any, np.dtype[np.uint64]]
 
 
 def _words(digests: U8) -> U64:
-    """View ``(n, 32) uint8`` digests as ``(n, 4)`` little-endian uint64 words."""
+    """``(n, 32) uint8`` digests as ``(n, 4)`` uint64 words, read big-endian.
+
+    Big-endian words order like the bytes themselves (``memcmp``), which is
+    also how SQLite returns BLOB keys: rows read in key order are already
+    sorted, and merging them costs a linear pass.
+    """
     digests = np.ascontiguousarray(digests, dtype=np.uint8).reshape(-1, HASH_SIZE)
-    return digests.view("<u8").reshape(-1, 4).astype(np.uint64, copy=False)
+    return digests.view(">u8").reshape(-1, 4).astype(np.uint64)
 
 
 class SuppressionIndex:
     """An immutable, compact set of keyed hashes with scope bits."""
 
-    __slots__ = ("_dup_keys", "_domains", "_keys", "_rest", "_scopes")
+    __slots__ = ("_domains", "_dup_keys", "_keys", "_rest", "_scopes")
 
-    def __init__(
-        self, keys: U64, rest: U64, scopes: U8, domains: dict[bytes, int]
-    ) -> None:
+    def __init__(self, keys: U64, rest: U64, scopes: U8, domains: dict[bytes, int]) -> None:
         self._keys = keys
         self._rest = rest
         self._scopes = scopes
@@ -89,12 +94,12 @@ class SuppressionIndex:
     @classmethod
     def empty(cls) -> SuppressionIndex:
         """An index with no entries."""
-        return cls(
-            np.empty(0, np.uint64), np.empty((0, 3), np.uint64), np.empty(0, np.uint8), {}
-        )
+        return cls(np.empty(0, np.uint64), np.empty((0, 3), np.uint64), np.empty(0, np.uint8), {})
 
     @classmethod
-    def build(cls, digests: U8, kinds: Sequence[int] | U8, scopes: Sequence[int] | U8) -> SuppressionIndex:
+    def build(
+        cls, digests: U8, kinds: Sequence[int] | U8, scopes: Sequence[int] | U8
+    ) -> SuppressionIndex:
         """Build from ``(n, 32)`` digests with their kind (0/1) and scope bits."""
         return cls.empty().merged(digests, kinds, scopes)
 
@@ -104,22 +109,35 @@ class SuppressionIndex:
         return cls.empty().merged_rows(rows)
 
     def merged_rows(self, rows: Iterable[tuple[bytes, int, int]]) -> SuppressionIndex:
-        """Return a new index with ``(hash, kind, scope)`` rows added."""
-        hashes: list[bytes] = []
-        kinds: list[int] = []
-        scopes: list[int] = []
-        for digest, kind, scope in rows:
-            if len(digest) != HASH_SIZE:
+        """Return a new index with ``(hash, kind, scope)`` rows added.
+
+        Rows are consumed in batches (a cursor is read with ``fetchmany``),
+        each split into its columns with C-level ``zip``.
+        """
+        fetch = getattr(rows, "fetchmany", None)
+        iterator = iter(rows)
+        digest_parts: list[bytes] = []
+        kinds: list[np.ndarray[Any, np.dtype[np.uint8]]] = []
+        scopes: list[np.ndarray[Any, np.dtype[np.uint8]]] = []
+        while True:
+            batch = fetch(_BATCH) if fetch is not None else list(islice(iterator, _BATCH))
+            if not batch:
+                break
+            hashes, kind, scope = zip(*batch, strict=True)
+            joined = b"".join(hashes)
+            if len(joined) != HASH_SIZE * len(hashes) or any(
+                len(h) != HASH_SIZE for h in hashes[:1]
+            ):
                 raise ListCorruptedError(
                     "a stored hash is not 32 bytes long; run `locosuppress verify` on the list"
                 )
-            hashes.append(digest)
-            kinds.append(kind)
-            scopes.append(scope)
-        if not hashes:
+            digest_parts.append(joined)
+            kinds.append(np.fromiter(kind, np.uint8, len(kind)))
+            scopes.append(np.fromiter(scope, np.uint8, len(scope)))
+        if not digest_parts:
             return self
-        digests = np.frombuffer(b"".join(hashes), dtype=np.uint8).reshape(-1, HASH_SIZE)
-        return self.merged(digests, np.asarray(kinds, np.uint8), np.asarray(scopes, np.uint8))
+        digests = np.frombuffer(b"".join(digest_parts), dtype=np.uint8).reshape(-1, HASH_SIZE)
+        return self.merged(digests, np.concatenate(kinds), np.concatenate(scopes))
 
     def merged(
         self, digests: U8, kinds: Sequence[int] | U8, scopes: Sequence[int] | U8
@@ -138,16 +156,29 @@ class SuppressionIndex:
         rest = np.concatenate([self._rest, words[:, 1:]])
         bits = np.concatenate([self._scopes, scopes_a[is_email]])
         if len(words):
-            # Sort by all four words so equal hashes are adjacent, then merge them.
-            order = np.lexsort((rest[:, 2], rest[:, 1], rest[:, 0], keys))
+            # Sort by the first word (stable: a linear pass over already
+            # sorted runs), then by all four words within runs of equal first
+            # words, so equal hashes are adjacent; then merge them.
+            order = np.argsort(keys, kind="stable")
             keys, rest, bits = keys[order], rest[order], bits[order]
+            tied = np.flatnonzero(keys[1:] == keys[:-1])
+            if len(tied):
+                rows = np.unique(np.concatenate([tied, tied + 1]))
+                sub = np.lexsort((rest[rows, 2], rest[rows, 1], rest[rows, 0], keys[rows]))
+                keys[rows], rest[rows], bits[rows] = (
+                    keys[rows][sub],
+                    rest[rows][sub],
+                    bits[rows][sub],
+                )
             same = (keys[1:] == keys[:-1]) & (rest[1:] == rest[:-1]).all(axis=1)
             if same.any():
                 starts = np.flatnonzero(np.concatenate([[True], ~same]))
                 bits = np.bitwise_or.reduceat(bits, starts).astype(np.uint8)
                 keys, rest = keys[starts], rest[starts]
         return SuppressionIndex(
-            np.ascontiguousarray(keys), np.ascontiguousarray(rest), np.ascontiguousarray(bits),
+            np.ascontiguousarray(keys),
+            np.ascontiguousarray(rest),
+            np.ascontiguousarray(bits),
             domains,
         )
 
@@ -204,7 +235,7 @@ class SuppressionIndex:
     # -- persistence ----------------------------------------------------------
 
     def to_bytes(self) -> bytes:
-        """Serialise (format ``LSIDX001``, little-endian)."""
+        """Serialise (format ``LSIDX002``: words as little-endian uint64 values)."""
         domain_keys = sorted(self._domains)
         return b"".join(
             [
@@ -251,12 +282,13 @@ def _read_snapshot(conn: sqlite3.Connection) -> SuppressionIndex:
 
 def _write_snapshot(conn: sqlite3.Connection, index: SuppressionIndex) -> None:
     data = index.to_bytes()
+    # Free the pending rows first, so the snapshot reuses their pages.
+    conn.execute("DELETE FROM pending")
     conn.execute("DELETE FROM index_snapshot")
     conn.executemany(
         "INSERT INTO index_snapshot (chunk, data) VALUES (?, ?)",
         ((i, data[start : start + _CHUNK]) for i, start in enumerate(range(0, len(data), _CHUNK))),
     )
-    conn.execute("DELETE FROM pending")
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '0')")
 
 
@@ -270,9 +302,7 @@ def _state(conn: sqlite3.Connection) -> tuple[bool, int]:
 def _build(conn: sqlite3.Connection, stale: bool) -> SuppressionIndex:
     if stale:
         return SuppressionIndex.from_rows(conn.execute("SELECT hash, kind, scope FROM entries"))
-    return _read_snapshot(conn).merged_rows(
-        conn.execute("SELECT hash, kind, scope FROM pending")
-    )
+    return _read_snapshot(conn).merged_rows(conn.execute("SELECT hash, kind, scope FROM pending"))
 
 
 def load_index(conn: sqlite3.Connection, *, writable: bool) -> SuppressionIndex:

@@ -96,7 +96,8 @@ def _patterns(*, re2: bool) -> dict[str, str]:
     ats = "|".join(_ranges([(ord(c), ord(c))], re2=re2) for c in _AT_SIGNS)
     at = f"(?:@|%40|{ats})"
     label = f"[A-Za-z0-9_\\-{letters}]+"
-    domain = f"(?:{label}(?:\\.{label})*|\\[[^\\]{space}/?#]*\\])"
+    # a host name, or an address literal: [192.0.2.1] or [IPv6:2001:db8::1]
+    domain = f"(?:{label}(?:\\.{label})*|\\[(?:IPv6:)?[0-9A-Fa-f:.]+\\])"
     # Local parts: all of RFC 5322 atext in text; in URLs the delimiters end them.
     text_local = f"[A-Za-z0-9!#$%&'*+\\-/=?^_`{{|}}~.{letters}]+"
     url_local = f"[A-Za-z0-9!$%'*+\\-^_`{{|}}~.{letters}]*"

@@ -62,7 +62,7 @@ def resolve_tz(tz: str | dt.tzinfo, /) -> dt.tzinfo:
 
 
 def _place(wall: pd.Timestamp, tz: dt.tzinfo) -> pd.Timestamp:
-    """A naive wall time in ``tz``: a time that does not exist moves forward, ambiguous -> earlier."""
+    """Place a naive wall time in ``tz``: nonexistent -> moved forward, ambiguous -> earlier."""
     return wall.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "InvalidDomainError",
     "InvalidEmailError",
     "InvalidKeyError",
+    "InvalidOptionError",
     "KeyMismatchError",
     "ListClosedError",
     "ListCorruptedError",
@@ -54,6 +55,10 @@ class InvalidDomainError(LocosuppressError, ValueError):
     def __init__(self, message: str, *, rule: str = "invalid") -> None:
         super().__init__(message)
         self.rule = rule
+
+
+class InvalidOptionError(LocosuppressError, ValueError):
+    """An option has a value that is not one of the documented choices."""
 
 
 class InvalidKeyError(LocosuppressError, ValueError):

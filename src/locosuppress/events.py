@@ -17,6 +17,7 @@ Nothing here writes to disk or logs values. The input frame is never modified.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -711,7 +712,8 @@ def _anonymise_frame(
     size = len(events)
     times = time_column(_column(events, plan.timestamp), plan.tz, name=plan.timestamp)
     if chosen is None:
-        assert plan.cutoff is not None and plan.cutoff_wall is not None
+        assert plan.cutoff is not None
+        assert plan.cutoff_wall is not None
         selected = times.missing | times.older_than(plan.cutoff, plan.cutoff_wall)
     else:
         selected = chosen
@@ -813,10 +815,9 @@ def _finish_aggregates(
     out[people_name] = pd.array(people, dtype="Int64")
     order = list(keys.columns)
     if order and len(out) > 1:
-        try:
+        # Mixed types in an object column cannot be sorted: first-appearance order then.
+        with contextlib.suppress(TypeError):
             out = out.sort_values(order, na_position="last", kind="stable", ignore_index=True)
-        except TypeError:  # mixed types in an object column: keep first-appearance order
-            pass
     return out
 
 

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from locosuppress._index import SCOPE_ALL, SCOPE_NEWSLETTER, SCOPE_POST, SuppressionIndex
-from locosuppress.errors import SchemaError
+from locosuppress.errors import InvalidOptionError, SchemaError
 from locosuppress.keys import HashingMaterial
 from locosuppress.normalize import canonical_arrow
 from locosuppress.reports import render_html, render_text
@@ -62,9 +62,23 @@ _SCOPE_ORDER: Final = (("all", SCOPE_ALL), ("newsletter", SCOPE_NEWSLETTER), ("p
 #: ``EMAIL_ADDRESS`` and ``e_mail`` all match).
 ADDRESS_COLUMN_NAMES: Final = frozenset(
     {
-        "email", "emailaddress", "emailadres", "emailadresse", "mail", "mailadres",
-        "mailaddress", "emailaddr", "courriel", "epost", "eposta", "emailid",
-        "contactemail", "emailcontact", "primaryemail", "emails", "mailadresse",
+        "email",
+        "emailaddress",
+        "emailadres",
+        "emailadresse",
+        "mail",
+        "mailadres",
+        "mailaddress",
+        "emailaddr",
+        "courriel",
+        "epost",
+        "eposta",
+        "emailid",
+        "contactemail",
+        "emailcontact",
+        "primaryemail",
+        "emails",
+        "mailadresse",
     }
 )
 _SQUASH: Final = re.compile(r"[^0-9a-z]+")
@@ -75,7 +89,7 @@ def channel_mask(channel: str | None) -> int:
     try:
         return _CHANNEL_MASK[channel]
     except KeyError:
-        raise ValueError(
+        raise InvalidOptionError(
             f"unknown channel {channel!r}; use None (any scope), 'newsletter' or 'post'"
         ) from None
 
@@ -98,12 +112,8 @@ def find_address_column(frame: pd.DataFrame, /, column: Hashable | None = None) 
     if len(found) == 1:
         return found[0]
     if not found:
-        raise SchemaError(
-            f"no address column found among {columns!r}; name it with column=..."
-        )
-    raise SchemaError(
-        f"several columns look like addresses: {found!r}; choose one with column=..."
-    )
+        raise SchemaError(f"no address column found among {columns!r}; name it with column=...")
+    raise SchemaError(f"several columns look like addresses: {found!r}; choose one with column=...")
 
 
 @attrs.frozen(kw_only=True)
@@ -227,7 +237,9 @@ def _domains_of(canonical: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(canonical, r"^[^@]*@", "")
 
 
-def _missing(values: pd.Series, invalid: np.ndarray[Any, np.dtype[np.bool_]]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+def _missing(
+    values: pd.Series, invalid: np.ndarray[Any, np.dtype[np.bool_]]
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """Invalid rows that hold nothing: NA, None, NaN, or blank text."""
     missing = invalid & np.asarray(values.isna().to_numpy(), dtype=bool)
     rows = np.flatnonzero(invalid & ~missing)
@@ -237,7 +249,7 @@ def _missing(values: pd.Series, invalid: np.ndarray[Any, np.dtype[np.bool_]]) ->
             (isinstance(v, str) and not v.strip() for v in cells), dtype=bool, count=len(rows)
         )
         missing[rows[blank]] = True
-    return missing
+    return np.asarray(missing, dtype=bool)
 
 
 def outcome_codes(
@@ -357,7 +369,7 @@ def check_options(channel: str | None, on_invalid: str) -> None:
     """Raise ValueError for an unknown channel or on_invalid value."""
     channel_mask(channel)
     if on_invalid not in ("exclude", "keep"):
-        raise ValueError(f"on_invalid must be 'exclude' or 'keep', not {on_invalid!r}")
+        raise InvalidOptionError(f"on_invalid must be 'exclude' or 'keep', not {on_invalid!r}")
 
 
 def filter_frame(
@@ -434,7 +446,12 @@ def filter_with_list(
         source = meta.get("source") if isinstance(meta, Mapping) else None
     r = result.report
     audited = lst._record_filter_run(
-        total=r.total, kept=r.kept, suppressed=r.suppressed, invalid=r.invalid,
-        duplicates=r.duplicates, channel=channel, source=source,
+        total=r.total,
+        kept=r.kept,
+        suppressed=r.suppressed,
+        invalid=r.invalid,
+        duplicates=r.duplicates,
+        channel=channel,
+        source=source,
     )
     return attrs.evolve(result, report=attrs.evolve(result.report, audited=audited))

@@ -34,8 +34,13 @@ from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from locosuppress.errors import InsecureKeyFileError, InvalidKeyError
-from locosuppress.normalize import NORMALIZATION_VERSION, normalize_domain, normalize_email
-from locosuppress.normalize import _as_series, canonical_arrow
+from locosuppress.normalize import (
+    NORMALIZATION_VERSION,
+    _as_series,
+    canonical_arrow,
+    normalize_domain,
+    normalize_email,
+)
 
 __all__ = ["HASH_SIZE", "KEY_FILE_PREFIX", "HashingMaterial", "SuppressionKey"]
 
@@ -50,9 +55,7 @@ _CHUNK: Final = 1024
 
 
 def _derive(material: bytes, label: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None, info=label).derive(
-        material
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None, info=label).derive(material)
 
 
 def _hmac(subkey: bytes, message: bytes) -> bytes:
@@ -303,7 +306,9 @@ class SuppressionKey:
         try:
             text = path.read_text(encoding="ascii")
         except (UnicodeDecodeError, OSError) as exc:
-            raise InvalidKeyError(f"cannot read key file {path}: {exc.__class__.__name__}") from None
+            raise InvalidKeyError(
+                f"cannot read key file {path}: {exc.__class__.__name__}"
+            ) from None
         return cls.from_text(text)
 
     @classmethod

@@ -297,9 +297,7 @@ def _scalar_or_none(value: object) -> str | None:
 _ATOM: Final = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _WS: Final = r"[ \t\n\r\x0b\x0c]*"
-_ADDR: Final = (
-    rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z0-9-]*[A-Za-z-][A-Za-z0-9-]*"
-)
+_ADDR: Final = rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z0-9-]*[A-Za-z-][A-Za-z0-9-]*"
 _FAST: Final = rf"^{_WS}{_ADDR}{_WS}$"
 # ``Display Name <address>`` or ``<address>`` around a fast-path address; the
 # display name holds no angle bracket, so the '<' is the last one (rule 3).
@@ -312,7 +310,9 @@ def _to_arrow(values: pd.Series) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.
     dtype = values.dtype
     arrow_text = isinstance(dtype, pd.StringDtype) or (
         isinstance(dtype, pd.ArrowDtype)
-        and (pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype))
+        and (
+            pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
+        )
     )
     if arrow_text:
         arr = pa.array(values.array)
@@ -322,15 +322,13 @@ def _to_arrow(values: pd.Series) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.
             arr = arr.cast(pa.string())
         is_str = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         return arr, is_str
-    objects = values.to_numpy(dtype=object, na_value=None)
+    objects = values.to_numpy(dtype=object)
     is_str = np.fromiter((type(v) is str for v in objects), dtype=bool, count=len(objects))
     if not is_str.all():
         # str subclasses are rare; accept them like str.
-        extra = np.fromiter(
-            (isinstance(v, str) for v in objects), dtype=bool, count=len(objects)
-        )
-        is_str = extra
-        objects = np.where(is_str, objects, None)
+        is_str = np.fromiter((isinstance(v, str) for v in objects), dtype=bool, count=len(objects))
+        objects = objects.copy()
+        objects[~is_str] = None
     arr = pa.array(objects, type=pa.string(), from_pandas=True)
     return arr, is_str
 
@@ -409,7 +407,9 @@ def _as_series(values: Iterable[object] | pd.Series) -> pd.Series:
         return values
     if isinstance(values, pd.Index):
         return values.to_series(index=pd.RangeIndex(len(values)))
-    if isinstance(values, np.ndarray | pd.api.extensions.ExtensionArray | pa.Array | pa.ChunkedArray):
+    if isinstance(
+        values, np.ndarray | pd.api.extensions.ExtensionArray | pa.Array | pa.ChunkedArray
+    ):
         return pd.Series(values)
     return pd.Series(list(values), dtype=object)
 

@@ -51,9 +51,8 @@ def render_text(title: str, rows: Iterable[Row], *, notes: Iterable[str] = ()) -
 def render_html(title: str, rows: Iterable[Row], *, notes: Iterable[str] = ()) -> str:
     """Render rows as a compact HTML table, escaped, for notebooks."""
     body = "".join(
-        "<tr><th style='text-align:left'>{}</th><td style='text-align:right'>{}</td></tr>".format(
-            html.escape(label), html.escape(format_value(value))
-        )
+        f"<tr><th style='text-align:left'>{html.escape(label)}</th>"
+        f"<td style='text-align:right'>{html.escape(format_value(value))}</td></tr>"
         for label, value in rows
     )
     foot = "".join(

@@ -67,11 +67,12 @@ import pandas as pd
 from locosuppress import _export, _sqlite
 from locosuppress._version import __version__
 from locosuppress.errors import (
+    InvalidOptionError,
     KeyMismatchError,
+    ListClosedError,
     ListCorruptedError,
     ListLockedError,
     ListNotFoundError,
-    LocosuppressError,
     OutputExistsError,
     ReadOnlyListError,
     UnsupportedFormatError,
@@ -97,7 +98,6 @@ __all__ = [
     "SCOPES",
     "AddReport",
     "ExportReport",
-    "ListClosedError",
     "ListStats",
     "SuppressionList",
     "VerifyReport",
@@ -147,13 +147,6 @@ _AUDIT_COLUMNS: Final = (
 )
 
 
-class ListClosedError(LocosuppressError, ValueError):
-    """The list was used after :meth:`SuppressionList.close`; open it again.
-
-    (To move to ``locosuppress.errors``.)
-    """
-
-
 # --- small helpers ---------------------------------------------------------------
 
 
@@ -167,13 +160,17 @@ def _shown(value: object) -> str:
 def _option(value: object, table: Mapping[str, int], what: str) -> int:
     if isinstance(value, str) and value in table:
         return table[value]
-    raise ValueError(f"unknown {what} ({_shown(value)}); use one of {', '.join(map(repr, table))}")
+    raise InvalidOptionError(
+        f"unknown {what} ({_shown(value)}); use one of {', '.join(map(repr, table))}"
+    )
 
 
 def _channel_scopes(channel: object) -> tuple[int, ...]:
     if channel is None or (isinstance(channel, str) and channel in CHANNELS):
         return CHANNELS[channel]
-    raise ValueError(f"unknown channel ({_shown(channel)}); use None, 'newsletter' or 'post'")
+    raise InvalidOptionError(
+        f"unknown channel ({_shown(channel)}); use None, 'newsletter' or 'post'"
+    )
 
 
 def _remove_scopes(scope: object) -> tuple[int, ...]:
@@ -184,7 +181,7 @@ def _check_remove_reason(reason: object) -> str:
     if isinstance(reason, str) and reason in REMOVE_REASONS:
         return reason
     choices = ", ".join(map(repr, REMOVE_REASONS))
-    raise ValueError(f"unknown removal reason ({_shown(reason)}); use one of {choices}")
+    raise InvalidOptionError(f"unknown removal reason ({_shown(reason)}); use one of {choices}")
 
 
 def _check_source(source: object) -> str | None:
@@ -193,7 +190,7 @@ def _check_source(source: object) -> str | None:
     if not isinstance(source, str):
         raise TypeError(f"source must be a str or None, not {type(source).__name__}")
     if not source or len(source) > _MAX_SOURCE or "@" in source or not source.isprintable():
-        raise ValueError(
+        raise InvalidOptionError(
             f"a source label is 1 to {_MAX_SOURCE} printable characters without '@': it is "
             "stored in plain text, and an e-mail address must never be"
         )
@@ -204,7 +201,7 @@ def _utc(now: datetime | None) -> datetime:
     if now is None:
         return datetime.now(UTC)
     if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be a timezone-aware datetime (UTC)")
+        raise InvalidOptionError("now must be a timezone-aware datetime (UTC)")
     return now.astimezone(UTC)
 
 
@@ -709,9 +706,7 @@ class SuppressionList:
     @property
     def created_at(self) -> datetime:
         """When the list was created (UTC)."""
-        return datetime.strptime(self._meta["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
-            tzinfo=UTC
-        )
+        return datetime.strptime(self._meta["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
     # -- plumbing ----------------------------------------------------------------------
 
@@ -792,8 +787,18 @@ class SuppressionList:
                 (digest, KIND_EMAIL, scope_code, reason_code, at, sid),
             )
             new = cur.rowcount == 1
-            _audit(conn, "add", at, scope=scope, reason=reason, source=sid,
-                   total=1, added=int(new), already_present=int(not new), invalid=0)
+            _audit(
+                conn,
+                "add",
+                at,
+                scope=scope,
+                reason=reason,
+                source=sid,
+                total=1,
+                added=int(new),
+                already_present=int(not new),
+                invalid=0,
+            )
             return new
 
         return self._write(work)
@@ -854,12 +859,26 @@ class SuppressionList:
         def work(conn: sqlite3.Connection) -> int:
             sid = _source_id(conn, label)
             added = _insert_hashes(
-                conn, hashes, kind=KIND_EMAIL, scope=scope_code, reason=reason_code,
-                at=at, source=sid,
+                conn,
+                hashes,
+                kind=KIND_EMAIL,
+                scope=scope_code,
+                reason=reason_code,
+                at=at,
+                source=sid,
             )
-            _audit(conn, "add_many", at, scope=scope, reason=reason, source=sid,
-                   total=len(series), added=added, already_present=n_valid - added,
-                   invalid=len(positions))
+            _audit(
+                conn,
+                "add_many",
+                at,
+                scope=scope,
+                reason=reason,
+                source=sid,
+                total=len(series),
+                added=added,
+                already_present=n_valid - added,
+                invalid=len(positions),
+            )
             return added
 
         added = self._write(work)
@@ -901,8 +920,18 @@ class SuppressionList:
                 (digest, KIND_DOMAIN, scope_code, reason_code, at, sid),
             )
             new = cur.rowcount == 1
-            _audit(conn, "add_domain", at, scope=scope, reason=reason, source=sid,
-                   total=1, added=int(new), already_present=int(not new), invalid=0)
+            _audit(
+                conn,
+                "add_domain",
+                at,
+                scope=scope,
+                reason=reason,
+                source=sid,
+                total=1,
+                added=int(new),
+                already_present=int(not new),
+                invalid=0,
+            )
             return new
 
         return self._write(work)
@@ -1089,9 +1118,18 @@ class SuppressionList:
         at = int(_utc(self._clock()).timestamp())
 
         def work(conn: sqlite3.Connection) -> None:
-            _audit(conn, "filter", at, channel=channel, source=_source_id(conn, label),
-                   total=total, kept=kept, suppressed=suppressed, invalid=invalid,
-                   duplicates=duplicates)
+            _audit(
+                conn,
+                "filter",
+                at,
+                channel=channel,
+                source=_source_id(conn, label),
+                total=total,
+                kept=kept,
+                suppressed=suppressed,
+                invalid=invalid,
+                duplicates=duplicates,
+            )
 
         self._write(work, changes_entries=False)
         return True
@@ -1138,8 +1176,13 @@ class SuppressionList:
         from locosuppress.filtering import filter_with_list
 
         return filter_with_list(
-            self, frame, column=column, channel=channel, on_invalid=on_invalid,
-            dedupe=dedupe, source=source,
+            self,
+            frame,
+            column=column,
+            channel=channel,
+            on_invalid=on_invalid,
+            dedupe=dedupe,
+            source=source,
         )
 
     # -- reporting ------------------------------------------------------------------------
@@ -1225,21 +1268,33 @@ class SuppressionList:
         counts = [0, 0]
         known_reasons = ",".join(str(c) for c in REASONS.values())
         checks = (
-            ("entries whose hash is not 32 bytes",
-             "SELECT count(*) FROM entries WHERE typeof(hash) <> 'blob' OR length(hash) <> 32"),
+            (
+                "entries whose hash is not 32 bytes",
+                "SELECT count(*) FROM entries WHERE typeof(hash) <> 'blob' OR length(hash) <> 32",
+            ),
             ("entries of an unknown kind", "SELECT count(*) FROM entries WHERE kind NOT IN (0, 1)"),
-            ("entries of an unknown scope",
-             "SELECT count(*) FROM entries WHERE scope NOT IN (1, 2, 4)"),
-            ("entries of an unknown reason",
-             f"SELECT count(*) FROM entries WHERE reason NOT IN ({known_reasons})"),
-            ("entries with an invalid time",
-             "SELECT count(*) FROM entries WHERE typeof(added_at) <> 'integer' OR added_at < 0"),
-            ("entries with an unknown source",
-             "SELECT count(*) FROM entries WHERE source IS NOT NULL "
-             "AND source NOT IN (SELECT id FROM sources)"),
-            ("pending rows without an entry",
-             "SELECT count(*) FROM pending AS p WHERE NOT EXISTS (SELECT 1 FROM entries AS e "
-             "WHERE e.hash = p.hash AND e.kind = p.kind AND e.scope = p.scope)"),
+            (
+                "entries of an unknown scope",
+                "SELECT count(*) FROM entries WHERE scope NOT IN (1, 2, 4)",
+            ),
+            (
+                "entries of an unknown reason",
+                f"SELECT count(*) FROM entries WHERE reason NOT IN ({known_reasons})",
+            ),
+            (
+                "entries with an invalid time",
+                "SELECT count(*) FROM entries WHERE typeof(added_at) <> 'integer' OR added_at < 0",
+            ),
+            (
+                "entries with an unknown source",
+                "SELECT count(*) FROM entries WHERE source IS NOT NULL "
+                "AND source NOT IN (SELECT id FROM sources)",
+            ),
+            (
+                "pending rows without an entry",
+                "SELECT count(*) FROM pending AS p WHERE NOT EXISTS (SELECT 1 FROM entries AS e "
+                "WHERE e.hash = p.hash AND e.kind = p.kind AND e.scope = p.scope)",
+            ),
         )
 
         def work(conn: sqlite3.Connection) -> None:
@@ -1248,8 +1303,7 @@ class SuppressionList:
             if result != ["ok"]:
                 problems.extend(f"SQLite {pragma}: {line}" for line in result[:20])
             objects = {
-                (str(t), str(n))
-                for t, n in conn.execute("SELECT type, name FROM sqlite_master")
+                (str(t), str(n)) for t, n in conn.execute("SELECT type, name FROM sqlite_master")
             }
             for table in sorted(_sqlite.TABLES):
                 if ("table", table) not in objects:
@@ -1334,8 +1388,9 @@ class SuppressionList:
                 lambda conn: int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
             )
             at = int(moment.timestamp())
-            self._write(lambda conn: _audit(conn, "backup", at, total=entries),
-                        changes_entries=False)
+            self._write(
+                lambda conn: _audit(conn, "backup", at, total=entries), changes_entries=False
+            )
         return target
 
     def export(
@@ -1387,8 +1442,10 @@ class SuppressionList:
             _sqlite.remove_quietly(tmp)
         if not self._read_only:
             at = int(moment.timestamp())
-            self._write(lambda conn: _audit(conn, "export", at, channel=channel, total=count),
-                        changes_entries=False)
+            self._write(
+                lambda conn: _audit(conn, "export", at, channel=channel, total=count),
+                changes_entries=False,
+            )
         return ExportReport(
             path=str(target),
             count=count,
@@ -1447,7 +1504,9 @@ class SuppressionList:
             with source_path.open("rb") as fh:
                 head, first = _export.read_header(source_path, fh)
                 _export.check_compatible(
-                    source_path, head, fingerprint=self.fingerprint,
+                    source_path,
+                    head,
+                    fingerprint=self.fingerprint,
                     normalization=self.normalization,
                 )
                 for hashes, kinds, scopes in _export.read_body(source_path, fh, head, first):
@@ -1457,11 +1516,25 @@ class SuppressionList:
                             mask = (kinds == kind) & (scopes == scope)
                             if mask.any():
                                 added += _insert_hashes(
-                                    conn, _unique_sorted(hashes[mask]), kind=kind, scope=scope,
-                                    reason=reason_code, at=at, source=sid,
+                                    conn,
+                                    _unique_sorted(hashes[mask]),
+                                    kind=kind,
+                                    scope=scope,
+                                    reason=reason_code,
+                                    at=at,
+                                    source=sid,
                                 )
-            _audit(conn, "merge", at, reason=reason, source=sid,
-                   total=total, added=added, already_present=total - added, invalid=0)
+            _audit(
+                conn,
+                "merge",
+                at,
+                reason=reason,
+                source=sid,
+                total=total,
+                added=added,
+                already_present=total - added,
+                invalid=0,
+            )
             return added, total
 
         added, total = self._write(work)
@@ -1506,4 +1579,3 @@ def _check_new_file(path: Path) -> None:
     _sqlite.require_folder(path)
     if path.exists() or path.is_symlink():
         raise OutputExistsError(f"{path} exists; it is never overwritten. Choose another path.")
-
