@@ -38,6 +38,7 @@ class TestDocExamples:
         globs: dict[str, object] = {"locosuppress": locosuppress}
         for i, block in enumerate(blocks):
             test = parser.get_doctest(block, globs, f"{path.name}[{i}]", str(path), 0)
+            test.globs = globs  # one namespace per page: later blocks see earlier names
             runner.run(test, clear_globs=False)
         assert 0 == runner.failures, f"{runner.failures} failing example(s) in {path.name}"
 

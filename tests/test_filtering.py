@@ -223,6 +223,18 @@ class TestColumns:
         with pytest.raises(SchemaError, match="naam"):
             lst.filter(pd.DataFrame({"naam": ["x"], "adres": ["y"]}))
 
+    def test_headerless_file_not_echoed(self, lst: SuppressionList) -> None:
+        """Column labels that look like addresses (no header row) stay out of errors."""
+        frame = pd.DataFrame(
+            [["jan.devries@example.nl", "0123 AB"]], columns=["jan.devries@example.nl", "0123 AB"]
+        )
+        with pytest.raises(SchemaError) as info:
+            lst.filter(frame)
+        assert "jan.devries" not in str(info.value)
+        with pytest.raises(SchemaError) as info:
+            lst.filter(frame, column="x@y.nl")
+        assert "x@y.nl" not in str(info.value)
+
     def test_several_found(self, lst: SuppressionList) -> None:
         """Two address-like columns: SchemaError asking to choose."""
         with pytest.raises(SchemaError, match="column="):

@@ -91,6 +91,13 @@ class TestKeyFiles:
         with pytest.raises(InvalidKeyError):
             SuppressionKey.from_text(text)
 
+    def test_key_text_as_path_not_echoed(self) -> None:
+        """Passing the key text where a path belongs never prints the key."""
+        key = SuppressionKey.generate()
+        with pytest.raises(InvalidKeyError) as info:
+            SuppressionKey.load(key.to_text())
+        assert key.to_text() not in str(info.value)
+
     def test_from_env(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """from_env reads the same text format from LOCOSUPPRESS_KEY or a named variable."""
         key = SuppressionKey.generate()

@@ -28,6 +28,7 @@ def python3_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"))
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the notebook's sample folder goes here
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     return "python3"
 

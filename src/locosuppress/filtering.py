@@ -94,26 +94,46 @@ def channel_mask(channel: str | None) -> int:
         ) from None
 
 
+def _describe_columns(columns: list[Hashable]) -> str:
+    """List column labels for an error message, hiding any that look like data.
+
+    In a file without a header row the "column names" are the first person's
+    details, so a label holding an '@' is shown by position only.
+    """
+    shown = [
+        f"<column {i + 1}: looks like an address, not shown>" if "@" in str(c) else repr(c)
+        for i, c in enumerate(columns)
+    ]
+    return "[" + ", ".join(shown) + "]"
+
+
 def find_address_column(frame: pd.DataFrame, /, column: Hashable | None = None) -> Hashable:
     """Return the label of the address column, named or found by its name.
 
     Raises:
         SchemaError: the named column is missing, or none or several columns
-            look like an address column (the message lists the columns).
+            look like an address column (the message lists the columns,
+            hiding labels that look like addresses).
     """
     columns = list(frame.columns)
     if column is not None:
         hits = [c for c in columns if c == column]
         if len(hits) != 1:
             problem = "is not a column" if not hits else "appears more than once"
-            raise SchemaError(f"{column!r} {problem}; the columns are {columns!r}")
+            name = "the named column" if "@" in str(column) else repr(column)
+            raise SchemaError(f"{name} {problem}; the columns are {_describe_columns(columns)}")
         return column
     found = [c for c in columns if _SQUASH.sub("", str(c).lower()) in ADDRESS_COLUMN_NAMES]
     if len(found) == 1:
         return found[0]
     if not found:
-        raise SchemaError(f"no address column found among {columns!r}; name it with column=...")
-    raise SchemaError(f"several columns look like addresses: {found!r}; choose one with column=...")
+        raise SchemaError(
+            f"no address column found among {_describe_columns(columns)}; name it with column=..."
+        )
+    raise SchemaError(
+        f"several columns look like addresses: {_describe_columns(found)}; "
+        "choose one with column=..."
+    )
 
 
 @attrs.frozen(kw_only=True)

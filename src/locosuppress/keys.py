@@ -290,24 +290,25 @@ class SuppressionKey:
             InvalidKeyError: the file is missing or not a key.
         """
         path = Path(path)
+        shown = _shown_path(path)
         try:
             st = path.stat()
         except FileNotFoundError:
             raise InvalidKeyError(
-                f"no key file at {path}; create one with `locosuppress key new {path}`"
+                f"no key file at {shown}; create one with `locosuppress key new PATH`"
             ) from None
         if not stat.S_ISREG(st.st_mode):
-            raise InvalidKeyError(f"{path} is not a regular file")
+            raise InvalidKeyError(f"{shown} is not a regular file")
         if os.name == "posix" and st.st_mode & 0o077:
             raise InsecureKeyFileError(
-                f"{path} can be read by group or others (mode {stat.S_IMODE(st.st_mode):04o}); "
-                f"run `chmod 600 {path}` and try again"
+                f"{shown} can be read by group or others (mode {stat.S_IMODE(st.st_mode):04o}); "
+                f"run `chmod 600 {shown}` and try again"
             )
         try:
             text = path.read_text(encoding="ascii")
         except (UnicodeDecodeError, OSError) as exc:
             raise InvalidKeyError(
-                f"cannot read key file {path}: {exc.__class__.__name__}"
+                f"cannot read key file {shown}: {exc.__class__.__name__}"
             ) from None
         return cls.from_text(text)
 
@@ -382,6 +383,14 @@ class SuppressionKey:
             InvalidDomainError: the value is not a domain name.
         """
         return self._matter.hash_domain(value)
+
+
+def _shown_path(path: Path) -> str:
+    """The path for an error message, unless it holds key text by mistake."""
+    text = str(path)
+    if KEY_FILE_PREFIX in text or len(text) > 4096:
+        return "<the given path, not shown: it looks like key text, pass a file path>"
+    return text
 
 
 def _fsync_dir(folder: Path) -> None:
