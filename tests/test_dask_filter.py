@@ -25,8 +25,16 @@ SUPPRESSED = [f"persoon{i}@example.nl" for i in range(0, 4000, 3)]
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
-    """A real LocalCluster with two worker processes."""
+    """A real LocalCluster with two worker processes.
+
+    Dask's automatic conversion of object columns to Arrow strings is turned
+    off, so the partitions hold exactly the values pandas holds (numbers,
+    bytes, None) and the comparison is like for like.
+    """
+    import dask
+
     with (
+        dask.config.set({"dataframe.convert-string": False}),
         distributed.LocalCluster(
             n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
         ) as cluster,

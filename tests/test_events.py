@@ -24,6 +24,7 @@ from locosuppress import (
     AnonymisationReport,
     AnonymisationResult,
     InvalidEmailError,
+    InvalidOptionError,
     SchemaError,
     anonymise_events,
     erase_contact,
@@ -565,11 +566,13 @@ class TestAnonymiseEvents:
     def test_kept_object_values(self) -> None:
         """Kept object values: text scrubbed, numbers kept, containers emptied (fail closed)."""
         events = frame(
-            timestamp=["2020-01-01"] * 4,
-            campaign=pd.Series(["a@b.nl", 7, {"email": "a@b.nl"}, None], dtype=object),
+            timestamp=["2020-01-01"] * 5,
+            campaign=pd.Series(
+                ["a@b.nl", 7, {"email": "a@b.nl"}, None, ["a@b.nl", 1]], dtype=object
+            ),
         )
         out = anonymise_events(events, now=NOW).events.campaign.tolist()
-        assert ["[email]", 7, None, None] == out
+        assert ["[email]", 7, None, None, None] == out
 
     def test_idempotent(self) -> None:
         """Anonymising the result again changes nothing and counts the rows as already done."""
@@ -664,12 +667,14 @@ class TestErrors:
             {"months": 1.5},
             {"tz": "Europe/Amsterdamm"},
             {"now": "NaT"},
+            {"keep_query_params": ["utm_source", ""]},
         ],
     )
     def test_bad_options(self, options: dict[str, Any]) -> None:
-        """Impossible option values: ValueError."""
+        """Impossible option values: InvalidOptionError (a ValueError) naming the option."""
         options.setdefault("now", NOW)
-        with pytest.raises(ValueError):  # noqa: PT011 - each case has its own message
+        name = next(iter(options))
+        with pytest.raises(InvalidOptionError, match=name):
             anonymise_events(sample(), **options)
 
     def test_not_a_frame(self) -> None:

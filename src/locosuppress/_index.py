@@ -282,8 +282,15 @@ def _read_snapshot(conn: sqlite3.Connection) -> SuppressionIndex:
 
 def _write_snapshot(conn: sqlite3.Connection, index: SuppressionIndex) -> None:
     data = index.to_bytes()
-    # Free the pending rows first, so the snapshot reuses their pages.
-    conn.execute("DELETE FROM pending")
+    # Free the pending rows first, so the snapshot reuses their pages. Their
+    # hashes all stay in ``entries``, so zeroing the freed pages
+    # (secure_delete) would protect nothing and cost a full rewrite of them.
+    secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
+    conn.execute("PRAGMA secure_delete = OFF")
+    try:
+        conn.execute("DELETE FROM pending")
+    finally:
+        conn.execute(f"PRAGMA secure_delete = {int(secure)}")
     conn.execute("DELETE FROM index_snapshot")
     conn.executemany(
         "INSERT INTO index_snapshot (chunk, data) VALUES (?, ?)",

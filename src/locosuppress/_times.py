@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from locosuppress._columns import arrow_strings, put
-from locosuppress.errors import SchemaError
+from locosuppress.errors import InvalidOptionError, SchemaError
 
 __all__ = [
     "RESOLUTIONS",
@@ -56,8 +56,8 @@ def resolve_tz(tz: str | dt.tzinfo, /) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(
-            f"unknown time zone {tz!r}; use an IANA name like 'Europe/Amsterdam'"
+        raise InvalidOptionError(
+            f"unknown time zone for tz: {tz!r}; use an IANA name like 'Europe/Amsterdam'"
         ) from error
 
 
@@ -81,7 +81,7 @@ def cutoff(now: Any, months: int, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Times
     """
     stamp = pd.Timestamp.now(tz=tz) if now is None else pd.Timestamp(now)
     if pd.isna(stamp):
-        raise ValueError("now must be a time, not NaT")
+        raise InvalidOptionError("now must be a time, not NaT")
     wall = stamp.tz_convert(tz).tz_localize(None) if stamp.tzinfo is not None else stamp
     wall = wall - pd.DateOffset(months=months)
     return _place(wall, tz), wall

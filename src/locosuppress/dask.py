@@ -6,9 +6,10 @@ partitions report is added up. Nothing is computed until asked for.
 
 from __future__ import annotations
 
+import html
 import secrets
 from collections.abc import Collection, Hashable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pandas as pd
@@ -18,19 +19,32 @@ try:
     import dask.dataframe as dd
     from dask.delayed import Delayed, delayed
 except ImportError as error:  # pragma: no cover - exercised without the extra installed
-    raise ImportError(
+    from locosuppress.errors import MissingExtraError
+
+    raise MissingExtraError(
         "locosuppress.dask needs Dask; install the 'dask' extra: pip install 'locosuppress[dask]'"
     ) from error
 
 from locosuppress import events as _events
+from locosuppress._dask_filter import DaskFilterResult, FilterContext, filter_dask
 from locosuppress._times import cutoff
 from locosuppress.events import (
     DEFAULT_KEEP_QUERY_PARAMS,
     AnonymisationReport,
     AnonymisationResult,
 )
+from locosuppress.filtering import FilterReport
 
-__all__ = ["DaskAnonymisationResult", "anonymise_events"]
+if TYPE_CHECKING:
+    from locosuppress.store import SuppressionList
+
+__all__ = [
+    "DaskAnonymisationResult",
+    "DaskFilterResult",
+    "FilterContext",
+    "anonymise_events",
+    "filter",
+]
 
 # -- anonymisation --
 
@@ -69,6 +83,9 @@ class DaskAnonymisationResult:
         frames, (report, aggregates) = compute(list(self._frames), self.summary_delayed)
         frame = pd.concat(frames) if frames else self.events._meta
         return AnonymisationResult(frame, report, aggregates)
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(str(self))}</p>"
 
     def __str__(self) -> str:
         return (
@@ -122,7 +139,7 @@ def anonymise_events(
         aggregates on demand.
 
     Raises:
-        SchemaError, ValueError: as :func:`locosuppress.anonymise_events`,
+        SchemaError, InvalidOptionError: as :func:`locosuppress.anonymise_events`,
             checked against the columns before anything runs.
     """
     if not isinstance(events, dd.DataFrame):
@@ -130,8 +147,7 @@ def anonymise_events(
             f"events must be a Dask DataFrame, not {type(events).__name__}; "
             "for pandas use locosuppress.anonymise_events"
         )
-    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
-        raise ValueError(f"months must be a whole number of at least 0, not {months!r}")
+    _events._check_months(months)
     plan = _events._make_plan(
         events.columns,
         timestamp=timestamp,
@@ -157,3 +173,61 @@ def anonymise_events(
         list(frames), meta=meta, divisions=events.divisions, verify_meta=False
     )
     return DaskAnonymisationResult(anonymised, instant, _summary(plan, parts, buckets), frames)
+
+
+# -- filtering --
+
+
+def filter(
+    ddf: dd.DataFrame,
+    suppression_list: SuppressionList,
+    /,
+    *,
+    column: Hashable | None = None,
+    channel: str | None = None,
+    on_invalid: str = "exclude",
+    source: str | None = None,
+) -> DaskFilterResult:
+    """Filter a Dask DataFrame against a suppression list, lazily.
+
+    Each partition runs the pandas filter (:meth:`SuppressionList.filter`)
+    without de-duplication; rows are not de-duplicated across partitions
+    (see ``docs/dask.md`` for how to do it). The list's index and hashing
+    subkeys travel to each worker once, in one :class:`FilterContext`; the
+    master key never leaves the client. Workers must be trusted with the
+    subkeys: they can test addresses against the list.
+
+    Args:
+        ddf: the import, as a Dask DataFrame.
+        suppression_list: an open list (its file stays on the client).
+        column, channel, on_invalid: as for :meth:`SuppressionList.filter`.
+        source: label for the audit log, written when a report is computed.
+
+    Returns:
+        A :class:`DaskFilterResult`: ``kept`` (lazy), ``report()``, ``compute()``.
+
+    Raises:
+        SchemaError: no, several, or a missing address column.
+        LocosuppressError: the list is closed or damaged (nothing is built).
+    """
+
+    def record(report: FilterReport) -> bool:
+        return suppression_list._record_filter_run(
+            total=report.total,
+            kept=report.kept,
+            suppressed=report.suppressed,
+            invalid=report.invalid,
+            duplicates=report.duplicates,
+            channel=channel,
+            source=source,
+        )
+
+    return filter_dask(
+        ddf,
+        suppression_list.index(),
+        suppression_list.hashing_material(),
+        column=column,
+        channel=channel,
+        on_invalid=on_invalid,
+        record=record,
+    )

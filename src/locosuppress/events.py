@@ -31,7 +31,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from locosuppress._columns import (
     Codes,
@@ -41,9 +40,9 @@ from locosuppress._columns import (
     factorize,
     first_positions,
     nullable,
-    put,
 )
-from locosuppress._scrub import EMAIL_PLACEHOLDER, scrub_strings, scrub_text
+from locosuppress._kept import Scrubbed, scrub_column
+from locosuppress._scrub import EMAIL_PLACEHOLDER
 from locosuppress._times import (
     RESOLUTIONS,
     Resolution,
@@ -52,7 +51,7 @@ from locosuppress._times import (
     resolve_tz,
     time_column,
 )
-from locosuppress.errors import SchemaError
+from locosuppress.errors import InvalidOptionError, SchemaError
 from locosuppress.normalize import normalize_email, normalize_emails
 from locosuppress.reports import Row, render_html, render_text
 
@@ -361,6 +360,11 @@ class _Plan:
         )
 
 
+def _check_months(months: object) -> None:
+    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
+        raise InvalidOptionError(f"months must be a whole number of at least 0, not {months!r}")
+
+
 def _names(value: Hashable | Iterable[Hashable], what: str) -> tuple[Hashable, ...]:
     """One column name or several, as a tuple (a string is one name)."""
     if isinstance(value, str) or not isinstance(value, Iterable):
@@ -388,12 +392,14 @@ def _make_plan(
             "when each event happened"
         )
     if resolution not in RESOLUTIONS:
-        raise ValueError(f"resolution must be 'day', 'hour', 'month' or None, not {resolution!r}")
+        raise InvalidOptionError(
+            f"resolution must be 'day', 'hour', 'month' or None, not {resolution!r}"
+        )
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
+        raise InvalidOptionError(f"k must be a whole number of at least 1, not {k!r}")
     params = _names(keep_query_params, "keep_query_params")
     if not all(isinstance(p, str) and p for p in params):
-        raise TypeError("keep_query_params must be non-empty parameter names (text)")
+        raise InvalidOptionError("keep_query_params must be non-empty parameter names (text)")
 
     if keep is None:
         kept = tuple(c for c in columns if isinstance(c, str) and c.casefold() in DEFAULT_KEEP)
@@ -476,164 +482,6 @@ class _Outcome:
     people_count: int
 
 
-@attrs.frozen
-class _Scrubbed:
-    column: pd.Series
-    changed: npt.NDArray[np.bool_]  # per selected row
-    urls: int
-    addresses: int
-    codes: tuple[Codes, int]  # per selected row, of the scrubbed value
-
-
-def _scrub_arrow(
-    column: pd.Series, strings: pa.Array, positions: npt.NDArray[np.intp], params: frozenset[str]
-) -> _Scrubbed:
-    """Kept Arrow text: scrub each distinct value once, write back the changed rows."""
-    encoded = pc.dictionary_encode(strings.take(pa.array(positions)))
-    distinct = encoded.dictionary
-    missing = len(distinct)  # the slot of NA, after the distinct values
-    index = np.asarray(pc.fill_null(encoded.indices, missing).to_numpy(), dtype=np.int64)
-    scrubbed, url_changed, addresses = scrub_strings(distinct, params)
-    same = np.asarray(pc.fill_null(pc.equal(scrubbed, distinct), True), dtype=bool)
-    changed = np.append(~same, False)[index]
-    weight = np.bincount(index, minlength=missing + 1)[:missing]
-    new = put(column, positions[changed], scrubbed.take(pa.array(index[changed])))
-    codes, count = factorize(scrubbed)
-    return _Scrubbed(
-        new,
-        changed,
-        int(weight[url_changed].sum()),
-        int((weight * addresses).sum()),
-        (np.append(codes, count)[index], count + 1),
-    )
-
-
-_NONE = np.array([None], dtype=object)
-_PLAIN_SCALARS = (int, float, complex, bool, dt.date, dt.time, dt.timedelta, np.generic)
-
-
-def _scrub_objects(
-    distinct: npt.NDArray[np.object_], params: frozenset[str]
-) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
-    """Scrub distinct Python values: text scrubbed, plain scalars kept, anything else emptied."""
-    new = distinct.copy()
-    url_changed = np.zeros(len(distinct), dtype=bool)
-    addresses = np.zeros(len(distinct), dtype=np.int64)
-    text_at = [i for i, v in enumerate(distinct) if isinstance(v, str)]
-    for i, value in enumerate(distinct):
-        if not (isinstance(value, (str, *_PLAIN_SCALARS)) or pd.isna(value)):
-            new[i] = None  # lists, dicts, bytes...: could hold anything, fail closed
-    if text_at:
-        texts = [distinct[i] for i in text_at]
-        try:
-            array = pa.array(texts, type=pa.large_string())
-        except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates: the slow, exact path
-            done = [scrub_text(t, params) for t in texts]
-            scrubbed: list[str] = [t for t, _, _ in done]
-            url_changed[text_at] = [c for _, c, _ in done]
-            addresses[text_at] = [a for _, _, a in done]
-        else:
-            result, changed_at, counted = scrub_strings(array, params)
-            scrubbed = result.to_pylist()
-            url_changed[text_at] = changed_at
-            addresses[text_at] = counted
-        for i, text in zip(text_at, scrubbed, strict=True):
-            new[i] = text
-    return new, url_changed, addresses
-
-
-def _hashable(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    """Values that factorize can hash (unhashable ones by their repr; they get emptied)."""
-    out = values.copy()
-    for i, value in enumerate(values):
-        try:
-            hash(value)
-        except TypeError:
-            out[i] = repr(value)
-    return out
-
-
-def _scrub_column(
-    column: pd.Series, positions: npt.NDArray[np.intp], params: frozenset[str]
-) -> _Scrubbed:
-    """Scrub the selected values of one kept column and code them for grouping."""
-    nothing = np.zeros(len(positions), dtype=bool)
-    strings = arrow_strings(column)
-    if strings is not None:
-        return _scrub_arrow(column, strings, positions, params)
-    dtype = column.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        return _scrub_categorical(column, positions, params)
-    if isinstance(dtype, np.dtype) and dtype.kind == "O":
-        values = column.to_numpy()[positions]
-        codes, distinct = pd.factorize(_hashable(values), use_na_sentinel=False)
-        originals = np.empty(len(distinct), dtype=object)
-        originals[:] = [values[i] for i in first_positions(codes.astype(np.int64), len(distinct))]
-        new, url_changed, addresses = _scrub_objects(originals, params)
-        changed_value = np.array(
-            [not _same_value(a, b) for a, b in zip(new, originals, strict=True)], dtype=bool
-        )
-        weight = np.bincount(codes, minlength=len(distinct))
-        changed = changed_value[codes]
-        written = np.empty(int(changed.sum()), dtype=object)
-        written[:] = list(new[codes[changed]])
-        return _Scrubbed(
-            put(column, positions[changed], written),
-            changed,
-            int(weight[url_changed].sum()),
-            int((weight * addresses).sum()),
-            _recode(codes, new),
-        )
-    return _Scrubbed(column, nothing, 0, 0, factorize(column.iloc[positions].array))
-
-
-def _scrub_categorical(
-    column: pd.Series, positions: npt.NDArray[np.intp], params: frozenset[str]
-) -> _Scrubbed:
-    categories = column.cat.categories.to_numpy(dtype=object)
-    codes = np.asarray(column.cat.codes.to_numpy()[positions], dtype=np.int64)
-    new, url_changed, addresses = _scrub_objects(categories, params)
-    changed_value = np.array(
-        [not _same_value(a, b) for a, b in zip(new, categories, strict=True)], dtype=bool
-    )
-    known = codes >= 0
-    weight = np.bincount(codes[known], minlength=len(categories))
-    changed = known & changed_value[np.where(known, codes, 0)]
-    target = column
-    if changed.any():
-        fresh = pd.unique(pd.Series(new[changed_value], dtype=object).dropna())
-        extra = [v for v in fresh if v not in set(categories)]
-        if extra:
-            target = column.cat.add_categories(extra)
-    written = np.empty(int(changed.sum()), dtype=object)
-    written[:] = list(new[codes[changed]])
-    grouped = _recode(np.where(known, codes, len(categories)), np.append(new, _NONE))
-    return _Scrubbed(
-        put(target, positions[changed], written),
-        changed,
-        int(weight[url_changed].sum()),
-        int((weight * addresses).sum()),
-        grouped,
-    )
-
-
-def _recode(codes: Codes, values: npt.NDArray[np.object_]) -> tuple[Codes, int]:
-    """Codes of distinct scrubbed values (two values may scrub to the same)."""
-    value_codes, count = factorize(_hashable(values))
-    return value_codes[codes], count
-
-
-def _same_value(a: Any, b: Any) -> bool:
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
-
-
 def _identity_codes(
     events: pd.DataFrame, identity: tuple[Hashable, ...], positions: npt.NDArray[np.intp]
 ) -> tuple[Codes, int]:
@@ -687,17 +535,17 @@ def _run(tasks: Sequence[Callable[[], _T]], threads: int) -> list[_T]:
         return [future.result() for future in futures]
 
 
-def _stamp_work(times: TimeColumn, positions: npt.NDArray[np.intp], plan: _Plan) -> _Scrubbed:
+def _stamp_work(times: TimeColumn, positions: npt.NDArray[np.intp], plan: _Plan) -> Scrubbed:
     stamps, changed = times.coarsen(positions, plan.resolution)
-    return _Scrubbed(stamps, changed, 0, 0, factorize(stamps.iloc[positions].array))
+    return Scrubbed(stamps, changed, 0, 0, factorize(stamps.iloc[positions].array))
 
 
 def _empty_work(
     column: pd.Series, selected: npt.NDArray[np.bool_], positions: npt.NDArray[np.intp]
-) -> _Scrubbed:
+) -> Scrubbed:
     column = nullable(column)
     present = column.notna().to_numpy()[positions]
-    return _Scrubbed(empty(column, selected), present, 0, 0, (positions[:0].astype(np.int64), 0))
+    return Scrubbed(empty(column, selected), present, 0, 0, (positions[:0].astype(np.int64), 0))
 
 
 def _anonymise_frame(
@@ -721,13 +569,13 @@ def _anonymise_frame(
     params = plan.keep_query_params
 
     # One task per column (and one for the people), the costly ones first.
-    work: dict[Hashable, Callable[[], _Scrubbed]] = {}
+    work: dict[Hashable, Callable[[], Scrubbed]] = {}
     for name in events.columns:
         column = _column(events, name)
         if name == plan.timestamp:
             work[name] = functools.partial(_stamp_work, times, positions, plan)
         elif name in plan.keep:
-            work[name] = functools.partial(_scrub_column, column, positions, params)
+            work[name] = functools.partial(scrub_column, column, positions, params)
         else:
             work[name] = functools.partial(_empty_work, column, selected, positions)
     order = sorted(work, key=lambda name: _cost(_column(events, name), name in plan.keep))
@@ -736,7 +584,7 @@ def _anonymise_frame(
     tasks.insert(min(1, len(tasks)), people_task)
     results = _run(tasks, _threads(size) if threads is None else threads)
     people, people_count = results.pop(min(1, len(order)))
-    done: dict[Hashable, _Scrubbed] = dict(zip(order, results, strict=True))
+    done: dict[Hashable, Scrubbed] = dict(zip(order, results, strict=True))
 
     out = events.copy(deep=False)
     changed = np.zeros(len(positions), dtype=bool)
@@ -995,11 +843,10 @@ def anonymise_events(
         SchemaError: the timestamp column, a ``keep`` or ``identity`` column is
             missing, column names repeat, ``keep`` holds an identifying
             column, or the timestamp column holds no times.
-        ValueError: an option has an impossible value.
+        InvalidOptionError: an option has an impossible value (a ValueError).
     """
     events = _check_frame(events)
-    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
-        raise ValueError(f"months must be a whole number of at least 0, not {months!r}")
+    _check_months(months)
     plan = _make_plan(
         events.columns,
         timestamp=timestamp,
