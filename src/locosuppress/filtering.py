@@ -18,7 +18,7 @@ list's audit log through the store.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
@@ -94,7 +94,7 @@ def channel_mask(channel: str | None) -> int:
         ) from None
 
 
-def _describe_columns(columns: list[Hashable]) -> str:
+def _describe_columns(columns: Sequence[Hashable]) -> str:
     """List column labels for an error message, hiding any that look like data.
 
     In a file without a header row the "column names" are the first person's
