@@ -345,10 +345,16 @@ def time_column(column: pd.Series, tz: dt.tzinfo, *, name: Any) -> TimeColumn:
         return _AwareTimes(column, tz)
     if isinstance(dtype, np.dtype) and dtype.kind == "M":
         return _NaiveTimes(column, tz)
-    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_timestamp(dtype.pyarrow_dtype):
+    if isinstance(dtype, pd.ArrowDtype) and (
+        pa.types.is_timestamp(dtype.pyarrow_dtype) or pa.types.is_date(dtype.pyarrow_dtype)
+    ):
         arrow_type = dtype.pyarrow_dtype
-        unit = arrow_type.unit
-        target = f"datetime64[{unit}, {arrow_type.tz}]" if arrow_type.tz else f"datetime64[{unit}]"
+        if pa.types.is_date(arrow_type):  # dates are naive midnights
+            target = "datetime64[s]"
+        elif arrow_type.tz:
+            target = f"datetime64[{arrow_type.unit}, {arrow_type.tz}]"
+        else:
+            target = f"datetime64[{arrow_type.unit}]"
         converted = column.astype(pd.api.types.pandas_dtype(target))
         inner = time_column(converted, tz, name=name)
         return _ConvertedTimes(column, inner)

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from locosuppress._columns import (
     Codes,
@@ -478,34 +479,74 @@ class _Outcome:
     positions: npt.NDArray[np.intp]  # selected rows
     groups: Codes  # group of each selected row, by first appearance
     group_count: int
-    people: Codes  # person of each selected row, -1 when unknown
-    people_count: int
+    people: _People
+
+
+@attrs.frozen
+class _People:
+    """Who each selected row belongs to.
+
+    ``codes`` numbers the distinct people (-1: no identity value); ``keys``
+    holds, per identity column, each row's key code and the key texts: the
+    canonical form for an address column (so every spelling is one person),
+    the value itself otherwise.
+    """
+
+    codes: Codes
+    count: int
+    keys: tuple[tuple[Codes, npt.NDArray[np.object_]], ...]
+
+    def frame(self, positions: npt.NDArray[np.intp]) -> pd.DataFrame:
+        """The key texts of the people first seen at ``positions`` (indexes into the rows)."""
+        columns = {}
+        for i, (codes, texts) in enumerate(self.keys):
+            picked = codes[positions]
+            values = np.append(texts, _NO_KEY)[np.where(picked >= 0, picked, len(texts))]
+            columns[f"k{i}"] = pd.Series(values, dtype=object)
+        return pd.DataFrame(columns)
+
+
+_NO_KEY = np.array([None], dtype=object)
+
+
+def _person_keys(column: pd.Series, positions: npt.NDArray[np.intp]) -> tuple[Codes, Any]:
+    """Row codes (-1 for NA) and distinct values of one identity column's selected rows."""
+    strings = arrow_strings(column)
+    if strings is not None:
+        encoded = pc.dictionary_encode(strings.take(pa.array(positions)))
+        codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(), dtype=np.int64)
+        return codes, pd.Series(pd.array(encoded.dictionary, dtype=pd.StringDtype("pyarrow")))
+    codes, uniques = pd.factorize(column.iloc[positions].array)
+    return np.asarray(codes, dtype=np.int64), pd.Series(np.asarray(uniques, dtype=object))
 
 
 def _identity_codes(
     events: pd.DataFrame, identity: tuple[Hashable, ...], positions: npt.NDArray[np.intp]
-) -> tuple[Codes, int]:
-    """One code per distinct person among the selected rows; -1 where all identity is NA."""
+) -> _People:
+    """One code per distinct person among the selected rows (addresses by canonical form)."""
     if not identity:
-        return np.full(len(positions), -1, dtype=np.int64), 0
-    parts = []
+        return _People(np.full(len(positions), -1, dtype=np.int64), 0, ())
+    parts: list[tuple[Codes, int]] = []
+    keys = []
     known = np.zeros(len(positions), dtype=bool)
     for name in identity:
-        column = _column(events, name)
-        strings = arrow_strings(column)
-        values: Any = strings.take(pa.array(positions)) if strings is not None else None
-        if values is None:
-            values = column.iloc[positions].array
-        known |= column.notna().to_numpy()[positions]
-        parts.append(factorize(values))
-    codes, count = combine_codes(parts, len(positions))
-    if known.all():
-        return codes, count
-    codes = np.where(known, codes, -1)
-    kept, count_known = factorize(codes[known])
-    out = np.full(len(positions), -1, dtype=np.int64)
-    out[known] = kept
-    return out, count_known
+        row_codes, distinct = _person_keys(_column(events, name), positions)
+        key_texts = distinct.to_numpy(dtype=object)
+        if isinstance(name, str) and _squash(name) in _ADDRESS_NAMES:
+            # one person, however the address is spelled; what is no address stays itself
+            canonical = np.array(normalize_emails(distinct).astype(object), dtype=object)
+            odd = np.flatnonzero(pd.isna(canonical))
+            canonical[odd] = ["\x00" + str(v) for v in key_texts[odd]]
+            key_codes, uniques = pd.factorize(canonical)
+            row_codes = np.where(row_codes >= 0, np.append(key_codes, -1)[row_codes], -1)
+            key_texts = np.asarray(uniques, dtype=object)
+        keys.append((row_codes, key_texts))
+        known |= row_codes >= 0
+        parts.append((row_codes + 1, len(key_texts) + 1))
+    combined, _ = combine_codes(parts, len(positions))
+    people = np.full(len(positions), -1, dtype=np.int64)
+    people[known], count = factorize(combined[known])
+    return _People(people, count, tuple(keys))
 
 
 def _plain_index(index: pd.Index, *, partition: bool) -> bool:
@@ -583,7 +624,7 @@ def _anonymise_frame(
     tasks: list[Callable[[], Any]] = [work[name] for name in order]
     tasks.insert(min(1, len(tasks)), people_task)
     results = _run(tasks, _threads(size) if threads is None else threads)
-    people, people_count = results.pop(min(1, len(order)))
+    people: _People = results.pop(min(1, len(order)))
     done: dict[Hashable, Scrubbed] = dict(zip(order, results, strict=True))
 
     out = events.copy(deep=False)
@@ -613,7 +654,6 @@ def _anonymise_frame(
         groups=groups,
         group_count=group_count,
         people=people,
-        people_count=people_count,
     )
 
 
@@ -687,7 +727,8 @@ def _aggregates(outcome: _Outcome, plan: _Plan) -> pd.DataFrame:
     count = outcome.group_count
     events = np.bincount(outcome.groups, minlength=count)
     if plan.identity:
-        pair_groups, _ = _distinct_pairs(outcome.groups, outcome.people, outcome.people_count)
+        people_codes = outcome.people
+        pair_groups, _ = _distinct_pairs(outcome.groups, people_codes.codes, people_codes.count)
         people: Any = np.bincount(pair_groups, minlength=count)
     else:
         people = [pd.NA] * count
@@ -737,13 +778,11 @@ def _anonymise_partition(
     )
     split: list[npt.NDArray[np.uint64]] = [np.zeros((0, 2), dtype=np.uint64)] * buckets
     if plan.identity:
-        pair_groups, pair_people = _distinct_pairs(
-            outcome.groups, outcome.people, outcome.people_count
-        )
-        known = outcome.people >= 0
-        first = np.unique(outcome.people[known], return_index=True)[1]
-        people = events[list(plan.identity)].iloc[outcome.positions[known][first]]
-        person_hash = _hash_rows(people.reset_index(drop=True), key)
+        people = outcome.people
+        pair_groups, pair_people = _distinct_pairs(outcome.groups, people.codes, people.count)
+        known = np.flatnonzero(people.codes >= 0)
+        first = known[np.unique(people.codes[known], return_index=True)[1]]
+        person_hash = _hash_rows(people.frame(first), key)
         pairs = np.column_stack([group_hash[pair_groups], person_hash[pair_people]])
         bucket = pairs[:, 0] % np.uint64(buckets)
         split = [pairs[bucket == b] for b in range(buckets)]

@@ -379,6 +379,8 @@ def event_frames(
 
 # -- end section: events --
 # -- section: frames (issue 4) --
+from typing import Any as _Any
+
 import pandas as _pd
 from hypothesis.extra import pandas as _pdst
 
@@ -421,7 +423,7 @@ def _frames(
         }
     )
     frame.index = index
-    dtype = draw(st.sampled_from(_COLUMN_DTYPES))
+    dtype: _Any = draw(st.sampled_from(_COLUMN_DTYPES))
     if dtype != "object":
         text = frame[column].map(lambda v: v if isinstance(v, str) else None)
         if dtype == "category":
