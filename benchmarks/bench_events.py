@@ -5,8 +5,9 @@ user_agent, campaign_id, event_type, url), half of them older than 12 months,
 then times, in the same process, the baseline of issue 5 and
 ``locosuppress.anonymise_events``: one untimed call of each first (the first
 call in a process also pays for fresh memory from the operating system), then
-``--repeat`` rounds, alternating. It prints the best and median time of each,
-their ratio, and the peak memory of each call relative to the input frame.
+``--repeat`` timed rounds, alternating, then one more call of each to measure
+memory. It prints the best and median time of each, their ratio, and the peak
+memory of each call relative to the input frame.
 
 Memory is measured as resident set size (RSS), sampled every 5 ms by a
 background thread while the call runs: "peak" is the highest RSS seen minus
@@ -144,9 +145,18 @@ def _rss() -> int:
         return int(psutil.Process().memory_info().rss)
 
 
-def measure(call: Callable[[], Any]) -> tuple[float, int]:
-    """Wall time of ``call`` and its peak RSS above the RSS before it."""
-    result = None
+def timed(call: Callable[[], Any]) -> float:
+    """Wall time of ``call``."""
+    gc.collect()
+    started = time.perf_counter()
+    result = call()
+    elapsed = time.perf_counter() - started
+    del result
+    return elapsed
+
+
+def peak_memory(call: Callable[[], Any]) -> int:
+    """Peak RSS of ``call`` above the RSS just before it, sampled every 5 ms."""
     gc.collect()
     pa.default_memory_pool().release_unused()
     start_rss = _rss()
@@ -161,14 +171,12 @@ def measure(call: Callable[[], Any]) -> tuple[float, int]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    started = time.perf_counter()
     result = call()
-    elapsed = time.perf_counter() - started
     running = False
     sampler.join()
     peak = max(peak, _rss())
     del result
-    return elapsed, peak - start_rss
+    return peak - start_rss
 
 
 def main() -> None:
@@ -193,24 +201,29 @@ def main() -> None:
         f"(built in {time.perf_counter() - started:.1f} s)"
     )
 
-    runs: dict[str, list[tuple[float, int]]] = {"baseline": [], "anonymise_events": []}
+    calls: dict[str, Callable[[], Any]] = {
+        "baseline": lambda: baseline(events, NOW),
+        "anonymise_events": lambda: anonymise_events(events, now=NOW),
+    }
     # One untimed call of each first: the first call in a process also pays for the
     # operating system handing it fresh memory, which is no property of either code.
-    baseline(events, NOW)
-    anonymise_events(events, now=NOW)
+    for call in calls.values():
+        call()
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(args.repeat):
-        runs["baseline"].append(measure(lambda: baseline(events, NOW)))
-        runs["anonymise_events"].append(measure(lambda: anonymise_events(events, now=NOW)))
+        for name, call in calls.items():
+            times[name].append(timed(call))
+    # Memory in separate calls, so that the sampling thread does not disturb the timing.
+    peaks = {name: peak_memory(call) for name, call in calls.items()}
 
-    for name, results in runs.items():
-        times = [t for t, _ in results]
-        peak = max(m for _, m in results)
+    for name in calls:
         print(
-            f"{name:17s} best {min(times):6.2f} s  median {statistics.median(times):6.2f} s  "
-            f"peak +{peak / 1e6:,.0f} MB = {peak / size:.2f}x input"
+            f"{name:17s} best {min(times[name]):6.2f} s  "
+            f"median {statistics.median(times[name]):6.2f} s  "
+            f"peak +{peaks[name] / 1e6:,.0f} MB = {peaks[name] / size:.2f}x input"
         )
-    best = {name: min(t for t, _ in results) for name, results in runs.items()}
-    median = {name: statistics.median(t for t, _ in results) for name, results in runs.items()}
+    best = {name: min(t) for name, t in times.items()}
+    median = {name: statistics.median(t) for name, t in times.items()}
     print(
         f"ratio anonymise_events / baseline: best {best['anonymise_events'] / best['baseline']:.2f}"
         f"  median {median['anonymise_events'] / median['baseline']:.2f}"

@@ -6,7 +6,9 @@ import calendar
 import datetime as dt
 import json
 import logging
+import pickle
 import re
+import struct
 from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
@@ -585,6 +587,16 @@ class TestAnonymiseEvents:
         out = anonymise_events(events, now=NOW).events.campaign.tolist()
         assert ["[email]", 7, None, None, None] == out
 
+    def test_kept_opaque_arrow(self) -> None:
+        """Kept Arrow lists cannot be scrubbed, so they are emptied on old rows (fail closed)."""
+        events = frame(
+            timestamp=["2020-01-01", "2025-06-10"],
+            link=pd.Series([["a@b.nl"], ["x"]], dtype=pd.ArrowDtype(pa.list_(pa.string()))),
+        )
+        result = anonymise_events(events, now=NOW)
+        assert [True, False] == result.events.link.isna().tolist()
+        assert 1 == result.report.rows_anonymised
+
     def test_idempotent(self) -> None:
         """Anonymising the result again changes nothing and counts the rows as already done."""
         once = anonymise_events(sample(), now=NOW)
@@ -856,6 +868,60 @@ class TestReport:
             result.report.rows_seen = 0  # type: ignore[misc]
         with pytest.raises(AttributeError):
             result.events = pd.DataFrame()  # type: ignore[misc]
+
+
+class TestNothingLeft:
+    """Emptied and scrubbed values are gone from memory, not hidden behind a validity bit."""
+
+    @pytest.mark.parametrize(
+        "dtype",
+        [
+            "str",
+            "object",
+            "string[python]",
+            "string[pyarrow]",
+            pd.ArrowDtype(pa.string()),
+            pd.ArrowDtype(pa.large_string()),
+            "category",
+            pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string())),
+        ],
+        ids=str,
+    )
+    def test_text(self, dtype: Any) -> None:
+        """A pickled result holds neither the emptied address nor the scrubbed URL parameter."""
+        events = frame(
+            timestamp=["2020-01-01", "2025-06-10"],
+            email=pd.Series(["geheim@example.nl", "blijft@example.nl"], dtype=dtype),
+            url=pd.Series(["https://x.nl/?uid=geheim-uid", "https://x.nl/?uid=7"], dtype=dtype),
+        )
+        blob = pickle.dumps(anonymise_events(events, now=NOW).events)
+        assert b"geheim" not in blob
+        assert b"blijft@example.nl" in blob
+
+    @pytest.mark.parametrize(
+        "dtype",
+        ["int64", "Int64", "UInt64", "float64", "Float64", pd.ArrowDtype(pa.int64())],
+        ids=str,
+    )
+    def test_numbers(self, dtype: Any) -> None:
+        """An emptied number is not left in the data buffer under an NA mask."""
+        secret = 987654321987
+        events = frame(
+            timestamp=["2020-01-01", "2025-06-10"], klant_id=pd.Series([secret, 5], dtype=dtype)
+        )
+        blob = pickle.dumps(anonymise_events(events, now=NOW).events)
+        assert secret.to_bytes(8, "little") not in blob
+        assert struct.pack("<d", float(secret)) not in blob
+
+    @given(event_frames(now=NOW, tz=AMS, min_rows=1))
+    def test_all_old_pickle_has_no_address(self, events: pd.DataFrame) -> None:
+        """With every row old, no generated address is anywhere in the pickled result."""
+        out = anonymise_events(events, now=NOW + pd.DateOffset(years=50), tz=AMS).events
+        blob = pickle.dumps(out)
+        for value in cells(events.email):
+            if isinstance(value, str):
+                assert value.strip().encode() not in blob
+                assert normalize_email(value).encode() not in blob
 
 
 # -- properties over generated frames -------------------------------------------------

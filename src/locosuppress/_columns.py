@@ -24,6 +24,7 @@ __all__ = [
     "empty",
     "factorize",
     "first_positions",
+    "is_text",
     "nullable",
     "put",
     "with_arrow_strings",
@@ -55,6 +56,16 @@ def _to_array(values: Any) -> pa.Array:
     return array
 
 
+def is_text(dtype: Any) -> bool:
+    """Whether a dtype holds text (or may: object)."""
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    if isinstance(dtype, pd.ArrowDtype):
+        kind = dtype.pyarrow_dtype
+        return _is_text(kind) or (pa.types.is_dictionary(kind) and _is_text(kind.value_type))
+    return isinstance(dtype, np.dtype) and dtype.kind == "O"
+
+
 def arrow_strings(column: pd.Series) -> pa.Array | None:
     """The column as an Arrow string array, or None when its dtype is not a string dtype."""
     dtype = column.dtype
@@ -63,11 +74,17 @@ def arrow_strings(column: pd.Series) -> pa.Array | None:
             return _to_array(column.array)
         values: Any = column.array
         return pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.large_string())
-    if isinstance(dtype, pd.ArrowDtype) and (
-        pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
-    ):
-        return _to_array(column.array)
+    if isinstance(dtype, pd.ArrowDtype):
+        kind = dtype.pyarrow_dtype
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            return _to_array(column.array)
+        if pa.types.is_dictionary(kind) and _is_text(kind.value_type):
+            return _to_array(column.array).dictionary_decode()
     return None
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
 def with_arrow_strings(column: pd.Series, values: pa.Array) -> pd.Series:
@@ -93,19 +110,64 @@ def nullable(column: pd.Series) -> pd.Series:
 
 
 def empty(column: pd.Series, mask: npt.NDArray[np.bool_]) -> pd.Series:
-    """A copy of ``column`` (already NA-able) with NA where ``mask`` is true."""
+    """A copy of ``column`` (already NA-able) with NA where ``mask`` is true.
+
+    The old values are gone from memory, not merely hidden: a pickled, Feather
+    or Parquet copy of the result does not hold them. (Several obvious ways to
+    set NA only flip a validity bit and keep the value underneath:
+    ``pyarrow.compute.if_else``, pandas' ``mask`` on Int64 columns, and the
+    categories of a categorical column.)
+    """
     if not mask.any():
         return column
     dtype = column.dtype
     if _arrow_backed(dtype):
         values = _to_array(column.array)
-        nulls = pa.scalar(None, type=values.type)
-        return with_arrow_strings(column, pc.if_else(pa.array(mask), nulls, values))
+        return with_arrow_strings(column, _arrow_without(values, mask))
     if isinstance(dtype, np.dtype) and dtype.kind in _NA_BY_KIND:
         data = column.to_numpy(copy=True)
         data[mask] = _NA_BY_KIND[dtype.kind]
         return pd.Series(data, index=column.index, name=column.name, dtype=dtype, copy=False)
+    array: Any = column.array
+    if isinstance(array, _MASKED):
+        masked: Any = array
+        numpy_dtype = masked.dtype.numpy_dtype
+        # a copy: the array may share its memory with the caller's frame
+        data = np.array(masked.to_numpy(dtype=numpy_dtype, na_value=numpy_dtype.type(0)))
+        data[mask] = numpy_dtype.type(0)
+        hidden = np.asarray(column.isna(), dtype=bool) | mask
+        return pd.Series(type(array)(data, hidden), index=column.index, name=column.name)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return column.mask(mask).cat.remove_unused_categories()
     return column.mask(mask)
+
+
+_MASKED = (pd.arrays.IntegerArray, pd.arrays.FloatingArray, pd.arrays.BooleanArray)
+
+
+def _arrow_without(values: pa.Array, mask: npt.NDArray[np.bool_]) -> pa.Array:
+    """``values`` with nulls where ``mask`` is true, built without the masked data."""
+    kind = values.type
+    if pa.types.is_dictionary(kind):
+        return _arrow_without(values.dictionary_decode(), mask).dictionary_encode()
+    if not _is_text(kind):  # a take writes zeros (no data) for null indices
+        return values.take(pa.array(np.arange(len(values)), mask=mask))
+    # Text: keep the bytes of the other rows only, and point the emptied rows at nothing.
+    keep = ~mask
+    kept = values.filter(pa.array(keep))
+    lengths = np.zeros(len(values), dtype=np.int64)
+    lengths[keep] = np.asarray(pc.fill_null(pc.binary_length(kept), 0), dtype=np.int64)
+    wide = pa.types.is_large_string(kind)
+    offsets = np.zeros(len(values) + 1, dtype=np.int64 if wide else np.int32)
+    offsets[1:] = np.cumsum(lengths)
+    valid = keep & np.asarray(pc.is_valid(values), dtype=bool)
+    data = kept.buffers()[2] or pa.py_buffer(b"")
+    return pa.Array.from_buffers(
+        kind,
+        len(values),
+        [pa.array(valid).buffers()[1], pa.py_buffer(offsets), data],
+        null_count=int(len(values) - valid.sum()),
+    )
 
 
 def put(column: pd.Series, positions: npt.NDArray[np.intp], values: Any) -> pd.Series:

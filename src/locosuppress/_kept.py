@@ -3,9 +3,10 @@
 Text is scrubbed by :mod:`locosuppress._scrub`, once per distinct value.
 Arrow-backed text (the pandas default) stays in Arrow; object columns keep
 numbers, times and other plain scalars, scrub their text and empty anything
-else (lists, dicts, bytes: they could hold anything); categorical columns are
-scrubbed per category. Every column also yields codes of its scrubbed values,
-so that the aggregates can group on them.
+else (lists, dicts, bytes: they could hold anything), as do Arrow list, struct,
+map and binary columns; categorical columns are scrubbed per category. Every
+column also yields codes of its scrubbed values, so that the aggregates can
+group on them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from locosuppress._columns import Codes, arrow_strings, factorize, first_positions, put
+from locosuppress._columns import Codes, arrow_strings, empty, factorize, first_positions, put
 from locosuppress._scrub import scrub_strings, scrub_text
 
 __all__ = ["Scrubbed", "scrub_column"]
@@ -136,7 +137,24 @@ def scrub_column(
             int((weight * addresses).sum()),
             _recode(codes, new),
         )
+    if isinstance(dtype, pd.ArrowDtype) and _opaque(dtype.pyarrow_dtype):
+        # Lists, structs, maps, binary: they could hold anything and cannot be scrubbed.
+        selected = np.zeros(len(column), dtype=bool)
+        selected[positions] = True
+        present = np.asarray(column.notna(), dtype=bool)[positions]
+        emptied = empty(column, selected)
+        return Scrubbed(emptied, present, 0, 0, (np.zeros(len(positions), dtype=np.int64), 1))
     return Scrubbed(column, nothing, 0, 0, factorize(column.iloc[positions].array))
+
+
+def _opaque(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_nested(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or pa.types.is_fixed_size_binary(kind)
+        or pa.types.is_dictionary(kind)  # of anything but text (text is decoded above)
+    )
 
 
 def _scrub_categorical(
@@ -160,8 +178,11 @@ def _scrub_categorical(
     written = np.empty(int(changed.sum()), dtype=object)
     written[:] = list(new[codes[changed]])
     grouped = _recode(np.where(known, codes, len(categories)), np.append(new, _NONE))
+    new_column = put(target, positions[changed], written)
+    if changed.any():  # the unscrubbed values must not linger as categories
+        new_column = new_column.cat.remove_unused_categories()
     return Scrubbed(
-        put(target, positions[changed], written),
+        new_column,
         changed,
         int(weight[url_changed].sum()),
         int((weight * addresses).sum()),

@@ -14,8 +14,8 @@ Rules (see docs/anonymisation.md):
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
-import re
 import zoneinfo
 from typing import Any, Literal
 
@@ -44,7 +44,6 @@ RESOLUTIONS: tuple[Resolution, ...] = ("day", "hour", "month", None)
 
 # The end of an ISO 8601 date-time that carries its own offset (after a time of day).
 _OFFSET = r"[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$"
-_OFFSET_RE = re.compile(_OFFSET)
 
 
 def resolve_tz(tz: str | dt.tzinfo, /) -> dt.tzinfo:
@@ -123,15 +122,16 @@ def _floor_aware(values: pd.Series, tz: dt.tzinfo, resolution: Resolution) -> pd
     return mixed
 
 
-class TimeColumn:
+class TimeColumn(abc.ABC):
     """A timestamp column read once: which values are missing, which are old, coarsening."""
 
     missing: npt.NDArray[np.bool_]
 
+    @abc.abstractmethod
     def older_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
         """Values strictly before the cutoff (missing ones are not)."""
-        raise NotImplementedError  # pragma: no cover - abstract
 
+    @abc.abstractmethod
     def coarsen(
         self, positions: npt.NDArray[np.intp], resolution: Resolution
     ) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
@@ -139,7 +139,6 @@ class TimeColumn:
 
         Returns the new column and, per position, whether the value changed.
         """
-        raise NotImplementedError  # pragma: no cover - abstract
 
 
 class _NaiveTimes(TimeColumn):
@@ -320,9 +319,7 @@ class _TextTimes(TimeColumn):
 
     def _render(self, position: int, kind: int, stamp: pd.Timestamp) -> Any:
         """A floored value in the kind of the original: ISO text or a Timestamp."""
-        if kind == _NAIVE_TEXT:
-            return stamp.isoformat()
-        if kind == _AWARE_TEXT:
+        if kind in (_NAIVE_TEXT, _AWARE_TEXT):
             return stamp.isoformat()
         if kind == _AWARE_OBJECT:
             return stamp.tz_convert(self.object_zone[position])

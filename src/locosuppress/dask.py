@@ -131,8 +131,8 @@ def anonymise_events(
     the current time), and every partition is anonymised against it. Options
     are those of the pandas function. Distinct people are counted across
     partitions through 64-bit hashes keyed with a key made for this call only
-    (a collision, about one in 10**9 for a million people, would undercount
-    one group by one).
+    (for a million people the chance of any collision is about one in 40
+    million; one would undercount a group by one).
 
     Returns:
         A :class:`DaskAnonymisationResult`: lazy events, and the report and

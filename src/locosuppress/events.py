@@ -40,6 +40,7 @@ from locosuppress._columns import (
     empty,
     factorize,
     first_positions,
+    is_text,
     nullable,
 )
 from locosuppress._kept import Scrubbed, scrub_column
@@ -153,9 +154,14 @@ def identity_columns(events: pd.DataFrame, /) -> tuple[Hashable, ...]:
     else the first contact-id-like column (``contact_id``, ``klant_id``,
     ``subscriber_id``, ...); empty when there is none.
     """
-    found = _find(events.columns, _ADDRESS_NAMES)
+    return _detect_identity(events.columns)
+
+
+def _detect_identity(columns: Iterable[Hashable]) -> tuple[Hashable, ...]:
+    columns = list(columns)
+    found = _find(columns, _ADDRESS_NAMES)
     if found is None:
-        found = _find(events.columns, _CONTACT_NAMES)
+        found = _find(columns, _CONTACT_NAMES)
     return () if found is None else (found,)
 
 
@@ -366,7 +372,7 @@ def _check_months(months: object) -> None:
         raise InvalidOptionError(f"months must be a whole number of at least 0, not {months!r}")
 
 
-def _names(value: Hashable | Iterable[Hashable], what: str) -> tuple[Hashable, ...]:
+def _names(value: Hashable | Iterable[Hashable]) -> tuple[Hashable, ...]:
     """One column name or several, as a tuple (a string is one name)."""
     if isinstance(value, str) or not isinstance(value, Iterable):
         return (value,)
@@ -398,24 +404,24 @@ def _make_plan(
         )
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InvalidOptionError(f"k must be a whole number of at least 1, not {k!r}")
-    params = _names(keep_query_params, "keep_query_params")
+    params = _names(keep_query_params)
     if not all(isinstance(p, str) and p for p in params):
         raise InvalidOptionError("keep_query_params must be non-empty parameter names (text)")
 
     if keep is None:
         kept = tuple(c for c in columns if isinstance(c, str) and c.casefold() in DEFAULT_KEEP)
     else:
-        wanted = _names(keep, "keep")
+        wanted = set(_names(keep))
         unknown = [str(c) for c in wanted if c not in columns]
         if unknown:
             raise SchemaError(f"keep names columns that are not there: {', '.join(unknown)}")
-        kept = tuple(c for c in columns if c in set(wanted))
+        kept = tuple(c for c in columns if c in wanted)
     kept = tuple(c for c in kept if c != timestamp)
 
     if identity is None:
-        people = identity_columns(pd.DataFrame(columns=columns))
+        people = _detect_identity(columns)
     else:
-        people = _names(identity, "identity")
+        people = _names(identity)
         unknown = [str(c) for c in people if c not in columns]
         if unknown:
             raise SchemaError(f"identity names columns that are not there: {', '.join(unknown)}")
@@ -430,7 +436,7 @@ def _make_plan(
         raise SchemaError(
             f"refusing to keep identifying columns on anonymised rows: {', '.join(identifying)}"
         )
-    emptied = tuple(c for c in columns if c != timestamp and c not in set(kept))
+    emptied = tuple(c for c in columns if c != timestamp and c not in kept)
     return _Plan(
         timestamp=timestamp,
         keep=kept,
@@ -620,11 +626,12 @@ def _anonymise_frame(
         else:
             work[name] = functools.partial(_empty_work, column, selected, positions)
     order = sorted(work, key=lambda name: _cost(_column(events, name), name in plan.keep))
+    # The people come second: costly too, and they need the values before emptying.
     people_task = functools.partial(_identity_codes, events, plan.identity, positions)
-    tasks: list[Callable[[], Any]] = [work[name] for name in order]
-    tasks.insert(min(1, len(tasks)), people_task)
+    first, *rest = [work[name] for name in order]  # there is always the timestamp
+    tasks: list[Callable[[], Any]] = [first, people_task, *rest]
     results = _run(tasks, _threads(size) if threads is None else threads)
-    people: _People = results.pop(min(1, len(order)))
+    people: _People = results.pop(1)
     done: dict[Hashable, Scrubbed] = dict(zip(order, results, strict=True))
 
     out = events.copy(deep=False)
@@ -664,7 +671,7 @@ def _column(events: pd.DataFrame, name: Hashable) -> pd.Series:
 
 def _cost(column: pd.Series, kept: bool) -> int:
     """Sort key: kept text first (scrubbed), then other text, then the rest."""
-    text = arrow_strings(column) is not None or column.dtype == object
+    text = is_text(column.dtype)
     return 0 if kept and text else 1 if text else 2
 
 

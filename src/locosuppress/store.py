@@ -65,6 +65,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from locosuppress import _export, _sqlite
+from locosuppress._index import PENDING_LIMIT
 from locosuppress._version import __version__
 from locosuppress.errors import (
     InvalidOptionError,
@@ -882,6 +883,11 @@ class SuppressionList:
             return added
 
         added = self._write(work)
+        if added >= PENDING_LIMIT:
+            # A bulk load: fold it into the index snapshot now, so that the
+            # next open (read-only ones too) reads one snapshot instead of
+            # every new row.
+            self.index()
         return AddReport(
             added=added,
             already_present=n_valid - added,
