@@ -549,6 +549,8 @@ def _identity_codes(
         keys.append((row_codes, key_texts))
         known |= row_codes >= 0
         parts.append((row_codes + 1, len(key_texts) + 1))
+    if len(keys) == 1:  # codes by first appearance already, -1 where unknown
+        return _People(keys[0][0], len(keys[0][1]), tuple(keys))
     combined, _ = combine_codes(parts, len(positions))
     people = np.full(len(positions), -1, dtype=np.int64)
     people[known], count = factorize(combined[known])
@@ -703,16 +705,16 @@ def _group_rows(outcome: _Outcome, plan: _Plan) -> pd.DataFrame:
 def _finish_aggregates(
     keys: pd.DataFrame, events: npt.NDArray[np.int64], people: Any, plan: _Plan
 ) -> pd.DataFrame:
-    """Add the counts, sort by the keys where their values allow it."""
+    """Add the counts; order by time bucket, then by first appearance."""
     events_name, people_name = _count_names(plan)
     out = keys.copy(deep=False)
     out[events_name] = np.asarray(events, dtype=np.int64)
     out[people_name] = pd.array(people, dtype="Int64")
-    order = list(keys.columns)
-    if order and len(out) > 1:
-        # Mixed types in an object column cannot be sorted: first-appearance order then.
+    if len(out) > 1:
+        # Mixed kinds in an object column cannot be sorted: first-appearance order then.
         with contextlib.suppress(TypeError):
-            out = out.sort_values(order, na_position="last", kind="stable", ignore_index=True)
+            by: Any = plan.timestamp
+            out = out.sort_values(by, na_position="last", kind="stable", ignore_index=True)
     return out
 
 

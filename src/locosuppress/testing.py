@@ -14,20 +14,30 @@ Use them to property-test code that builds on locosuppress::
 from __future__ import annotations
 
 # -- section: emails (issue 2) --
+import contextlib as _contextlib
 import unicodedata as _unicodedata
+from typing import Any as _Any
 
 import idna as _idna
+import pandas as _pd
 from hypothesis import strategies as st
+from hypothesis.extra import pandas as _pdst
 from hypothesis.strategies import SearchStrategy
 
 from locosuppress.normalize import normalize_email as _normalize_email
 
 _ATEXT_ASCII = "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*-/=?^_`{|}~"
-_INTL_LETTERS = "éèëêáàäâóöôúüûíïçñøåæœßĳþðłśžčřšęąőűğışəαβγδεζηθικλμνξπρστυφχψωабвгдежзиклмнопрстуфхцчшщыэюя中文日本語한국어"
+_INTL_LETTERS = (
+    "éèëêáàäâóöôúüûíïçñøåæœßĳþðłśžčřšęąőűğışə"
+    "αβγδεζηθικλμνξπρστυφχψω"
+    "абвгдежзиклмнопрстуфхцчшщыэюя"
+    "中文日本語한국어"
+)
 _ASCII_LABEL = st.from_regex(r"\A[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?\Z")
 _TLD = st.sampled_from(["nl", "com", "org", "de", "be", "fr", "eu", "co.uk", "info", "amsterdam"])
 _UNICODE_LABELS = st.sampled_from(
-    ["bücher", "exämple", "münchen", "café", "ñandú", "zürich", "ελληνικά", "пример", "例え", "société"]
+    ["bücher", "exämple", "münchen", "café", "ñandú", "zürich", "ελληνικά", "пример", "例え",
+     "société"]
 )
 _WRAP_SPACE = st.sampled_from(["", " ", "  ", "\t", "\u00a0", "\u3000", "\n"])
 _PADDING = st.text(alphabet="\t\n\x0b\x0c\r \x85\xa0\u2002\u3000\u200b\u200c\u200d\u2060\ufeff",
@@ -87,7 +97,10 @@ def _swap_case(text: str, flips: list[bool]) -> str:
     # str.lower() is context-sensitive (a capital sigma at the end of a word
     # lowers to the final sigma), so keep only flips it undoes in context.
     if flipped.lower() != text.lower():
-        return "".join(c.upper() if f and c.isascii() else c for c, f in zip(text, flips, strict=False)) + text[len(flips):]
+        ascii_only = (
+            c.upper() if f and c.isascii() else c for c, f in zip(text, flips, strict=False)
+        )
+        return "".join(ascii_only) + text[len(flips) :]
     return flipped
 
 
@@ -114,14 +127,12 @@ def _messy(draw: st.DrawFn, address: str) -> str:
     local = base + rest
     # The domain in its other IDNA form (U-label <-> A-label).
     if draw(st.booleans()):
-        try:
+        with _contextlib.suppress(_idna.IDNAError, UnicodeError):
             domain = (
                 _idna.encode(domain, uts46=True).decode("ascii")
                 if not domain.isascii()
                 else _idna.decode(domain)
             )
-        except (_idna.IDNAError, UnicodeError):
-            pass
     flips = draw(st.lists(st.booleans(), max_size=len(local) + len(domain)))
     local = _swap_case(local, flips[: len(local)])
     domain = _swap_case(domain, flips[len(local):])
@@ -341,7 +352,7 @@ def _event_frame(
     text_dtype = draw(st.sampled_from(_TEXT_DTYPES))
     if text_dtype != "object":
         for name in ("email", "notes", "ip", "campaign_name", "event_type", "url"):
-            frame[name] = frame[name].astype(text_dtype)
+            frame[name] = frame[name].astype(_pandas.api.types.pandas_dtype(text_dtype))
     return frame
 
 
@@ -379,10 +390,6 @@ def event_frames(
 
 # -- end section: events --
 # -- section: frames (issue 4) --
-from typing import Any as _Any
-
-import pandas as _pd
-from hypothesis.extra import pandas as _pdst
 
 _POSTCODES = st.from_regex(r"\A0?[1-9][0-9]{2,3} ?[A-Z]{2}\Z")
 _COLUMN_DTYPES = ("object", "string", "string[pyarrow]", "category", "str")
