@@ -33,7 +33,7 @@ from locosuppress.events import (
     AnonymisationReport,
     AnonymisationResult,
 )
-from locosuppress.filtering import FilterReport
+from locosuppress.filtering import FilterReport, record_run
 
 if TYPE_CHECKING:
     from locosuppress.store import SuppressionList
@@ -212,15 +212,7 @@ def filter(
     """
 
     def record(report: FilterReport) -> bool:
-        return suppression_list._record_filter_run(
-            total=report.total,
-            kept=report.kept,
-            suppressed=report.suppressed,
-            invalid=report.invalid,
-            duplicates=report.duplicates,
-            channel=channel,
-            source=source,
-        )
+        return record_run(suppression_list, report, source=source)
 
     return filter_dask(
         ddf,

@@ -464,14 +464,21 @@ def filter_with_list(
     if source is None:
         meta = frame.attrs.get("locosuppress")
         source = meta.get("source") if isinstance(meta, Mapping) else None
-    r = result.report
-    audited = lst._record_filter_run(
-        total=r.total,
-        kept=r.kept,
-        suppressed=r.suppressed,
-        invalid=r.invalid,
-        duplicates=r.duplicates,
-        channel=channel,
+    audited = record_run(lst, result.report, source=source)
+    return attrs.evolve(result, report=attrs.evolve(result.report, audited=audited))
+
+
+def record_run(lst: SuppressionList, report: FilterReport, /, *, source: str | None) -> bool:
+    """Write a run's counts (never an address) to the list's audit log.
+
+    Returns False when the list is read-only and nothing was written.
+    """
+    return lst._record_filter_run(
+        total=report.total,
+        kept=report.kept,
+        suppressed=report.suppressed,
+        invalid=report.invalid,
+        duplicates=report.duplicates,
+        channel=report.channel,
         source=source,
     )
-    return attrs.evolve(result, report=attrs.evolve(result.report, audited=audited))
