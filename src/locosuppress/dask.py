@@ -6,6 +6,7 @@ partitions report is added up. Nothing is computed until asked for.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import secrets
 from collections.abc import Collection, Hashable, Iterable
@@ -27,7 +28,7 @@ except ImportError as error:  # pragma: no cover - exercised without the extra i
 
 from locosuppress import events as _events
 from locosuppress._dask_filter import DaskFilterResult, FilterContext, filter_dask
-from locosuppress._times import cutoff
+from locosuppress._times import Resolution, cutoff
 from locosuppress.events import (
     DEFAULT_KEEP_QUERY_PARAMS,
     AnonymisationReport,
@@ -120,8 +121,8 @@ def anonymise_events(
     timestamp: Hashable = "timestamp",
     keep: Hashable | Iterable[Hashable] | None = None,
     identity: Hashable | Iterable[Hashable] | None = None,
-    resolution: Any = "day",
-    tz: Any = "UTC",
+    resolution: Resolution = "day",
+    tz: str | dt.tzinfo = "UTC",
     keep_query_params: Collection[str] = DEFAULT_KEEP_QUERY_PARAMS,
     k: int = 5,
 ) -> DaskAnonymisationResult:
