@@ -28,7 +28,7 @@ except ImportError as error:  # pragma: no cover - exercised without the extra i
 
 from locosuppress import events as _events
 from locosuppress._dask_filter import DaskFilterResult, FilterContext, filter_dask
-from locosuppress._times import Resolution, cutoff
+from locosuppress._times import Resolution
 from locosuppress.events import (
     DEFAULT_KEEP_QUERY_PARAMS,
     AnonymisationReport,
@@ -148,9 +148,10 @@ def anonymise_events(
             f"events must be a Dask DataFrame, not {type(events).__name__}; "
             "for pandas use locosuppress.anonymise_events"
         )
-    _events._check_months(months)
-    plan = _events._make_plan(
+    plan = _events._plan_with_cutoff(
         events.columns,
+        now=now,
+        months=months,
         timestamp=timestamp,
         keep=keep,
         identity=identity,
@@ -159,8 +160,6 @@ def anonymise_events(
         keep_query_params=keep_query_params,
         k=k,
     )
-    instant, wall = cutoff(now, months, plan.tz)
-    plan = attrs.evolve(plan, cutoff=instant, cutoff_wall=wall, months=months)
     key = secrets.token_hex(8)  # 16 characters, for this call only
     buckets = max(1, min(32, events.npartitions // 4))
     collection: Any = events
@@ -173,7 +172,8 @@ def anonymise_events(
     anonymised = dd.from_delayed(
         list(frames), meta=meta, divisions=events.divisions, verify_meta=False
     )
-    return DaskAnonymisationResult(anonymised, instant, _summary(plan, parts, buckets), frames)
+    assert plan.cutoff is not None  # set by _plan_with_cutoff
+    return DaskAnonymisationResult(anonymised, plan.cutoff, _summary(plan, parts, buckets), frames)
 
 
 # -- filtering --

@@ -379,6 +379,35 @@ def _names(value: Hashable | Iterable[Hashable]) -> tuple[Hashable, ...]:
     return tuple(value)
 
 
+def _plan_with_cutoff(
+    columns: pd.Index,
+    *,
+    now: Any,
+    months: int,
+    timestamp: Hashable,
+    keep: Hashable | Iterable[Hashable] | None,
+    identity: Hashable | Iterable[Hashable] | None,
+    resolution: Resolution,
+    tz: str | dt.tzinfo,
+    keep_query_params: Collection[str],
+    k: int,
+) -> _Plan:
+    """Check the options, plan the columns and fix the cutoff instant once."""
+    _check_months(months)
+    plan = _make_plan(
+        columns,
+        timestamp=timestamp,
+        keep=keep,
+        identity=identity,
+        resolution=resolution,
+        tz=tz,
+        keep_query_params=keep_query_params,
+        k=k,
+    )
+    instant, wall = cutoff(now, months, plan.tz)
+    return attrs.evolve(plan, cutoff=instant, cutoff_wall=wall, months=months)
+
+
 def _make_plan(
     columns: pd.Index,
     *,
@@ -894,9 +923,10 @@ def anonymise_events(
         InvalidOptionError: an option has an impossible value (a ValueError).
     """
     events = _check_frame(events)
-    _check_months(months)
-    plan = _make_plan(
+    plan = _plan_with_cutoff(
         events.columns,
+        now=now,
+        months=months,
         timestamp=timestamp,
         keep=keep,
         identity=identity,
@@ -905,8 +935,6 @@ def anonymise_events(
         keep_query_params=keep_query_params,
         k=k,
     )
-    instant, wall = cutoff(now, months, plan.tz)
-    plan = attrs.evolve(plan, cutoff=instant, cutoff_wall=wall, months=months)
     return _result(_anonymise_frame(events, plan), plan)
 
 
