@@ -436,3 +436,17 @@ class TestLargeList:
         assert len(other) == result.report.kept
         assert len(added[::7]) == result.report.suppressed
         assert os.path.exists(tmp_path / "l.db")
+
+
+class TestDuplicatedExact:
+    """De-duplication never merges two people whose hashes share a prefix."""
+
+    def test_prefix_collision_falls_back_to_canonical_forms(self) -> None:
+        """Equal first 8 bytes, different rest: only the true repeat is a duplicate."""
+        from locosuppress.filtering import _duplicated
+
+        prefix = b"\x07" * 8
+        rows = [prefix + b"\x01" * 24, prefix + b"\x02" * 24, prefix + b"\x01" * 24]
+        digests = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(3, 32)
+        canonical = pa.array(["a@example.nl", "b@example.nl", "a@example.nl"])
+        assert [False, False, True] == _duplicated(digests, canonical, np.arange(3)).tolist()

@@ -53,7 +53,6 @@ _STRIP: Final = _WHITESPACE + _INVISIBLE
 _ATEXT_ASCII: Final = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~"
 )
-_LABEL_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _GMAIL: Final = "gmail.com"
 _GMAIL_ALIASES: Final = frozenset({"gmail.com", "googlemail.com"})
 _MAX_LOCAL_BYTES: Final = 64

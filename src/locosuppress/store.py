@@ -777,20 +777,44 @@ class SuppressionList:
         scope_code = _option(scope, SCOPES, "scope")
         reason_code = _option(reason, REASONS, "reason")
         label = _check_source(source)
-        at = int(_utc(now).timestamp())
         digest = self._matter.hash_email(email)
+        return self._add_one(
+            digest,
+            KIND_EMAIL,
+            "add",
+            scope=scope,
+            reason=reason,
+            codes=(scope_code, reason_code),
+            label=label,
+            now=now,
+        )
+
+    def _add_one(
+        self,
+        digest: bytes,
+        kind: int,
+        operation: str,
+        *,
+        scope: str,
+        reason: str,
+        codes: tuple[int, int],
+        label: str | None,
+        now: datetime | None,
+    ) -> bool:
+        """Insert one checked entry and its audit row in one transaction; True when new."""
+        at = int(_utc(now).timestamp())
 
         def work(conn: sqlite3.Connection) -> bool:
             sid = _source_id(conn, label)
             cur = conn.execute(
                 "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (digest, KIND_EMAIL, scope_code, reason_code, at, sid),
+                (digest, kind, *codes, at, sid),
             )
             new = cur.rowcount == 1
             _audit(
                 conn,
-                "add",
+                operation,
                 at,
                 scope=scope,
                 reason=reason,
@@ -915,32 +939,17 @@ class SuppressionList:
         scope_code = _option(scope, SCOPES, "scope")
         reason_code = _option(reason, REASONS, "reason")
         label = _check_source(source)
-        at = int(_utc(now).timestamp())
         digest = self._matter.hash_domain(domain)
-
-        def work(conn: sqlite3.Connection) -> bool:
-            sid = _source_id(conn, label)
-            cur = conn.execute(
-                "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (digest, KIND_DOMAIN, scope_code, reason_code, at, sid),
-            )
-            new = cur.rowcount == 1
-            _audit(
-                conn,
-                "add_domain",
-                at,
-                scope=scope,
-                reason=reason,
-                source=sid,
-                total=1,
-                added=int(new),
-                already_present=int(not new),
-                invalid=0,
-            )
-            return new
-
-        return self._write(work)
+        return self._add_one(
+            digest,
+            KIND_DOMAIN,
+            "add_domain",
+            scope=scope,
+            reason=reason,
+            codes=(scope_code, reason_code),
+            label=label,
+            now=now,
+        )
 
     # -- removing ----------------------------------------------------------------------
 
