@@ -11,13 +11,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import locosuppress
 from locosuppress import InvalidDomainError, InvalidEmailError, normalize_domain, normalize_email
-from locosuppress.normalize import _SPACE_OR_CONTROL, _WHITESPACE, normalize_emails
+from locosuppress.normalize import (
+    _LATIN_LOWER,
+    _LATIN_UPPER,
+    _SPACE_OR_CONTROL,
+    _WHITESPACE,
+    normalize_emails,
+)
 from locosuppress.testing import emails, invalid_emails, messy_variants
 
 
@@ -252,9 +259,57 @@ _MIXED = st.lists(
         invalid_emails(),
         st.text(max_size=30),
         st.from_regex(r"\A\s*[a-zA-Z0-9.+_-]{0,10}@[a-zA-Z0-9.-]{0,14}\s*\Z"),
+        # The shapes the Arrow tiers decide on: Latin letters, tags, wrappers,
+        # Gmail, hyphens, digits and dots where the rules draw their lines.
+        st.from_regex(
+            r"\A[ \t]*(Jan <)?[a-zA-Z0-9.+" + _LATIN_LOWER[:12] + _LATIN_UPPER[:12] + r"-]{0,12}"
+            r"@([a-z0-9-]{0,8}\.)?(gmail|googlemail|g-mail|xn--bcher-kva|a--b|9)"
+            r"\.(com|nl|1|n1|-nl|co\.uk)\.?(>)?[ \t]*\Z"
+        ),
     ),
     max_size=25,
 )
+
+#: Values at the edges of the vectorised tiers, each once per tier.
+_EDGES = [
+    "+x@d.nl",
+    " +X@D.NL ",
+    "a.+x@d.nl",
+    "Jan <+x@d.nl>",
+    "A+B@GMAIL.COM",
+    "j.doe+@googlemail.com",
+    ".a@gmail.com",
+    "a..b@gmail.com",
+    "x@" + "a" * 63 + ".nl",
+    "x@" + "a" * 64 + ".nl",
+    "x@" + "a" * 60 + ".b.nl",
+    "y" * 64 + "@d.nl",
+    "y" * 65 + "@d.nl",
+    "é" * 32 + "@d.nl",
+    "é" * 33 + "@d.nl",
+    "x@xn--bcher-kva.de",
+    "x@xn--zzzz.de",
+    "x@ab--cd.nl",
+    "x@1.2.3.4",
+    "x@d.123",
+    "x@d.1a",
+    "x@d.a1",
+    "Ö@d.nl",
+    "ÖSTER@D.NL",
+    "\u01c4@d.nl",
+    "ß@d.nl",
+    "\u0130@d.nl",
+    "\u03a3\u0391\u03a3@d.nl",
+    "<a@b.nl>",
+    '"a@b.nl"',
+    "a@b.nl.",
+    "a@-b.nl",
+    "a@b-.nl",
+    "a@b.nl-",
+    "a@b.-nl",
+    "Jan <a@b.nl> <c@d.nl>",
+    "mailto:A@B.NL",
+]
 
 
 class TestVectorised:
@@ -289,6 +344,37 @@ class TestVectorised:
         ]
         for series in variants:
             assert expected == _as_list(normalize_emails(series)), series.dtype
+
+    @pytest.mark.parametrize("value", _EDGES)
+    def test_edges_of_the_tiers(self, value: str) -> None:
+        """Values at the edges of each vectorised tier agree with the scalar rules.
+
+        Each value is checked alone and among already canonical addresses
+        (so the other tiers run on a subset).
+        """
+        alone = _as_list(normalize_emails([value]))
+        mixed = _as_list(normalize_emails(["a@b.nl", value, "c@d.nl"]))
+        assert [_scalar(value)] == alone
+        assert ["a@b.nl", _scalar(value), "c@d.nl"] == mixed
+
+    def test_latin_letters_are_stable(self) -> None:
+        """The Latin letters the Arrow tiers accept keep the scalar rules exactly.
+
+        Lower-case ones are unchanged by ``str.lower`` and NFC, alone and next
+        to each other; upper-case ones lower-case to one of them, and Arrow's
+        ``utf8_lower`` agrees with ``str.lower`` on all of them.
+        """
+        assert "é" in _LATIN_LOWER and "É" in _LATIN_UPPER
+        assert not set("\u0130\u03a3\u01c4") & set(_LATIN_LOWER + _LATIN_UPPER)
+        letters = _LATIN_LOWER + "abz09"
+        for a in letters:
+            assert a == a.lower() == unicodedata.normalize("NFC", a)
+            for b in letters:
+                assert a + b == unicodedata.normalize("NFC", a + b)
+        for big in _LATIN_UPPER:
+            assert big.lower() in _LATIN_LOWER
+        arrow = pc.utf8_lower(pa.array(list(_LATIN_LOWER + _LATIN_UPPER))).to_pylist()
+        assert [c.lower() for c in _LATIN_LOWER + _LATIN_UPPER] == arrow
 
     def test_chunked_arrow_column(self) -> None:
         """A column backed by a multi-chunk Arrow array is handled."""

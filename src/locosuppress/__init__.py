@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from locosuppress._workers import shutdown_workers
 from locosuppress.errors import (
     IncompatibleExportError,
     InsecureKeyFileError,
@@ -33,6 +34,7 @@ from locosuppress.errors import (
     ReadOnlyListError,
     SchemaError,
     UnsupportedFormatError,
+    WorkerError,
 )
 from locosuppress.keys import HashingMaterial, SuppressionKey
 from locosuppress.normalize import (
@@ -112,6 +114,7 @@ __all__ = [
     "SuppressionList",
     "UnsupportedFormatError",
     "VerifyReport",
+    "WorkerError",
     "__version__",
     "anonymise_events",
     "erase_contact",
@@ -120,5 +123,6 @@ __all__ = [
     "normalize_email",
     "normalize_emails",
     "read_mailing_file",
+    "shutdown_workers",
     "write_mailing_file",
 ]

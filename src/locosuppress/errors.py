@@ -30,6 +30,7 @@ __all__ = [
     "ReadOnlyListError",
     "SchemaError",
     "UnsupportedFormatError",
+    "WorkerError",
 ]
 
 
@@ -127,3 +128,7 @@ class MissingExtraError(LocosuppressError, ImportError):
 
 class OutputExistsError(LocosuppressError, FileExistsError):
     """Refusing to overwrite an existing file."""
+
+
+class WorkerError(LocosuppressError, RuntimeError):
+    """A worker process (``workers=`` above 1) failed; nothing was returned."""

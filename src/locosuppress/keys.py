@@ -28,15 +28,16 @@ from typing import Any, Final, NoReturn
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from locosuppress._workers import check_workers, normalise_and_hash
 from locosuppress.errors import InsecureKeyFileError, InvalidKeyError
 from locosuppress.normalize import (
     NORMALIZATION_VERSION,
     _as_series,
+    _to_arrow,
     canonical_arrow,
     normalize_domain,
     normalize_email,
@@ -114,6 +115,10 @@ class HashingMaterial:
         """The normalisation rule set these hashes follow (``"v1"``)."""
         return NORMALIZATION_VERSION
 
+    def _subkeys(self) -> tuple[bytes, bytes]:
+        """The e-mail and domain subkeys, for the worker pipe only."""
+        return self._email_subkey, self._domain_subkey
+
     def hash_canonical(self, canonical: str, /) -> bytes:
         """HMAC of an already canonical address (no normalisation)."""
         mac = self._email_mac.copy()
@@ -173,26 +178,46 @@ class HashingMaterial:
         out[np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = packed
         return out
 
-    def hash_emails(self, values: Iterable[object] | pd.Series, /) -> pd.Series:
+    def hash_emails(
+        self, values: Iterable[object] | pd.Series, /, *, workers: int = 1
+    ) -> pd.Series:
         """Normalise and hash a whole column; NA where a value is invalid.
+
+        Args:
+            values: a Series (any text dtype) or any iterable of values.
+            workers: processes to share the work; ``1`` (the default) stays
+                in this process. Above 1, columns of at least 100,000 rows
+                are split across worker processes started on first use (see
+                ``docs/filtering.md``, "Using several cores").
 
         Returns:
             A Series of dtype ``fixed_size_binary[32][pyarrow]`` with the index
             of ``values`` (when it is a Series).
         """
         series = _as_series(values)
-        canonical = canonical_arrow(series)
-        digests = self.hash_canonical_array(canonical)
-        validity = canonical.is_valid()
+        count = check_workers(workers)
+        if count == 1 or isinstance(series.dtype, pd.CategoricalDtype):
+            canonical = canonical_arrow(series)
+            digests = self.hash_canonical_array(canonical)
+        else:
+            canonical, digests = normalise_and_hash(_to_arrow(series)[0], self, workers=count)
         out = pa.FixedSizeBinaryArray.from_buffers(
             pa.binary(HASH_SIZE),
             len(canonical),
-            [None, pa.py_buffer(digests.tobytes())],
+            [_validity_buffer(canonical), pa.py_buffer(digests)],
         )
-        out = pc.if_else(validity, out, pa.nulls(len(canonical), pa.binary(HASH_SIZE)))
         return pd.Series(
             pd.arrays.ArrowExtensionArray(out), index=series.index, name=series.name, copy=False
         )
+
+
+def _validity_buffer(array: pa.Array) -> pa.Buffer | None:
+    """A validity bitmap for ``array`` that starts at bit 0 (None when all valid)."""
+    if not array.null_count:
+        return None
+    if array.offset == 0 and array.buffers()[0] is not None:
+        return array.buffers()[0]
+    return pa.concat_arrays([array]).buffers()[0]
 
 
 class SuppressionKey:
@@ -372,9 +397,15 @@ class SuppressionKey:
         """
         return self._matter.hash_email(value)
 
-    def hash_emails(self, values: Iterable[object] | pd.Series, /) -> pd.Series:
-        """Vectorised :meth:`hash_email`: a Series of 32-byte hashes, NA where invalid."""
-        return self._matter.hash_emails(values)
+    def hash_emails(
+        self, values: Iterable[object] | pd.Series, /, *, workers: int = 1
+    ) -> pd.Series:
+        """Vectorised :meth:`hash_email`: a Series of 32-byte hashes, NA where invalid.
+
+        ``workers`` above 1 shares a large column with that many processes;
+        see :meth:`HashingMaterial.hash_emails`.
+        """
+        return self._matter.hash_emails(values, workers=workers)
 
     def hash_domain(self, value: object, /) -> bytes:
         """Normalise one domain (rule 6) and return its 32-byte keyed hash.

@@ -1,0 +1,305 @@
+"""Worker processes that normalise and hash a large column on several cores.
+
+``hash_emails(..., workers=N)`` and ``filter(..., workers=N)`` split a column
+into ``N`` contiguous pieces: the calling process does the first, and ``N-1``
+worker processes do the rest at the same time. The HMAC of the hash contract
+runs in ``cryptography`` while holding the GIL, so threads cannot share the
+work; processes can.
+
+The workers are plain child processes (``python -P -c ...``), not
+``multiprocessing``: nothing re-imports the caller's ``__main__``, so scripts
+need no ``if __name__ == "__main__"`` guard, and they work inside daemonic
+processes such as Dask workers. They talk over their own stdin and stdout
+pipes, never through files, so no address touches the disk. A request carries
+the two hashing subkeys and one Arrow IPC stream of text; the answer carries
+the canonical forms and the 32-byte hashes, or only the *name* of an error
+(never a message that could hold a value). A worker exits when its stdin
+closes, so none outlives the process that started it.
+
+Workers start on first use (about a second, once) and are kept for later calls
+in the same process; :func:`shutdown_workers` stops them early.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import struct
+import subprocess
+import sys
+import threading
+from itertools import pairwise
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pyarrow as pa
+
+from locosuppress.errors import InvalidOptionError, WorkerError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from locosuppress.keys import HashingMaterial
+
+__all__ = ["check_workers", "normalise_and_hash", "shutdown_workers"]
+
+#: Below this many rows per piece, shipping data costs more than it saves.
+MIN_ROWS_PER_WORKER: Final = 50_000
+_MAGIC: Final = b"LSW1"
+_REQUEST: Final = struct.Struct(">4sQ32s32s")
+_ANSWER: Final = struct.Struct(">4sBQ")
+_OK: Final = 0
+_FAILED: Final = 1
+_HASH_SIZE: Final = 32
+_PACKAGE_ROOT: Final = str(Path(__file__).resolve().parent.parent)
+_CHILD_CODE: Final = (
+    f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
+    "from locosuppress._workers import serve; serve()"
+)
+
+
+def check_workers(workers: object, /) -> int:
+    """Validate a ``workers=`` option: a whole number of processes, at least 1."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InvalidOptionError(
+            f"workers must be a whole number of processes, at least 1, not {workers!r}; "
+            "use workers=1 to stay in this process, or workers=os.cpu_count() for all cores"
+        )
+    return workers
+
+
+# --- the calling side ------------------------------------------------------
+
+
+class _Worker:
+    """One child process and its two pipes."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        # Arrow and BLAS pools inside a worker would fight the other workers.
+        env.setdefault("OMP_NUM_THREADS", "1")
+        self.process = subprocess.Popen(  # our own interpreter and code
+            [sys.executable, "-P", "-c", _CHILD_CODE],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            close_fds=True,
+        )
+        self.error: BaseException | None = None
+
+    def send(self, header: bytes, payload: pa.Buffer) -> threading.Thread:
+        """Write a request on a thread, so a slow-starting worker blocks nobody."""
+
+        def write() -> None:
+            pipe = self.process.stdin
+            assert pipe is not None
+            try:
+                pipe.write(header)
+                pipe.write(memoryview(payload))
+                pipe.flush()
+            except BaseException as exc:  # reported by receive()
+                self.error = exc
+
+        thread = threading.Thread(target=write, name="locosuppress-worker-send", daemon=True)
+        thread.start()
+        return thread
+
+    def receive(self) -> pa.RecordBatch:
+        pipe = self.process.stdout
+        assert pipe is not None
+        head = _read_exact(pipe, _ANSWER.size)
+        if self.error is not None or len(head) < _ANSWER.size:
+            raise _died(self)
+        magic, status, length = _ANSWER.unpack(head)
+        body = _read_exact(pipe, length)
+        if magic != _MAGIC or len(body) < length:
+            raise _died(self)
+        if status != _OK:
+            name = body.decode("ascii", "replace")
+            raise WorkerError(
+                f"a hashing worker process failed ({name}); nothing was returned. "
+                "Run again with workers=1 to see the error in this process."
+            )
+        return pa.ipc.open_stream(body).read_next_batch()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+        finally:
+            if self.process.stdout is not None:
+                self.process.stdout.close()
+
+
+def _died(worker: _Worker) -> WorkerError:
+    code = worker.process.poll()
+    return WorkerError(
+        "a hashing worker process stopped before answering"
+        + (f" (exit code {code})" if code is not None else "")
+        + "; nothing was returned. Check free memory, or run again with workers=1."
+    )
+
+
+def _read_exact(pipe: IO[bytes], size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = pipe.read(size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Pool:
+    """The workers of this process, started on demand and kept."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.workers: list[_Worker] = []
+        self.pid = os.getpid()
+
+    def take(self, count: int) -> list[_Worker]:
+        if self.pid != os.getpid():
+            # A fork inherited our pipes: they belong to the parent. Forget them.
+            self.workers = []
+            self.pid = os.getpid()
+        self.workers = [w for w in self.workers if w.alive()]
+        while len(self.workers) < count:
+            self.workers.append(_Worker())
+        return self.workers[:count]
+
+    def discard(self, workers: list[_Worker]) -> None:
+        for worker in workers:
+            worker.process.kill()
+            worker.close()
+        self.workers = [w for w in self.workers if w not in workers]
+
+    def shutdown(self) -> None:
+        with self.lock:
+            if self.pid == os.getpid():
+                for worker in self.workers:
+                    worker.close()
+            self.workers = []
+
+
+_POOL: Final = _Pool()
+atexit.register(_POOL.shutdown)
+
+
+def shutdown_workers() -> None:
+    """Stop the worker processes this process started (they restart on demand)."""
+    _POOL.shutdown()
+
+
+def _pieces(n: int, workers: int) -> list[tuple[int, int]]:
+    count = max(1, min(workers, n // MIN_ROWS_PER_WORKER))
+    bounds = np.linspace(0, n, count + 1).astype(np.int64)
+    return [(int(a), int(b)) for a, b in pairwise(bounds)]
+
+
+def normalise_and_hash(
+    values: pa.Array, material: HashingMaterial, /, *, workers: int
+) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.uint8]]]:
+    """Canonical forms (null where invalid) and ``(n, 32)`` hashes (zero rows there).
+
+    ``values`` is an Arrow string array whose nulls are the non-text cells.
+    With ``workers > 1`` and enough rows the work is shared with worker
+    processes; the result is the same either way.
+    """
+    pieces = _pieces(len(values), workers)
+    if len(pieces) == 1:
+        return _work(values, material)
+    header_keys = material._subkeys()  # the one place they travel
+    with _POOL.lock:
+        helpers = _POOL.take(len(pieces) - 1)
+        try:
+            senders = []
+            for worker, (start, stop) in zip(helpers, pieces[1:], strict=True):
+                payload = _ipc(pa.record_batch([values.slice(start, stop - start)], ["value"]))
+                header = _REQUEST.pack(_MAGIC, payload.size, *header_keys)
+                senders.append(worker.send(header, payload))
+            start, stop = pieces[0]
+            canonical = [_work(values.slice(start, stop - start), material)]
+            for worker, sender in zip(helpers, senders, strict=True):
+                sender.join()
+                batch = worker.receive()
+                canonical.append((batch.column(0), _digests(batch.column(1))))
+        except BaseException:
+            _POOL.discard(helpers)
+            raise
+    forms = pa.concat_arrays([c for c, _ in canonical])
+    digests = np.concatenate([d for _, d in canonical])
+    return forms, digests
+
+
+def _digests(column: pa.Array) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    data = column.buffers()[1]
+    out = np.frombuffer(data, dtype=np.uint8, count=len(column) * _HASH_SIZE).copy()
+    out = out.reshape(-1, _HASH_SIZE)
+    if column.null_count:
+        out[~np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = 0
+    return out
+
+
+def _ipc(batch: pa.RecordBatch) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return sink.getvalue()
+
+
+def _work(
+    values: pa.Array, material: HashingMaterial
+) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.uint8]]]:
+    from locosuppress.normalize import _normalize_arrow
+
+    is_str = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    canonical = _normalize_arrow(values, is_str)
+    return canonical, material.hash_canonical_array(canonical)
+
+
+# --- the worker side -------------------------------------------------------
+
+
+def serve() -> None:
+    """Answer requests on stdin until it closes (the body of a worker process)."""
+    from locosuppress.keys import HashingMaterial
+
+    requests = sys.stdin.buffer
+    answers = sys.stdout.buffer
+    # Nothing but answers may reach the pipe.
+    sys.stdout = sys.stderr
+    while True:
+        head = _read_exact(requests, _REQUEST.size)
+        if len(head) < _REQUEST.size:
+            return
+        magic, length, email_key, domain_key = _REQUEST.unpack(head)
+        if magic != _MAGIC:
+            return
+        body = _read_exact(requests, length)
+        if len(body) < length:
+            return
+        try:
+            values = pa.ipc.open_stream(body).read_next_batch().column(0)
+            material = HashingMaterial(email_key, domain_key, "worker")
+            canonical, digests = _work(values, material)
+            hashes = pa.FixedSizeBinaryArray.from_buffers(
+                pa.binary(_HASH_SIZE), len(canonical), [None, pa.py_buffer(digests)]
+            )
+            out = _ipc(pa.record_batch([canonical, hashes], ["canonical", "digest"]))
+            answers.write(_ANSWER.pack(_MAGIC, _OK, out.size))
+            answers.write(memoryview(out))
+        except Exception as exc:  # only its type name crosses the pipe
+            name = type(exc).__name__.encode("ascii", "replace")
+            answers.write(_ANSWER.pack(_MAGIC, _FAILED, len(name)))
+            answers.write(name)
+        answers.flush()
+        del body
