@@ -209,7 +209,9 @@ def add(args: argparse.Namespace, console: Console) -> int:
         raise CommandError(f"no addresses to add: {where} holds none")
     source = args.source if args.source is not None else label
     with _open(args) as lst, console.progress.step("Adding"):
-        report = lst.add_many(values, scope=args.scope, reason=args.reason, source=source)
+        report = lst.add_many(
+            values, scope=args.scope, reason=args.reason, source=source, workers=args.workers
+        )
     console.show(report, as_json=args.json)
     if report.invalid and not args.allow_invalid:
         raise CommandError(
@@ -289,6 +291,7 @@ def run_filter(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: int | str | None = None,
+    workers: int = 1,
 ) -> FilterResult:
     """Read ``source``, filter it against ``lst``, write the kept rows to ``output``."""
     with console.progress.step(f"Reading {source.name}"):
@@ -301,6 +304,7 @@ def run_filter(
             channel=channel,
             on_invalid="keep" if keep_invalid else "exclude",
             dedupe=dedupe,
+            workers=workers,
         )
     with console.progress.step(f"Writing {output.name}"):
         write_mailing_file(result.kept, output, overwrite=force)
@@ -332,6 +336,7 @@ def filter_file(args: argparse.Namespace, console: Console) -> int:
             encoding=args.encoding,
             delimiter=args.delimiter,
             sheet=args.sheet,
+            workers=args.workers,
         )
     if args.report is not None:
         write_json(result.report.to_dict(), args.report, force=args.force)

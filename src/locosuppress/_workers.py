@@ -33,19 +33,28 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from locosuppress.errors import InvalidOptionError, WorkerError
+from locosuppress.normalize import _normalize_arrow, _to_arrow, canonical_arrow
 
 if TYPE_CHECKING:  # pragma: no cover
     from locosuppress.keys import HashingMaterial
 
-__all__ = ["check_workers", "normalise_and_hash", "shutdown_workers"]
+__all__ = [
+    "canonical_and_hashes",
+    "check_workers",
+    "hashes_of",
+    "normalise_and_hash",
+    "shutdown_workers",
+]
 
 #: Below this many rows per piece, shipping data costs more than it saves.
 MIN_ROWS_PER_WORKER: Final = 50_000
 _MAGIC: Final = b"LSW1"
-_REQUEST: Final = struct.Struct(">4sQ32s32s")
+_REQUEST: Final = struct.Struct(">4sBQ32s32s")  # magic, flags, length, subkeys
+_WANT_CANONICAL: Final = 1
 _ANSWER: Final = struct.Struct(">4sBQ")
 _OK: Final = 0
 _FAILED: Final = 1
@@ -199,16 +208,22 @@ def shutdown_workers() -> None:
     _POOL.shutdown()
 
 
+#: The calling process gets this much more than a worker: it has no pipe to
+#: read or write, and the workers' answers wait for it anyway.
+_CALLER_WEIGHT: Final = 1.15
+
+
 def _pieces(n: int, workers: int) -> list[tuple[int, int]]:
     count = max(1, min(workers, n // MIN_ROWS_PER_WORKER))
-    bounds = np.linspace(0, n, count + 1).astype(np.int64)
-    return [(int(a), int(b)) for a, b in pairwise(bounds)]
+    weights = np.array([_CALLER_WEIGHT] + [1.0] * (count - 1))
+    bounds = np.concatenate([[0], np.round(np.cumsum(weights) / weights.sum() * n)])
+    return [(int(a), int(b)) for a, b in pairwise(bounds.astype(np.int64))]
 
 
 def normalise_and_hash(
-    values: pa.Array, material: HashingMaterial, /, *, workers: int
-) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.uint8]]]:
-    """Canonical forms (null where invalid) and ``(n, 32)`` hashes (zero rows there).
+    values: pa.Array, material: HashingMaterial, /, *, workers: int, canonical: bool
+) -> tuple[pa.Array | None, pa.FixedSizeBinaryArray]:
+    """Canonical forms (when asked for) and 32-byte hashes, null where invalid.
 
     ``values`` is an Arrow string array whose nulls are the non-text cells.
     With ``workers > 1`` and enough rows the work is shared with worker
@@ -216,36 +231,83 @@ def normalise_and_hash(
     """
     pieces = _pieces(len(values), workers)
     if len(pieces) == 1:
-        return _work(values, material)
-    header_keys = material._subkeys()  # the one place they travel
+        return _work(values, material, canonical=canonical)
+    flags = _WANT_CANONICAL if canonical else 0
+    email_key, domain_key = material._subkeys()  # the one place they travel
     with _POOL.lock:
         helpers = _POOL.take(len(pieces) - 1)
         try:
             senders = []
             for worker, (start, stop) in zip(helpers, pieces[1:], strict=True):
                 payload = _ipc(pa.record_batch([values.slice(start, stop - start)], ["value"]))
-                header = _REQUEST.pack(_MAGIC, payload.size, *header_keys)
+                header = _REQUEST.pack(_MAGIC, flags, payload.size, email_key, domain_key)
                 senders.append(worker.send(header, payload))
             start, stop = pieces[0]
-            canonical = [_work(values.slice(start, stop - start), material)]
+            results = [_work(values.slice(start, stop - start), material, canonical=canonical)]
             for worker, sender in zip(helpers, senders, strict=True):
                 sender.join()
                 batch = worker.receive()
-                canonical.append((batch.column(0), _digests(batch.column(1))))
+                hashes = batch.column("hash")
+                results.append((batch.column("canonical") if canonical else None, hashes))
         except BaseException:
             _POOL.discard(helpers)
             raise
-    forms = pa.concat_arrays([c for c, _ in canonical])
-    digests = np.concatenate([d for _, d in canonical])
-    return forms, digests
+    forms = pa.concat_arrays([f for f, _ in results if f is not None]) if canonical else None
+    return forms, pa.concat_arrays([h for _, h in results])
 
 
-def _digests(column: pa.Array) -> np.ndarray[Any, np.dtype[np.uint8]]:
-    data = column.buffers()[1]
-    out = np.frombuffer(data, dtype=np.uint8, count=len(column) * _HASH_SIZE).copy()
-    out = out.reshape(-1, _HASH_SIZE)
-    if column.null_count:
-        out[~np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = 0
+def canonical_and_hashes(
+    values: pd.Series, material: HashingMaterial, /, *, workers: int
+) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.uint8]]]:
+    """Canonical forms and ``(n, 32)`` hashes (zero rows where invalid) of a Series.
+
+    A categorical column is normalised once per category, in this process.
+    """
+    if workers == 1 or isinstance(values.dtype, pd.CategoricalDtype):
+        forms = canonical_arrow(values)
+        return forms, material.hash_canonical_array(forms)
+    forms, hashes = normalise_and_hash(
+        _to_arrow(values)[0], material, workers=workers, canonical=True
+    )
+    assert forms is not None
+    return forms, _digests(hashes)
+
+
+def hashes_of(
+    values: pd.Series, material: HashingMaterial, /, *, workers: int
+) -> pa.FixedSizeBinaryArray:
+    """The 32-byte hashes of a Series as an Arrow array, null where invalid."""
+    if workers == 1 or isinstance(values.dtype, pd.CategoricalDtype):
+        forms = canonical_arrow(values)
+        return _as_hashes(forms, material.hash_canonical_array(forms))
+    return normalise_and_hash(_to_arrow(values)[0], material, workers=workers, canonical=False)[1]
+
+
+def _as_hashes(
+    forms: pa.Array, digests: np.ndarray[Any, np.dtype[np.uint8]]
+) -> pa.FixedSizeBinaryArray:
+    return pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(_HASH_SIZE), len(forms), [_validity_buffer(forms), pa.py_buffer(digests)]
+    )
+
+
+def _validity_buffer(array: pa.Array) -> pa.Buffer | None:
+    """A validity bitmap for ``array`` that starts at bit 0 (None when all valid)."""
+    if not array.null_count:
+        return None
+    if array.offset == 0 and array.buffers()[0] is not None:
+        return array.buffers()[0]
+    return pa.concat_arrays([array]).buffers()[0]
+
+
+def _digests(hashes: pa.FixedSizeBinaryArray) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """``(n, 32)`` uint8 hashes, zero rows where null."""
+    data = hashes.buffers()[1]
+    start = hashes.offset * _HASH_SIZE
+    out = np.frombuffer(data, dtype=np.uint8, count=len(hashes) * _HASH_SIZE, offset=start)
+    out = out.reshape(-1, _HASH_SIZE).copy()
+    if hashes.null_count:
+        out[~np.asarray(hashes.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = 0
     return out
 
 
@@ -257,13 +319,12 @@ def _ipc(batch: pa.RecordBatch) -> pa.Buffer:
 
 
 def _work(
-    values: pa.Array, material: HashingMaterial
-) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.uint8]]]:
-    from locosuppress.normalize import _normalize_arrow
-
+    values: pa.Array, material: HashingMaterial, *, canonical: bool
+) -> tuple[pa.Array | None, pa.FixedSizeBinaryArray]:
     is_str = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    canonical = _normalize_arrow(values, is_str)
-    return canonical, material.hash_canonical_array(canonical)
+    forms = _normalize_arrow(values, is_str)
+    hashes = _as_hashes(forms, material.hash_canonical_array(forms))
+    return (forms if canonical else None), hashes
 
 
 # --- the worker side -------------------------------------------------------
@@ -281,7 +342,7 @@ def serve() -> None:
         head = _read_exact(requests, _REQUEST.size)
         if len(head) < _REQUEST.size:
             return
-        magic, length, email_key, domain_key = _REQUEST.unpack(head)
+        magic, flags, length, email_key, domain_key = _REQUEST.unpack(head)
         if magic != _MAGIC:
             return
         body = _read_exact(requests, length)
@@ -290,11 +351,10 @@ def serve() -> None:
         try:
             values = pa.ipc.open_stream(body).read_next_batch().column(0)
             material = HashingMaterial(email_key, domain_key, "worker")
-            canonical, digests = _work(values, material)
-            hashes = pa.FixedSizeBinaryArray.from_buffers(
-                pa.binary(_HASH_SIZE), len(canonical), [None, pa.py_buffer(digests)]
-            )
-            out = _ipc(pa.record_batch([canonical, hashes], ["canonical", "digest"]))
+            forms, hashes = _work(values, material, canonical=bool(flags & _WANT_CANONICAL))
+            columns = [hashes] if forms is None else [hashes, forms]
+            names = ["hash"] if forms is None else ["hash", "canonical"]
+            out = _ipc(pa.record_batch(columns, names))
             answers.write(_ANSWER.pack(_MAGIC, _OK, out.size))
             answers.write(memoryview(out))
         except Exception as exc:  # only its type name crosses the pipe

@@ -181,6 +181,14 @@ def build_parser() -> tuple[
         action="store_true",
         help="open the list read-only: nothing is written, not even to the audit log",
     )
+    workers = _Parser(add_help=False)
+    workers.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="processes that share normalising and hashing (default: 1; try the number of cores)",
+    )
     reading = _Parser(add_help=False)
     group = reading.add_argument_group("reading the input file (detected when not given)")
     group.add_argument("--encoding", metavar="CODEC", help="CSV encoding, e.g. cp1252 or utf-8")
@@ -283,7 +291,7 @@ def build_parser() -> tuple[
         Addresses given as arguments end up in your shell history: for people
         who asked to be erased, prefer --from FILE or standard input.
         """,
-        parents=[common, keyed, as_json, reading],
+        parents=[common, keyed, as_json, workers, reading],
     )
     add.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
     add.add_argument(
@@ -420,7 +428,7 @@ def build_parser() -> tuple[
         with the input's encoding and delimiter) and is written atomically. The
         input is never overwritten.
         """,
-        parents=[common, keyed, as_json, force, read_only, reading],
+        parents=[common, keyed, as_json, force, read_only, workers, reading],
     )
     filter_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
     filter_.add_argument(

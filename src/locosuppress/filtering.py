@@ -28,9 +28,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from locosuppress._index import SCOPE_ALL, SCOPE_NEWSLETTER, SCOPE_POST, SuppressionIndex
+from locosuppress._workers import canonical_and_hashes, check_workers
 from locosuppress.errors import InvalidOptionError, SchemaError
 from locosuppress.keys import HashingMaterial
-from locosuppress.normalize import canonical_arrow
 from locosuppress.reports import render_html, render_text
 
 if TYPE_CHECKING:
@@ -279,14 +279,14 @@ def outcome_codes(
     channel: str | None,
     on_invalid: str,
     dedupe: bool,
+    workers: int = 1,
 ) -> np.ndarray[Any, np.dtype[np.int8]]:
     """Decide every row's outcome: invalid, suppressed, duplicate or kept (in that order)."""
     mask = channel_mask(channel)
     n = len(values)
-    canonical = canonical_arrow(values)
+    canonical, digests = canonical_and_hashes(values, material, workers=workers)
     valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     invalid = ~valid
-    digests = material.hash_canonical_array(canonical)
     email_bits = index.lookup(digests) & mask
     email_bits[invalid] = 0
     domain_bits = np.zeros(n, dtype=np.uint8)
@@ -400,6 +400,7 @@ def filter_frame(
     channel: str | None = None,
     on_invalid: str = "exclude",
     dedupe: bool = True,
+    workers: int = 1,
 ) -> FilterResult:
     """Filter ``frame`` against an index; the engine behind ``SuppressionList.filter``.
 
@@ -412,9 +413,16 @@ def filter_frame(
             "read files with locosuppress.read_mailing_file"
         )
     check_options(channel, on_invalid)
+    check_workers(workers)
     label = find_address_column(frame, column)
     codes = outcome_codes(
-        frame[label], index, material, channel=channel, on_invalid=on_invalid, dedupe=dedupe
+        frame[label],
+        index,
+        material,
+        channel=channel,
+        on_invalid=on_invalid,
+        dedupe=dedupe,
+        workers=workers,
     )
     kept = frame.take(np.flatnonzero(codes <= KEPT_MALFORMED))
     kept.attrs = dict(frame.attrs)
@@ -447,8 +455,10 @@ def filter_with_list(
     on_invalid: str = "exclude",
     dedupe: bool = True,
     source: str | None = None,
+    workers: int = 1,
 ) -> FilterResult:
     """``SuppressionList.filter``: filter, then write the counts to the audit log."""
+    check_workers(workers)
     index = lst.index()
     result = filter_frame(
         frame,
@@ -458,6 +468,7 @@ def filter_with_list(
         channel=channel,
         on_invalid=on_invalid,
         dedupe=dedupe,
+        workers=workers,
     )
     if source is None:
         meta = frame.attrs.get("locosuppress")

@@ -32,13 +32,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from locosuppress._workers import check_workers, normalise_and_hash
+from locosuppress._workers import check_workers, hashes_of
 from locosuppress.errors import InsecureKeyFileError, InvalidKeyError
 from locosuppress.normalize import (
     NORMALIZATION_VERSION,
     _as_series,
-    _to_arrow,
-    canonical_arrow,
     normalize_domain,
     normalize_email,
 )
@@ -195,29 +193,10 @@ class HashingMaterial:
             of ``values`` (when it is a Series).
         """
         series = _as_series(values)
-        count = check_workers(workers)
-        if count == 1 or isinstance(series.dtype, pd.CategoricalDtype):
-            canonical = canonical_arrow(series)
-            digests = self.hash_canonical_array(canonical)
-        else:
-            canonical, digests = normalise_and_hash(_to_arrow(series)[0], self, workers=count)
-        out = pa.FixedSizeBinaryArray.from_buffers(
-            pa.binary(HASH_SIZE),
-            len(canonical),
-            [_validity_buffer(canonical), pa.py_buffer(digests)],
-        )
+        out = hashes_of(series, self, workers=check_workers(workers))
         return pd.Series(
             pd.arrays.ArrowExtensionArray(out), index=series.index, name=series.name, copy=False
         )
-
-
-def _validity_buffer(array: pa.Array) -> pa.Buffer | None:
-    """A validity bitmap for ``array`` that starts at bit 0 (None when all valid)."""
-    if not array.null_count:
-        return None
-    if array.offset == 0 and array.buffers()[0] is not None:
-        return array.buffers()[0]
-    return pa.concat_arrays([array]).buffers()[0]
 
 
 class SuppressionKey:

@@ -358,10 +358,10 @@ _WS: Final = r"[ \t\n\r\x0b\x0c]*"
 _ADDR: Final = rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
 _FAST: Final = rf"^{_WS}{_ADDR}{_WS}$"
 _FAST_MAX_DOMAIN: Final = 63
-# ``Display Name <address>`` or ``<address>`` around a tier-2 address; the
-# display name holds no angle bracket, so the '<' is the last one (rule 3).
-_WRAPPED: Final = rf"^[^<>]*<{_WS}(?P<addr>{_ADDR}){_WS}>{_WS}$"
-_GMAIL_LOCAL: Final = r"^(?P<local>[^@]*)@"
+# ``Display Name <address>`` or ``<address>``; the display name holds no
+# angle bracket, so the '<' is the last one (rule 3). What is inside takes
+# tier 2 when it matches ``_FAST``.
+_WRAPPED: Final = rf"^[^<>]*<(?P<addr>[^<>]*)>{_WS}$"
 
 
 def _to_arrow(values: pd.Series) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.bool_]]]:
@@ -408,9 +408,9 @@ def _ends_with_any(arr: pa.Array, suffixes: tuple[str, ...]) -> pa.Array:
     return pc.fill_null(out, False)
 
 
-def _gmail_rule(values: pa.Array) -> pa.Array:
-    """Rule 8 on lower-cased, untagged addresses at gmail.com or googlemail.com."""
-    local = pc.struct_field(pc.extract_regex(values, _GMAIL_LOCAL), "local")
+def _gmail_rule(values: pa.Array, suffix: str) -> pa.Array:
+    """Rule 8 on lower-cased, untagged addresses that end with ``suffix``."""
+    local = pc.utf8_slice_codeunits(values, 0, -len(suffix))
     return pc.binary_join_element_wise(pc.replace_substring(local, ".", ""), _GMAIL, "@")
 
 
@@ -440,9 +440,11 @@ def _normalize_rest(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) 
     # pattern rejected that hold a '<'.
     wrapped = pc.and_not(pc.fill_null(pc.match_substring(arr, "<"), False), fast)
     if wrapped.true_count:
-        inner = pc.struct_field(pc.extract_regex(arr.filter(wrapped), _WRAPPED), "addr")
-        arr = pc.replace_with_mask(arr, wrapped, pc.coalesce(inner, arr.filter(wrapped)))
-        fast = pc.replace_with_mask(fast, wrapped, inner.is_valid())
+        outer = arr.filter(wrapped)
+        inner = pc.struct_field(pc.extract_regex(outer, _WRAPPED), "addr")
+        arr = pc.replace_with_mask(arr, wrapped, pc.coalesce(inner, outer))
+        inner_fast = pc.fill_null(pc.match_substring_regex(inner, _FAST), False)
+        fast = pc.replace_with_mask(fast, wrapped, inner_fast)
     lowered = pc.utf8_lower(pc.utf8_trim(arr, " \t\n\r\x0b\x0c"))
     # Rule 7: drop the tag, on the rows with a '+'; a dot left before the
     # '@' (``john.+x@``) sends the row to tier 3, which names the error.
@@ -459,7 +461,12 @@ def _normalize_rest(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) 
     ok = pc.and_(ok, pc.less_equal(domain_len, _FAST_MAX_DOMAIN))
     fast = pc.and_(fast, pc.fill_null(ok, False))
     # Rule 8: Gmail.
-    lowered = _patch(lowered, _ends_with_any(lowered, _GMAIL_SUFFIXES), _gmail_rule)
+    for suffix in _GMAIL_SUFFIXES:
+        lowered = _patch(
+            lowered,
+            pc.fill_null(pc.ends_with(lowered, suffix), False),
+            lambda sub, suffix=suffix: _gmail_rule(sub, suffix),
+        )
     result = pc.if_else(fast, lowered, pa.nulls(n, type=pa.string()))
 
     slow_mask = is_str & ~np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)

@@ -67,6 +67,7 @@ import pandas as pd
 from locosuppress import _export, _sqlite
 from locosuppress._index import PENDING_LIMIT
 from locosuppress._version import __version__
+from locosuppress._workers import canonical_and_hashes, check_workers
 from locosuppress.errors import (
     InvalidOptionError,
     KeyMismatchError,
@@ -82,8 +83,6 @@ from locosuppress.keys import HASH_SIZE, HashingMaterial, SuppressionKey
 from locosuppress.normalize import (
     NORMALIZATION_VERSION,
     _as_series,
-    _normalize_arrow,
-    _to_arrow,
     normalize_email,
 )
 from locosuppress.reports import render_html, render_text
@@ -837,6 +836,7 @@ class SuppressionList:
         reason: str = "unsubscribed",
         source: str | None = None,
         now: datetime | None = None,
+        workers: int = 1,
     ) -> AddReport:
         """Suppress many addresses in one durable transaction.
 
@@ -846,16 +846,21 @@ class SuppressionList:
         Args:
             emails: any iterable of values or a pandas Series (any dtype).
             scope, reason, source, now: as for :meth:`add`.
+            workers: processes that share normalising and hashing; ``1``
+                (the default) stays in this process.
 
         Returns:
             An :class:`AddReport`; every input is counted once as added,
             already present or invalid (with its 0-based position).
 
         Raises:
-            ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
+            ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label,
+                or ``workers`` below 1.
             TypeError: a single string (use :meth:`add`) or a whole DataFrame was passed.
             ReadOnlyListError: the list was opened read-only.
+            WorkerError: a worker process failed; nothing was added.
         """
+        workers = check_workers(workers)
         scope_code = _option(scope, SCOPES, "scope")
         reason_code = _option(reason, REASONS, "reason")
         label = _check_source(source)
@@ -871,12 +876,13 @@ class SuppressionList:
         invalid: list[npt.NDArray[np.intp]] = []
         n_valid = 0
         for start in range(0, len(series), _CHUNK):
-            canonical = _normalize_arrow(*_to_arrow(series.iloc[start : start + _CHUNK]))
+            canonical, digests = canonical_and_hashes(
+                series.iloc[start : start + _CHUNK], self._matter, workers=workers
+            )
             valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
             invalid.append(np.flatnonzero(~valid) + start)
-            valid_canonical = canonical.drop_null()
-            n_valid += len(valid_canonical)
-            parts.append(self._matter.hash_canonical_array(valid_canonical))
+            n_valid += int(valid.sum())
+            parts.append(digests[valid])
         everything = np.concatenate(parts) if parts else np.empty((0, HASH_SIZE), np.uint8)
         hashes = _unique_sorted(everything)
         positions = tuple(int(p) for p in (np.concatenate(invalid) if invalid else ()))
@@ -1161,6 +1167,7 @@ class SuppressionList:
         on_invalid: str = "exclude",
         dedupe: bool = True,
         source: str | None = None,
+        workers: int = 1,
     ) -> FilterResult:
         """Filter an imported mailing DataFrame against this list.
 
@@ -1178,6 +1185,9 @@ class SuppressionList:
             dedupe: drop later rows with an address already kept.
             source: label for the audit log; defaults to the file name that
                 ``read_mailing_file`` recorded in ``frame.attrs``.
+            workers: processes that share normalising and hashing; ``1``
+                (the default) stays in this process. See ``docs/filtering.md``,
+                "Using several cores".
 
         Returns:
             A :class:`~locosuppress.FilterResult` with ``kept``, ``report`` and
@@ -1198,6 +1208,7 @@ class SuppressionList:
             on_invalid=on_invalid,
             dedupe=dedupe,
             source=source,
+            workers=workers,
         )
 
     # -- reporting ------------------------------------------------------------------------

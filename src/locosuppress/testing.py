@@ -456,5 +456,5 @@ def mailing_frames(
     is object, string, Arrow-backed or categorical (non-text values become
     missing for the typed dtypes).
     """
-    return _frames(values or address_values(), column, min_rows, max_rows)
+    return _frames(values if values is not None else address_values(), column, min_rows, max_rows)
 # -- end section: frames --
