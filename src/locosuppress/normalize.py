@@ -364,6 +364,28 @@ _FAST_MAX_DOMAIN: Final = 63
 _WRAPPED: Final = rf"^[^<>]*<(?P<addr>[^<>]*)>{_WS}$"
 
 
+def _re2_class_escape(chars: str) -> str:
+    return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):x}}}" for c in chars)
+
+
+# Tier 2b: a tier-2 local part and any domain without space, control,
+# invisible, quote or structural characters (a quote could close a quoted
+# whole, which rule 3 removes). The domain goes through the scalar
+# rule 6 once per distinct domain (so IDNA runs once per domain, not per row).
+_DOMAIN_CHARS: Final = (
+    "[^"
+    + _re2_class_escape(
+        "@<>()[]\"'"
+        + _WHITESPACE
+        + _INVISIBLE
+        + "".join(map(chr, range(0x20)))
+        + "".join(map(chr, range(0x7F, 0xA0)))
+    )
+    + "]+"
+)
+_BY_DOMAIN: Final = rf"^{_WS}(?P<local>{_ATOM}(?:\.{_ATOM})*)@(?P<domain>{_DOMAIN_CHARS}){_WS}$"
+
+
 def _to_arrow(values: pd.Series) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.bool_]]]:
     """Return an Arrow string array (non-str values null) and a mask of str values."""
     dtype = values.dtype
@@ -472,6 +494,16 @@ def _normalize_rest(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) 
     slow_mask = is_str & ~np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)
     if not slow_mask.any():
         return result
+    # Tier 2b on what tier 2 left, then tier 3 on what neither decided.
+    by_domain, decided = _normalize_by_domain(arr.filter(pa.array(slow_mask)))
+    if decided.any():
+        rows = np.flatnonzero(slow_mask)
+        done = np.zeros(n, dtype=bool)
+        done[rows[decided]] = True
+        result = pc.replace_with_mask(result, pa.array(done), by_domain.filter(decided))
+        slow_mask[rows[decided]] = False
+        if not slow_mask.any():
+            return result
     slow_values = original.filter(pa.array(slow_mask)).to_pylist()
     cache: dict[str, str | None] = {}
     slow_out: list[str | None] = []
@@ -485,6 +517,44 @@ def _normalize_rest(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) 
 
 
 _MISSING: Final = object()
+
+
+def _normalize_by_domain(
+    arr: pa.Array,
+) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.bool_]]]:
+    """Tier 2b: rules 4-9 with the domain decided once per distinct domain.
+
+    Returns the canonical forms (null where invalid) and a mask of the rows
+    this tier decided; the others are left to the scalar rules.
+    """
+    parts = pc.extract_regex(arr, _BY_DOMAIN)
+    decided = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if not decided.any():
+        return pa.nulls(len(arr), pa.string()), decided
+    local = pc.utf8_lower(pc.struct_field(parts, "local"))
+    local = pc.replace_substring_regex(local, r"\+.*$", "")  # rule 7: the tag
+    ok = pc.and_(
+        pc.greater(pc.binary_length(local), 0),
+        pc.less_equal(pc.binary_length(local), _MAX_LOCAL_BYTES),
+    )
+    ok = pc.and_not(ok, pc.ends_with(local, "."))
+    encoded = pc.struct_field(parts, "domain").dictionary_encode()
+    domains = pa.array(
+        [_domain_or_none(d) for d in encoded.dictionary.to_pylist()], type=pa.string()
+    ).take(encoded.indices)
+    gmail = pc.fill_null(pc.is_in(domains, pa.array(sorted(_GMAIL_ALIASES))), False)
+    local = pc.if_else(gmail, pc.replace_substring(local, ".", ""), local)
+    domains = pc.if_else(gmail, _GMAIL, domains)
+    joined = pc.binary_join_element_wise(local, domains, "@")
+    return pc.if_else(pc.fill_null(ok, False), joined, pa.nulls(len(arr), pa.string())), decided
+
+
+def _domain_or_none(domain: str) -> str | None:
+    """Rule 6 (after rule 4) on a domain taken from an address; None when invalid."""
+    if not domain.isascii():
+        domain = unicodedata.normalize("NFC", domain)
+    result = _domain_cached(domain)
+    return result if isinstance(result, str) else None
 
 
 def _as_series(values: Iterable[object] | pd.Series) -> pd.Series:
