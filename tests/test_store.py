@@ -34,6 +34,7 @@ from locosuppress import (
     ListLockedError,
     ListNotFoundError,
     ListStats,
+    ListStorageError,
     LocosuppressError,
     NotASuppressionListError,
     OutputExistsError,
@@ -1145,6 +1146,53 @@ class TestReadOnlyPermissions:
     def test_error_class(self) -> None:
         """ReadOnlyListError is also a PermissionError."""
         assert isinstance(ReadOnlyListError("x"), PermissionError)
+
+
+class TestFullDisk:
+    """A write SQLite cannot store (SQLITE_FULL) fails closed, stores nothing, and is clear."""
+
+    @staticmethod
+    def _cap(lst: SuppressionList, extra_pages: int = 0) -> None:
+        # SQLite's own size cap gives a real SQLITE_FULL, as a full disk does.
+        (pages,) = lst._conn.execute("PRAGMA page_count").fetchone()
+        lst._conn.execute(f"PRAGMA max_page_count = {pages + extra_pages}")
+
+    def test_add_many_on_a_full_disk(self, tmp_path: Path, test_key: SuppressionKey) -> None:
+        """ListStorageError names the problem; the list is unchanged and still usable."""
+        path = tmp_path / "list.db"
+        with SuppressionList.open(path, test_key) as lst:
+            lst.add("kept@example.nl", now=NOW)
+            audit_rows = len(lst.audit())
+            self._cap(lst)
+            many = [f"klant{i}@example.nl" for i in range(20_000)]
+            with pytest.raises(ListStorageError, match="full") as caught:
+                lst.add_many(many, now=NOW)
+            assert isinstance(caught.value, OSError)
+            assert "@" not in str(caught.value).replace(str(path), "")
+            assert 1 == len(lst)
+            assert "klant1@example.nl" not in lst
+            assert audit_rows == len(lst.audit())
+            lst._conn.execute("PRAGMA max_page_count = 1073741823")
+            assert 20_000 == lst.add_many(many, now=NOW).added
+        with SuppressionList.open(path, test_key, read_only=True) as lst:
+            assert 20_001 == len(lst)
+            assert lst.verify().ok
+
+    def test_single_add_on_a_full_disk(self, tmp_path: Path, test_key: SuppressionKey) -> None:
+        """One add that needs a new page fails the same way."""
+        with SuppressionList.open(tmp_path / "list.db", test_key) as lst:
+            self._cap(lst)
+            failed = None
+            for i in range(5_000):
+                try:
+                    lst.add(f"p{i}@example.nl", now=NOW)
+                except ListStorageError as exc:
+                    failed = exc
+                    break
+            assert failed is not None
+            stored = len(lst)
+            assert stored < 5_000
+            assert all(f"p{i}@example.nl" in lst for i in range(stored))
 
 
 class TestLocking:

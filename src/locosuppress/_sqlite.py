@@ -30,6 +30,7 @@ from locosuppress.errors import (
     ListCorruptedError,
     ListLockedError,
     ListNotFoundError,
+    ListStorageError,
     LocosuppressError,
     NotASuppressionListError,
     OutputExistsError,
@@ -59,6 +60,7 @@ _SQLITE_LOCKED: Final = 6
 _SQLITE_READONLY: Final = 8
 _SQLITE_IOERR: Final = 10
 _SQLITE_CORRUPT: Final = 11
+_SQLITE_FULL: Final = 13
 _SQLITE_CANTOPEN: Final = 14
 _SQLITE_NOTADB: Final = 26
 
@@ -161,8 +163,18 @@ def translate(exc: sqlite3.Error, path: Path) -> Exception:
         return ListLockedError(f"{path} is locked by another process (SQLite: {text})")
     if code == _SQLITE_CANTOPEN:
         return ListNotFoundError(f"{path} cannot be opened (SQLite: {text})")
+    if code == _SQLITE_FULL:
+        return ListStorageError(
+            f"{path} could not grow: the disk (or the list's size limit) is full "
+            f"(SQLite: {text}). Nothing of this call was stored; free space and try again."
+        )
     if isinstance(exc, sqlite3.DatabaseError) and type(exc) is sqlite3.DatabaseError:
         return ListCorruptedError(f"{path} is damaged or cannot be read (SQLite: {text})")
+    if isinstance(exc, sqlite3.OperationalError):
+        return ListStorageError(
+            f"SQLite could not complete the operation on {path} (SQLite: {text}); "
+            "nothing of this call was stored. Check the disk and the file, then try again."
+        )
     return exc
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "ListCorruptedError",
     "ListLockedError",
     "ListNotFoundError",
+    "ListStorageError",
     "LocosuppressError",
     "MailingFileError",
     "MailingFileNotFoundError",
@@ -96,6 +97,13 @@ class ReadOnlyListError(LocosuppressError, PermissionError):
 
 class ListCorruptedError(LocosuppressError, OSError):
     """The list file is damaged or cannot be read by SQLite."""
+
+
+class ListStorageError(LocosuppressError, OSError):
+    """SQLite could not complete an operation on the list (a full disk, above all).
+
+    The transaction was rolled back: nothing of the failed call was stored.
+    """
 
 
 class ListClosedError(LocosuppressError, ValueError):
