@@ -187,7 +187,10 @@ def build_parser() -> tuple[
         type=_positive,
         default=1,
         metavar="N",
-        help="processes that share normalising and hashing (default: 1; try the number of cores)",
+        help=(
+            "processes that share normalising and hashing (default: 1); starting them "
+            "takes about a second, so it pays off from about a million rows"
+        ),
     )
     reading = _Parser(add_help=False)
     group = reading.add_argument_group("reading the input file (detected when not given)")
