@@ -54,6 +54,13 @@ def lst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SuppressionList]:
         yield opened
 
 
+def _canonical_forms(values: pd.Series) -> list[str]:
+    """Canonical forms as plain strings."""
+    from locosuppress import normalize_emails
+
+    return [str(v) for v in normalize_emails(values)]
+
+
 def _same(expected: pd.DataFrame, got: pd.DataFrame) -> None:
     """Equal up to string dtypes (Dask may hold text as another string dtype)."""
     pd.testing.assert_frame_equal(
@@ -102,6 +109,59 @@ class TestDaskFilter:
         )
         blob = pickle.dumps(context)
         assert bytes(range(32)) not in blob
+
+    def test_context_deserialised_once_per_worker(self, client, lst: SuppressionList) -> None:
+        """16 partitions on 2 workers: each worker unpickles the context at most once.
+
+        Unpickling the context builds its HashingMaterial, so counting those
+        constructions inside the worker processes counts deserialisations.
+        """
+
+        def count_materials() -> None:
+            import locosuppress.keys as keys
+
+            cls = keys.HashingMaterial
+            if "_built" not in vars(cls):
+                original = cls.__init__
+
+                def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+                    type(self)._built += 1
+                    original(self, *args, **kwargs)
+
+                cls.__init__ = counting  # type: ignore[method-assign]
+            cls._built = 0  # type: ignore[attr-defined]
+
+        def built() -> int:
+            import locosuppress.keys as keys
+
+            return int(keys.HashingMaterial._built)  # type: ignore[attr-defined]
+
+        client.run(count_materials)  # type: ignore[attr-defined]
+        frame = pd.DataFrame({"email": [f"persoon{i}@example.nl" for i in range(4000)]})
+        kept, report = ldask.filter(dd.from_pandas(frame, npartitions=16), lst).compute()
+        assert 4000 - len(SUPPRESSED) == len(kept) == report.kept
+        per_worker = client.run(built)  # type: ignore[attr-defined]
+        assert 2 == len(per_worker)
+        assert all(n <= 1 for n in per_worker.values()), per_worker
+        assert 1 <= sum(per_worker.values())
+
+    def test_docs_dedupe_recipe(self, client: object, lst: SuppressionList) -> None:
+        """The de-duplication recipe in docs/dask.md, run as written, matches dedupe=True."""
+        page = (Path(__file__).parent.parent / "docs" / "dask.md").read_text(encoding="utf-8")
+        section = page.split("## No de-duplication across partitions", 1)[1]
+        recipe = section.split("```python\n", 1)[1].split("```", 1)[0]
+        emails = [f"Persoon{i % 700}@Example.NL" if i % 3 else f"x{i}@ex.nl" for i in range(3000)]
+        frame = pd.DataFrame({"email": emails, "nr": range(3000)})
+        expected = lst.filter(frame)
+        namespace = {
+            "result": ldask.filter(dd.from_pandas(frame, npartitions=6), lst),
+            "locosuppress": __import__("locosuppress"),
+        }
+        exec(recipe, namespace)  # noqa: S102 - the documented recipe itself
+        clean = namespace["clean"].compute()
+        assert len(expected.kept) == len(clean)
+        canonical = set(_canonical_forms(clean["email"]))
+        assert set(_canonical_forms(expected.kept["email"])) == canonical
 
     def test_lazy(self, lst: SuppressionList) -> None:
         """Nothing is computed until asked; kept has the input's columns."""
