@@ -59,13 +59,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from locosuppress import _export, _sqlite
 from locosuppress._index import PENDING_LIMIT
+from locosuppress._store_reports import AddReport, ExportReport, ListStats, VerifyReport, iso
 from locosuppress._version import __version__
 from locosuppress._workers import canonical_and_hashes, check_workers
 from locosuppress.errors import (
@@ -85,7 +85,6 @@ from locosuppress.normalize import (
     _as_series,
     normalize_email,
 )
-from locosuppress.reports import render_html, render_text
 
 if TYPE_CHECKING:
     from locosuppress._index import SuppressionIndex
@@ -205,10 +204,6 @@ def _utc(now: datetime | None) -> datetime:
     return now.astimezone(UTC)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _material(key: object) -> HashingMaterial:
     if isinstance(key, SuppressionKey):
         return key.hashing_material()
@@ -298,215 +293,6 @@ def _audit(
             __version__,
         ),
     )
-
-
-# --- reports ----------------------------------------------------------------------
-
-
-@attrs.frozen
-class AddReport:
-    """What an ``add_many`` or ``merge`` did: every input is counted exactly once.
-
-    Attributes:
-        added: inputs that created a new entry (for the scope given).
-        already_present: valid inputs whose entry existed, including repeats
-            within the same call (the first counts as added).
-        invalid: inputs that are not addresses (missing, not text, or failing
-            the normalisation rules); nothing was stored for them.
-        invalid_positions: 0-based positions of the invalid inputs, in the
-            order given (positions, not index labels, for a Series).
-    """
-
-    added: int
-    already_present: int
-    invalid: int = 0
-    invalid_positions: tuple[int, ...] = ()
-
-    @property
-    def total(self) -> int:
-        """The number of inputs: ``added + already_present + invalid``."""
-        return self.added + self.already_present + self.invalid
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the counts and positions as plain Python values."""
-        return {
-            "total": self.total,
-            "added": self.added,
-            "already_present": self.already_present,
-            "invalid": self.invalid,
-            "invalid_positions": list(self.invalid_positions),
-        }
-
-    def _rows(self) -> list[tuple[str, Any]]:
-        return [
-            ("inputs", self.total),
-            ("added", self.added),
-            ("already present", self.already_present),
-            ("invalid", self.invalid),
-        ]
-
-    def _notes(self) -> list[str]:
-        if not self.invalid_positions:
-            return []
-        shown = ", ".join(str(p) for p in self.invalid_positions[:10])
-        more = f" and {len(self.invalid_positions) - 10:,} more" if self.invalid > 10 else ""
-        return [f"invalid inputs at positions {shown}{more} (0-based); nothing stored for them"]
-
-    def __str__(self) -> str:
-        return render_text("Suppression list: added", self._rows(), notes=self._notes())
-
-    def _repr_html_(self) -> str:
-        return render_html("Suppression list: added", self._rows(), notes=self._notes())
-
-
-@attrs.frozen
-class ListStats:
-    """Counts of a suppression list, for people and dashboards (no hashes, no addresses).
-
-    Attributes:
-        total: distinct suppressed addresses plus domains (``len(list)``).
-        emails, domains: the two parts of ``total``.
-        entries: rows, one per (address or domain, scope).
-        by_scope, by_reason: entries per scope and per reason (all listed).
-        by_month: entries per month added, ``"YYYY-MM"`` in UTC, oldest first.
-    """
-
-    total: int
-    emails: int
-    domains: int
-    entries: int
-    by_scope: dict[str, int]
-    by_reason: dict[str, int]
-    by_month: dict[str, int]
-    fingerprint: str
-    normalization: str
-    format_version: int
-    created_at: datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the statistics as plain Python values (``created_at`` as ISO text)."""
-        data = attrs.asdict(self)
-        data["created_at"] = _iso(self.created_at)
-        return data
-
-    def _rows(self) -> list[tuple[str, Any]]:
-        rows: list[tuple[str, Any]] = [
-            ("suppressed (distinct)", self.total),
-            ("e-mail addresses", self.emails),
-            ("domains", self.domains),
-            ("entries (per scope)", self.entries),
-        ]
-        rows += [(f"scope {k}", v) for k, v in self.by_scope.items()]
-        rows += [(f"reason {k}", v) for k, v in self.by_reason.items()]
-        rows += [(f"added {k}", v) for k, v in self.by_month.items()]
-        rows += [
-            ("key fingerprint", self.fingerprint),
-            ("normalisation", self.normalization),
-            ("format version", self.format_version),
-            ("created", _iso(self.created_at)),
-        ]
-        return rows
-
-    def __str__(self) -> str:
-        return render_text("Suppression list", self._rows())
-
-    def _repr_html_(self) -> str:
-        return render_html("Suppression list", self._rows())
-
-
-@attrs.frozen
-class VerifyReport:
-    """The result of :meth:`SuppressionList.verify`.
-
-    ``ok`` is true when SQLite's integrity check and every invariant of the
-    list hold; otherwise ``problems`` says what is wrong (never a hash or an
-    address). Scripts and the CLI should exit non-zero when ``ok`` is false,
-    or call :meth:`raise_for_problems`.
-    """
-
-    problems: tuple[str, ...]
-    entries: int
-    pending: int
-    quick: bool
-
-    @property
-    def ok(self) -> bool:
-        """True when no problem was found."""
-        return not self.problems
-
-    def raise_for_problems(self) -> None:
-        """Raise :class:`ListCorruptedError` listing the problems, if there are any.
-
-        Raises:
-            ListCorruptedError: ``ok`` is false.
-        """
-        if self.problems:
-            raise ListCorruptedError(
-                "the suppression list failed verification: " + "; ".join(self.problems)
-            )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as plain Python values."""
-        return {
-            "ok": self.ok,
-            "problems": list(self.problems),
-            "entries": self.entries,
-            "pending": self.pending,
-            "quick": self.quick,
-        }
-
-    def _rows(self) -> list[tuple[str, Any]]:
-        check = "quick_check" if self.quick else "integrity_check"
-        return [
-            ("ok", self.ok),
-            ("SQLite check", check),
-            ("entries", self.entries),
-            ("pending index updates", self.pending),
-            ("problems", len(self.problems)),
-        ]
-
-    def __str__(self) -> str:
-        return render_text("Suppression list: verify", self._rows(), notes=self.problems)
-
-    def _repr_html_(self) -> str:
-        return render_html("Suppression list: verify", self._rows(), notes=self.problems)
-
-
-@attrs.frozen
-class ExportReport:
-    """What :meth:`SuppressionList.export` wrote."""
-
-    path: str
-    count: int
-    channel: str | None
-    fingerprint: str
-    normalization: str
-    created_at: datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the report as plain Python values (``created_at`` as ISO text)."""
-        data = attrs.asdict(self)
-        data["created_at"] = _iso(self.created_at)
-        return data
-
-    def _rows(self) -> list[tuple[str, Any]]:
-        return [
-            ("file", self.path),
-            ("hashes", self.count),
-            ("channel", self.channel or "all channels"),
-            ("key fingerprint", self.fingerprint),
-            ("normalisation", self.normalization),
-            ("created", _iso(self.created_at)),
-        ]
-
-    def __str__(self) -> str:
-        return render_text("Suppression list: export", self._rows())
-
-    def _repr_html_(self) -> str:
-        return render_html("Suppression list: export", self._rows())
-
-
-# --- the list ----------------------------------------------------------------------
 
 
 class SuppressionList:
@@ -605,7 +391,7 @@ class SuppressionList:
                     "format_version": str(_sqlite.FORMAT_VERSION),
                     "normalization": NORMALIZATION_VERSION,
                     "fingerprint": matter.fingerprint,
-                    "created_at": _iso(moment),
+                    "created_at": iso(moment),
                     "index_stale": "0",
                     "created_by": f"locosuppress {__version__}",
                 },
@@ -1454,7 +1240,7 @@ class SuppressionList:
             "format_version": _export.EXPORT_VERSION,
             "normalization": self.normalization,
             "fingerprint": self.fingerprint,
-            "created_at": _iso(moment),
+            "created_at": iso(moment),
             "channel": channel,
             "columns": "hash(hex) kind(e=e-mail,d=domain) scope(a=all,n=newsletter,p=post)",
         }
