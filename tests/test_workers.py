@@ -217,6 +217,17 @@ class TestFailures:
                 lst.filter(frame, workers=2)
             assert "filter" not in set(lst.audit()["operation"])
 
+    def test_worker_cannot_start(
+        self, small_pieces: None, test_key: SuppressionKey, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """No Python to start: WorkerError saying what to do, and no result."""
+        shutdown_workers()
+        monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
+        with pytest.raises(WorkerError, match="workers=1"):
+            test_key.hash_emails(["a@b.nl", "c@d.nl"], workers=2)
+        monkeypatch.undo()
+        assert 2 == test_key.hash_emails(["a@b.nl", "c@d.nl"], workers=2).notna().sum()
+
     def test_error_in_worker_sends_only_its_type(self) -> None:
         """A request the worker cannot read is answered with the error's type name."""
         worker = _workers._Worker()

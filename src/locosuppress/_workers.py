@@ -86,14 +86,22 @@ class _Worker:
         env = dict(os.environ)
         # Arrow and BLAS pools inside a worker would fight the other workers.
         env.setdefault("OMP_NUM_THREADS", "1")
-        self.process = subprocess.Popen(  # our own interpreter and code
-            [sys.executable, "-P", "-c", _CHILD_CODE],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            close_fds=True,
-        )
+        try:
+            self.process = subprocess.Popen(  # our own interpreter and code
+                [sys.executable, "-P", "-c", _CHILD_CODE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                close_fds=True,
+            )
+        except (OSError, ValueError) as exc:
+            raise WorkerError(
+                f"could not start a worker process ({type(exc).__name__}: {exc.strerror or ''})"
+                f" with {sys.executable or 'no Python executable'}; run with workers=1"
+                if isinstance(exc, OSError)
+                else f"could not start a worker process ({type(exc).__name__}); run with workers=1"
+            ) from None
         self.error: BaseException | None = None
 
     def send(self, header: bytes, payload: pa.Buffer) -> threading.Thread:
@@ -116,11 +124,14 @@ class _Worker:
     def receive(self) -> pa.RecordBatch:
         pipe = self.process.stdout
         assert pipe is not None
-        head = _read_exact(pipe, _ANSWER.size)
-        if self.error is not None or len(head) < _ANSWER.size:
-            raise _died(self)
-        magic, status, length = _ANSWER.unpack(head)
-        body = _read_exact(pipe, length)
+        try:
+            head = _read_exact(pipe, _ANSWER.size)
+            if self.error is not None or len(head) < _ANSWER.size:
+                raise _died(self)
+            magic, status, length = _ANSWER.unpack(head)
+            body = _read_exact(pipe, length)
+        except OSError:
+            raise _died(self) from None
         if magic != _MAGIC or len(body) < length:
             raise _died(self)
         if status != _OK:
