@@ -339,7 +339,7 @@ _EDGES = [
     "x@\u00e9.d\u00e9",
     "'0@0.A'",
     "'a@bücher.de'",
-    "\"a@bücher.de\"",
+    '"a@bücher.de"',
     "a@bücher.de'",
 ]
 
@@ -376,6 +376,19 @@ class TestVectorised:
         ]
         for series in variants:
             assert expected == _as_list(normalize_emails(series)), series.dtype
+
+    @given(
+        st.tuples(
+            emails().flatmap(messy_variants).map(lambda v: f"Jan de Vries <{v}>"),
+            st.integers(0, 60),
+            st.sampled_from(["\ud800", "\udbff", "\udc80", "\udfff"]),
+        )
+    )
+    def test_lone_surrogates(self, parts: tuple[str, int, str]) -> None:
+        """Text with a lone surrogate (broken decoding) agrees with the scalar rules."""
+        text, at, surrogate = parts
+        value = text[:at] + surrogate + text[at:]
+        assert [_scalar(value)] == _as_list(normalize_emails(pd.Series([value], dtype=object)))
 
     @pytest.mark.parametrize("value", _EDGES)
     def test_edges_of_the_tiers(self, value: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -109,6 +110,11 @@ class TestHashEmails:
             results = list(pool.map(lambda _: test_key.hash_emails(series, workers=2), range(8)))
         for got in results:
             _same(expected, got)
+
+    def test_numpy_integer_workers(self, small_pieces: None, test_key) -> None:
+        """workers may be any integer type, as from os.cpu_count() or numpy."""
+        got = test_key.hash_emails(["a@b.nl", "c@d.nl"], workers=np.int64(2))
+        assert 2 == got.notna().sum()
 
     @pytest.mark.parametrize("bad", [0, -1, True, 1.5, "2", None])
     def test_bad_workers_option(self, test_key: SuppressionKey, bad: object) -> None:
@@ -230,20 +236,87 @@ class TestFailures:
 
     def test_error_in_worker_sends_only_its_type(self) -> None:
         """A request the worker cannot read is answered with the error's type name."""
+        import pyarrow as pa
+
         worker = _workers._Worker()
         try:
             garbage = b"not an arrow stream, a@b.nl"
-            header = _workers._REQUEST.pack(_workers._MAGIC, 0, len(garbage), b"k" * 32, b"d" * 32)
-            import pyarrow as pa
-
-            worker.send(header, pa.py_buffer(garbage)).join()
+            header = _workers._REQUEST.pack(_workers._MAGIC, 7, 0, len(garbage), b"k" * 32)
+            sender = worker.send(header, pa.py_buffer(garbage))
             with pytest.raises(WorkerError, match=r"failed \(Arrow\w*\)") as caught:
-                worker.receive()
+                worker.receive(sender, request=7, rows=1, limit=1 << 20, deadline=_soon())
             assert "a@b.nl" not in str(caught.value)
             assert worker.alive()
         finally:
             worker.close()
         assert worker.process.returncode == 0
+
+    def test_answer_to_another_request_is_refused(self) -> None:
+        """An answer with the wrong request id is never taken as this call's result."""
+        import pyarrow as pa
+
+        worker = _workers._Worker()
+        try:
+            batch = pa.record_batch([pa.array(["a@b.nl"])], ["value"])
+            payload = _workers._ipc(batch)
+            header = _workers._REQUEST.pack(_workers._MAGIC, 1, 0, payload.size, b"k" * 32)
+            sender = worker.send(header, payload)
+            with pytest.raises(WorkerError, match="stopped before answering"):
+                worker.receive(sender, request=2, rows=1, limit=1 << 20, deadline=_soon())
+        finally:
+            worker.kill()
+
+    def test_interrupted_call_leaves_no_stale_answer(
+        self, small_pieces: None, test_key: SuppressionKey, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A Ctrl-C between sending and reading: the next call gets its own hashes."""
+        first = pd.Series([f"a{i}@example.nl" for i in range(30)])
+        second = pd.Series([f"b{i}@example.nl" for i in range(30)])
+        real_work = _workers._work
+
+        def interrupted(values, material, **options):  # type: ignore[no-untyped-def]
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(_workers, "_work", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            test_key.hash_emails(first, workers=3)
+        monkeypatch.setattr(_workers, "_work", real_work)
+        _same(test_key.hash_emails(second), test_key.hash_emails(second, workers=3))
+        assert not any(w.busy for w in _workers._POOL.workers)
+
+    def test_stuck_worker_times_out(
+        self, small_pieces: None, test_key: SuppressionKey, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A worker that never answers (stopped) fails the call after the time limit."""
+        series = pd.Series([f"p{i}@example.nl" for i in range(20)])
+        test_key.hash_emails(series, workers=2)
+        worker = _workers._POOL.workers[0]  # the one a workers=2 call uses
+        os.kill(worker.process.pid, signal.SIGSTOP)
+        monkeypatch.setattr(_workers, "_TIMEOUT_BASE", 1.0)
+        try:
+            with pytest.raises(WorkerError, match="did not answer in time"):
+                test_key.hash_emails(series, workers=2)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.process.pid, signal.SIGCONT)
+        assert worker not in _workers._POOL.workers
+        _same(test_key.hash_emails(series), test_key.hash_emails(series, workers=2))
+
+    def test_workers_get_no_key_and_no_ctrl_c(
+        self, small_pieces: None, test_key: SuppressionKey, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """No LOCOSUPPRESS_* variable (the key) in a worker's environment; own session."""
+        shutdown_workers()
+        monkeypatch.setenv("LOCOSUPPRESS_KEY", test_key.to_text())
+        monkeypatch.setenv("SOMETHING_ELSE", "kept")
+        test_key.hash_emails(["a@b.nl", "c@d.nl"], workers=2)
+        (worker,) = _workers._POOL.workers
+        environ = Path(f"/proc/{worker.process.pid}/environ").read_bytes()
+        assert b"LOCOSUPPRESS" not in environ
+        assert b"locosuppress-key-v1" not in environ
+        assert b"SOMETHING_ELSE=kept" in environ
+        assert os.getsid(worker.process.pid) != os.getsid(0)
+        shutdown_workers()
 
     def test_shutdown_stops_the_processes(self, small_pieces: None, test_key) -> None:
         """shutdown_workers ends every worker; the next call starts new ones."""
@@ -302,6 +375,28 @@ class TestProcesses:
             time.sleep(0.1)
         assert not any(_running(pid) for pid in pids)
 
+    def test_fork_while_another_thread_holds_the_workers(
+        self, small_pieces: None, test_key: SuppressionKey
+    ) -> None:
+        """A fork taken while the pool is locked: the child works and exits, no hang."""
+        series = pd.Series(["a@b.nl", "C@D.NL", "x", "e@f.nl"])
+        expected = test_key.hash_emails(series)
+        test_key.hash_emails(series, workers=2)
+        with _workers._POOL.lock:
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child reports through its exit code
+                code = 1
+                try:
+                    signal.alarm(60)
+                    got = test_key.hash_emails(series, workers=2)
+                    code = 0 if got.equals(expected) else 2
+                    shutdown_workers()
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+        assert 0 == os.waitstatus_to_exitcode(status)
+        _same(expected, test_key.hash_emails(series, workers=2))
+
     def test_fork_does_not_share_pipes(self, small_pieces: None, test_key) -> None:
         """A forked child starts its own workers; the parent's keep working."""
         series = pd.Series(["a@b.nl", "C@D.NL", "x", "e@f.nl"])
@@ -335,6 +430,10 @@ class TestProcesses:
         assert ["tmp"] == sorted(p.name for p in tmp_path.iterdir())
         if os.path.isdir("/dev/shm"):
             assert set(os.listdir("/dev/shm")) <= shm
+
+
+def _soon() -> float:
+    return time.monotonic() + 60
 
 
 def _running(pid: int) -> bool:

@@ -9,12 +9,19 @@ work; processes can.
 The workers are plain child processes (``python -P -c ...``), not
 ``multiprocessing``: nothing re-imports the caller's ``__main__``, so scripts
 need no ``if __name__ == "__main__"`` guard, and they work inside daemonic
-processes such as Dask workers. They talk over their own stdin and stdout
-pipes, never through files, so no address touches the disk. A request carries
-the two hashing subkeys and one Arrow IPC stream of text; the answer carries
-the canonical forms and the 32-byte hashes, or only the *name* of an error
-(never a message that could hold a value). A worker exits when its stdin
-closes, so none outlives the process that started it.
+processes such as Dask workers. They talk over their own unbuffered stdin and
+stdout pipes, never through files, so no address touches the disk. A request
+carries an id, the e-mail hashing subkey (never the key, never the domain
+subkey) and one Arrow IPC stream of text; the answer carries the same id and
+the canonical forms and 32-byte hashes, or only the *name* of an error (never
+a message that could hold a value). The caller checks the id, the size and
+the row count of every answer, and gives up after a generous time limit.
+
+Workers run in their own session (a Ctrl-C reaches the caller, not them),
+ignore SIGINT, cannot dump core, and get an environment without any
+``LOCOSUPPRESS_*`` variable. A worker exits when its stdin closes, so none
+outlives the process that started it; a forked child closes its copies of
+the pipes at once. A worker left busy by an interrupted call is never reused.
 
 Workers start on first use (about a second, once) and are kept for later calls
 in the same process; :func:`shutdown_workers` stops them early.
@@ -23,14 +30,19 @@ in the same process; :func:`shutdown_workers` stops them early.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import itertools
+import operator
 import os
+import select
 import struct
 import subprocess
 import sys
 import threading
+import time
 from itertools import pairwise
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -52,68 +64,95 @@ __all__ = [
 
 #: Below this many rows per piece, shipping data costs more than it saves.
 MIN_ROWS_PER_WORKER: Final = 50_000
-_MAGIC: Final = b"LSW1"
-_REQUEST: Final = struct.Struct(">4sBQ32s32s")  # magic, flags, length, subkeys
+_MAGIC: Final = b"LSW2"
+#: magic, request id, flags, payload length, e-mail subkey
+_REQUEST: Final = struct.Struct(">4sQBQ32s")
 _WANT_CANONICAL: Final = 1
-_ANSWER: Final = struct.Struct(">4sBQ")
+#: magic, request id, status, answer length
+_ANSWER: Final = struct.Struct(">4sQBQ")
 _OK: Final = 0
 _FAILED: Final = 1
 _HASH_SIZE: Final = 32
+#: Seconds a worker may take: generous, so only a stuck worker trips it.
+_TIMEOUT_BASE: Final = 120.0
+_TIMEOUT_PER_ROW: Final = 20e-6
 _PACKAGE_ROOT: Final = str(Path(__file__).resolve().parent.parent)
 _CHILD_CODE: Final = (
-    f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
+    "import sys; "
+    f"sys.path.insert(0, {_PACKAGE_ROOT!r}) if {_PACKAGE_ROOT!r} not in sys.path else None; "
     "from locosuppress._workers import serve; serve()"
 )
 
 
 def check_workers(workers: object, /) -> int:
     """Validate a ``workers=`` option: a whole number of processes, at least 1."""
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+    try:
+        count = operator.index(workers)  # type: ignore[arg-type]
+    except TypeError:
+        count = 0
+    if isinstance(workers, bool) or count < 1:
         raise InvalidOptionError(
             f"workers must be a whole number of processes, at least 1, not {workers!r}; "
             "use workers=1 to stay in this process, or workers=os.cpu_count() for all cores"
         )
-    return workers
+    return count
 
 
 # --- the calling side ------------------------------------------------------
 
 
+def _worker_env() -> dict[str, str]:
+    """The environment for a worker: ours, without anything that holds the key."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.upper().startswith("LOCOSUPPRESS") and "locosuppress-key-v" not in value
+    }
+
+
 class _Worker:
-    """One child process and its two pipes."""
+    """One child process and its two unbuffered pipes."""
 
     def __init__(self) -> None:
-        env = dict(os.environ)
-        # Arrow and BLAS pools inside a worker would fight the other workers.
-        env.setdefault("OMP_NUM_THREADS", "1")
+        if getattr(sys, "frozen", False) or not sys.executable:
+            raise WorkerError(
+                "workers above 1 need a Python interpreter to start, and this program has "
+                "none (a frozen or embedded application); run with workers=1"
+            )
         try:
             self.process = subprocess.Popen(  # our own interpreter and code
                 [sys.executable, "-P", "-c", _CHILD_CODE],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-                env=env,
+                env=_worker_env(),
                 close_fds=True,
+                bufsize=0,
+                # Own session: a Ctrl-C in the terminal or notebook reaches
+                # the caller, not the workers.
+                start_new_session=os.name == "posix",
             )
         except (OSError, ValueError) as exc:
             raise WorkerError(
-                f"could not start a worker process ({type(exc).__name__}: {exc.strerror or ''})"
-                f" with {sys.executable or 'no Python executable'}; run with workers=1"
-                if isinstance(exc, OSError)
-                else f"could not start a worker process ({type(exc).__name__}); run with workers=1"
+                f"could not start a worker process ({type(exc).__name__}) with "
+                f"{sys.executable}; run with workers=1"
             ) from None
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.to_child = self.process.stdin.fileno()
+        self.from_child = self.process.stdout.fileno()
+        self.busy = False
         self.error: BaseException | None = None
 
     def send(self, header: bytes, payload: pa.Buffer) -> threading.Thread:
         """Write a request on a thread, so a slow-starting worker blocks nobody."""
+        self.busy = True
+        self.error = None
 
         def write() -> None:
-            pipe = self.process.stdin
-            assert pipe is not None
             try:
-                pipe.write(header)
-                pipe.write(memoryview(payload))
-                pipe.flush()
+                _write_all(self.to_child, header)
+                _write_all(self.to_child, memoryview(payload))
             except BaseException as exc:  # reported by receive()
                 self.error = exc
 
@@ -121,41 +160,75 @@ class _Worker:
         thread.start()
         return thread
 
-    def receive(self) -> pa.RecordBatch:
-        pipe = self.process.stdout
-        assert pipe is not None
-        try:
-            head = _read_exact(pipe, _ANSWER.size)
-            if self.error is not None or len(head) < _ANSWER.size:
-                raise _died(self)
-            magic, status, length = _ANSWER.unpack(head)
-            body = _read_exact(pipe, length)
-        except OSError:
-            raise _died(self) from None
-        if magic != _MAGIC or len(body) < length:
+    def receive(
+        self, sender: threading.Thread, *, request: int, rows: int, limit: int, deadline: float
+    ) -> pa.RecordBatch:
+        """Read and check the answer to ``request``: its id, size and row count."""
+        sender.join(max(0.0, deadline - time.monotonic()))
+        if sender.is_alive():
+            raise _stuck(self)
+        if self.error is not None:
             raise _died(self)
+        try:
+            head = _read_exact(self.from_child, _ANSWER.size, deadline)
+            magic, answered, status, length = _ANSWER.unpack(head)
+            if magic != _MAGIC or answered != request or length > limit:
+                raise _died(self)
+            body = _read_exact(self.from_child, length, deadline)
+        except TimeoutError:
+            raise _stuck(self) from None
+        except (OSError, EOFError, struct.error):
+            raise _died(self) from None
         if status != _OK:
+            self.busy = False
             name = body.decode("ascii", "replace")
             raise WorkerError(
                 f"a hashing worker process failed ({name}); nothing was returned. "
                 "Run again with workers=1 to see the error in this process."
             )
-        return pa.ipc.open_stream(body).read_next_batch()
+        try:
+            batch = pa.ipc.open_stream(body).read_next_batch()
+        except (pa.ArrowException, OSError):
+            raise _died(self) from None
+        if batch.num_rows != rows:
+            raise _died(self)
+        self.busy = False
+        return batch
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def close(self) -> None:
-        try:
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
+    def kill(self) -> None:
+        """Stop the process now and release its pipes; never raises."""
+        with contextlib.suppress(OSError):
             self.process.kill()
-            self.process.wait()
-        finally:
-            if self.process.stdout is not None:
-                self.process.stdout.close()
+        self.close(wait=1.0)
+
+    def close(self, *, wait: float = 5.0) -> None:
+        """Close the pipes (the worker then exits) and reap it; never raises."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
+        try:
+            self.process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                self.process.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=wait)
+
+    def forget(self) -> None:
+        """In a forked child: close our copies of the pipes, without waiting.
+
+        The pipes are unbuffered, so nothing is flushed into the parent's
+        request stream; closing them here lets the worker see its parent
+        end even while the forked child lives on.
+        """
+        for pipe in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
 
 
 def _died(worker: _Worker) -> WorkerError:
@@ -167,12 +240,31 @@ def _died(worker: _Worker) -> WorkerError:
     )
 
 
-def _read_exact(pipe: IO[bytes], size: int) -> bytes:
+def _stuck(worker: _Worker) -> WorkerError:
+    return WorkerError(
+        f"a hashing worker process (pid {worker.process.pid}) did not answer in time; "
+        "nothing was returned. Run again, or with workers=1."
+    )
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data).cast("B")
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_exact(fd: int, size: int, deadline: float | None = None) -> bytes:
+    """Read exactly ``size`` bytes (EOFError when the pipe closes first)."""
     chunks = []
     while size:
-        chunk = pipe.read(size)
+        if deadline is not None and os.name == "posix":
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, min(size, 1 << 20))
         if not chunk:
-            break
+            raise EOFError
         chunks.append(chunk)
         size -= len(chunk)
     return b"".join(chunks)
@@ -184,34 +276,41 @@ class _Pool:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.workers: list[_Worker] = []
-        self.pid = os.getpid()
+        self.requests = itertools.count(1)
 
     def take(self, count: int) -> list[_Worker]:
-        if self.pid != os.getpid():
-            # A fork inherited our pipes: they belong to the parent. Forget them.
-            self.workers = []
-            self.pid = os.getpid()
-        self.workers = [w for w in self.workers if w.alive()]
+        # A worker still busy was left by an interrupted call: its pipe may
+        # hold an old answer, so it is never reused.
+        stale = [w for w in self.workers if w.busy or not w.alive()]
+        self.discard(stale)
         while len(self.workers) < count:
             self.workers.append(_Worker())
         return self.workers[:count]
 
     def discard(self, workers: list[_Worker]) -> None:
-        for worker in workers:
-            worker.process.kill()
-            worker.close()
+        """Take ``workers`` out of the pool first, then stop them."""
         self.workers = [w for w in self.workers if w not in workers]
+        for worker in workers:
+            worker.kill()
 
     def shutdown(self) -> None:
         with self.lock:
-            if self.pid == os.getpid():
-                for worker in self.workers:
-                    worker.close()
-            self.workers = []
+            workers, self.workers = self.workers, []
+            for worker in workers:
+                worker.close()
+
+    def after_fork_in_child(self) -> None:
+        """The child of a fork owns none of these workers, nor the lock."""
+        self.lock = threading.Lock()
+        for worker in self.workers:
+            worker.forget()
+        self.workers = []
 
 
 _POOL: Final = _Pool()
 atexit.register(_POOL.shutdown)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_POOL.after_fork_in_child)
 
 
 def shutdown_workers() -> None:
@@ -244,24 +343,31 @@ def normalise_and_hash(
     if len(pieces) == 1:
         return _work(values, material, canonical=canonical)
     flags = _WANT_CANONICAL if canonical else 0
-    email_key, domain_key = material._subkeys()  # the one place they travel
+    email_key = material._subkeys()[0]  # the one place it travels; never the key
     with _POOL.lock:
         helpers = _POOL.take(len(pieces) - 1)
         try:
-            senders = []
+            sent = []
             for worker, (start, stop) in zip(helpers, pieces[1:], strict=True):
-                payload = _ipc(pa.record_batch([values.slice(start, stop - start)], ["value"]))
-                header = _REQUEST.pack(_MAGIC, flags, payload.size, email_key, domain_key)
-                senders.append(worker.send(header, payload))
+                piece = values.slice(start, stop - start)
+                payload = _ipc(pa.record_batch([piece], ["value"]))
+                request = next(_POOL.requests)
+                header = _REQUEST.pack(_MAGIC, request, flags, payload.size, email_key)
+                sent.append((worker, worker.send(header, payload), request, len(piece), payload))
             start, stop = pieces[0]
             results = [_work(values.slice(start, stop - start), material, canonical=canonical)]
-            for worker, sender in zip(helpers, senders, strict=True):
-                sender.join()
-                batch = worker.receive()
+            for worker, sender, request, rows, payload in sent:
+                batch = worker.receive(
+                    sender,
+                    request=request,
+                    rows=rows,
+                    limit=64 * payload.size + (1 << 20),
+                    deadline=time.monotonic() + _TIMEOUT_BASE + rows * _TIMEOUT_PER_ROW,
+                )
                 hashes = batch.column("hash")
                 results.append((batch.column("canonical") if canonical else None, hashes))
         except BaseException:
-            _POOL.discard(helpers)
+            _POOL.discard([w for w in helpers if w.busy or not w.alive()])
             raise
     forms = pa.concat_arrays([f for f, _ in results if f is not None]) if canonical else None
     return forms, pa.concat_arrays([h for _, h in results])
@@ -343,34 +449,45 @@ def _work(
 
 def serve() -> None:
     """Answer requests on stdin until it closes (the body of a worker process)."""
+    import secrets
+    import signal
+
     from locosuppress.keys import HashingMaterial
 
-    requests = sys.stdin.buffer
-    answers = sys.stdout.buffer
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        # A core dump would put addresses and the subkey on disk.
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    requests = sys.stdin.fileno()
+    answers = sys.stdout.fileno()
     # Nothing but answers may reach the pipe.
     sys.stdout = sys.stderr
+    # Workers hash e-mail addresses only; the domain subkey never travels, so
+    # a random one stands in (a domain hash made here could match nothing).
+    domain_stand_in = secrets.token_bytes(32)
     while True:
-        head = _read_exact(requests, _REQUEST.size)
-        if len(head) < _REQUEST.size:
-            return
-        magic, flags, length, email_key, domain_key = _REQUEST.unpack(head)
-        if magic != _MAGIC:
-            return
-        body = _read_exact(requests, length)
-        if len(body) < length:
+        try:
+            head = _read_exact(requests, _REQUEST.size)
+            magic, request, flags, length, email_key = _REQUEST.unpack(head)
+            if magic != _MAGIC:
+                return
+            body = _read_exact(requests, length)
+        except (EOFError, OSError):
             return
         try:
             values = pa.ipc.open_stream(body).read_next_batch().column(0)
-            material = HashingMaterial(email_key, domain_key, "worker")
+            material = HashingMaterial(email_key, domain_stand_in, "worker")
             forms, hashes = _work(values, material, canonical=bool(flags & _WANT_CANONICAL))
             columns = [hashes] if forms is None else [hashes, forms]
             names = ["hash"] if forms is None else ["hash", "canonical"]
-            out = _ipc(pa.record_batch(columns, names))
-            answers.write(_ANSWER.pack(_MAGIC, _OK, out.size))
-            answers.write(memoryview(out))
+            out: bytes | pa.Buffer = _ipc(pa.record_batch(columns, names))
+            status = _OK
         except Exception as exc:  # only its type name crosses the pipe
-            name = type(exc).__name__.encode("ascii", "replace")
-            answers.write(_ANSWER.pack(_MAGIC, _FAILED, len(name)))
-            answers.write(name)
-        answers.flush()
+            out = type(exc).__name__.encode("ascii", "replace")
+            status = _FAILED
         del body
+        _write_all(answers, _ANSWER.pack(_MAGIC, request, status, len(memoryview(out))))
+        _write_all(answers, memoryview(out))

@@ -410,8 +410,22 @@ def _to_arrow(values: pd.Series) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.
         is_str = np.fromiter((isinstance(v, str) for v in objects), dtype=bool, count=len(objects))
         objects = objects.copy()
         objects[~is_str] = None
-    arr = pa.array(objects, type=pa.string(), from_pandas=True)
+    try:
+        arr = pa.array(objects, type=pa.string(), from_pandas=True)
+    except UnicodeEncodeError:
+        # Lone surrogates (from broken decoding) cannot be UTF-8. For the
+        # rules, U+FFFD behaves exactly like one: not whitespace, not atext,
+        # not IDNA, stable under NFC and lower-casing; so an address holding
+        # one stays invalid, and one in a display name is dropped with it.
+        objects = np.array(
+            [_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in objects],
+            dtype=object,
+        )
+        arr = pa.array(objects, type=pa.string(), from_pandas=True)
     return arr, is_str
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def _patch(values: pa.Array, mask: pa.Array, fn: Any) -> pa.Array:
