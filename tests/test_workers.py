@@ -284,6 +284,39 @@ class TestFailures:
         _same(test_key.hash_emails(second), test_key.hash_emails(second, workers=3))
         assert not any(w.busy for w in _workers._POOL.workers)
 
+    def test_abandoned_send_never_writes_elsewhere(
+        self,
+        small_pieces: None,
+        test_key: SuppressionKey,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """A call abandoned mid-send: the rest of the column goes nowhere, not to a new file.
+
+        The worker is stopped so the sending thread blocks in the middle of
+        the payload; the call is interrupted, the worker killed and its pipe
+        closed, and new files take the freed descriptor numbers at once.
+        """
+        series = pd.Series([f"geheim.{i:06d}@example.nl" for i in range(40_000)])
+        test_key.hash_emails(series.head(10), workers=2)
+        worker = _workers._POOL.workers[0]
+        os.kill(worker.process.pid, signal.SIGSTOP)
+
+        def interrupted(values, material, **options):  # type: ignore[no-untyped-def]
+            time.sleep(0.3)
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(_workers, "_work", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            test_key.hash_emails(series, workers=2)
+        files = [tmp_path / f"app-{k}.log" for k in range(6)]
+        fds = [os.open(f, os.O_WRONLY | os.O_CREAT, 0o600) for f in files]
+        time.sleep(0.5)
+        for fd in fds:
+            os.close(fd)
+        assert [0] * len(files) == [f.stat().st_size for f in files]
+        assert worker not in _workers._POOL.workers
+
     def test_stuck_worker_times_out(
         self, small_pieces: None, test_key: SuppressionKey, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -34,7 +34,7 @@ import contextlib
 import itertools
 import operator
 import os
-import select
+import selectors
 import struct
 import subprocess
 import sys
@@ -142,19 +142,32 @@ class _Worker:
         self.to_child = self.process.stdin.fileno()
         self.from_child = self.process.stdout.fileno()
         self.busy = False
+        self.sending: int | None = None
         self.error: BaseException | None = None
 
     def send(self, header: bytes, payload: pa.Buffer) -> threading.Thread:
-        """Write a request on a thread, so a slow-starting worker blocks nobody."""
+        """Write a request on a thread, so a slow-starting worker blocks nobody.
+
+        The thread writes to its own duplicate of the pipe and closes it
+        itself: if the call is abandoned and the pipe closed meanwhile, the
+        thread's writes still go to this worker's pipe (and fail once it is
+        gone), never to a file that reused the number.
+        """
         self.busy = True
         self.error = None
+        fd = os.dup(self.to_child)
+        self.sending = fd
 
         def write() -> None:
             try:
-                _write_all(self.to_child, header)
-                _write_all(self.to_child, memoryview(payload))
+                _write_all(fd, header)
+                _write_all(fd, memoryview(payload))
             except BaseException as exc:  # reported by receive()
                 self.error = exc
+            finally:
+                self.sending = None
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
         thread = threading.Thread(target=write, name="locosuppress-worker-send", daemon=True)
         thread.start()
@@ -177,7 +190,7 @@ class _Worker:
             body = _read_exact(self.from_child, length, deadline)
         except TimeoutError:
             raise _stuck(self) from None
-        except (OSError, EOFError, struct.error):
+        except (OSError, EOFError, ValueError, struct.error):
             raise _died(self) from None
         if status != _OK:
             self.busy = False
@@ -188,9 +201,9 @@ class _Worker:
             )
         try:
             batch = pa.ipc.open_stream(body).read_next_batch()
-        except (pa.ArrowException, OSError):
+        except Exception:  # any unreadable answer is a broken worker
             raise _died(self) from None
-        if batch.num_rows != rows:
+        if batch.num_rows != rows or batch.schema.names not in (["hash"], ["hash", "canonical"]):
             raise _died(self)
         self.busy = False
         return batch
@@ -229,6 +242,10 @@ class _Worker:
             with contextlib.suppress(OSError):
                 if pipe is not None:
                     pipe.close()
+        sending = self.sending  # a send that was in flight in the parent
+        if sending is not None:
+            with contextlib.suppress(OSError):
+                os.close(sending)
 
 
 def _died(worker: _Worker) -> WorkerError:
@@ -257,16 +274,21 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
 def _read_exact(fd: int, size: int, deadline: float | None = None) -> bytes:
     """Read exactly ``size`` bytes (EOFError when the pipe closes first)."""
     chunks = []
-    while size:
+    with contextlib.ExitStack() as stack:
+        waiter = None
         if deadline is not None and os.name == "posix":
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        size -= len(chunk)
+            waiter = stack.enter_context(selectors.DefaultSelector())  # any fd number
+            waiter.register(fd, selectors.EVENT_READ)
+        while size:
+            if waiter is not None and deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0 or not waiter.select(left):
+                    raise TimeoutError
+            chunk = os.read(fd, min(size, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            size -= len(chunk)
     return b"".join(chunks)
 
 
