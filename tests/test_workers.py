@@ -351,6 +351,19 @@ class TestFailures:
         assert os.getsid(worker.process.pid) != os.getsid(0)
         shutdown_workers()
 
+    def test_start_workers_ahead(self, small_pieces: None, test_key) -> None:
+        """start_workers starts them early; the next call uses those very processes."""
+        shutdown_workers()
+        locosuppress.start_workers(1)
+        assert [] == _workers._POOL.workers
+        locosuppress.start_workers(3)
+        started = [w.process.pid for w in _workers._POOL.workers]
+        assert 2 == len(started)
+        test_key.hash_emails(["a@b.nl", "c@d.nl", "e@f.nl"], workers=3)
+        assert started == [w.process.pid for w in _workers._POOL.workers]
+        with pytest.raises(InvalidOptionError):
+            locosuppress.start_workers(0)
+
     def test_shutdown_stops_the_processes(self, small_pieces: None, test_key) -> None:
         """shutdown_workers ends every worker; the next call starts new ones."""
         test_key.hash_emails(["a@b.nl", "c@d.nl"], workers=2)

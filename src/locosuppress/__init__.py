@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from locosuppress._workers import shutdown_workers
+from locosuppress._workers import shutdown_workers, start_workers
 from locosuppress.errors import (
     IncompatibleExportError,
     InsecureKeyFileError,
@@ -126,5 +126,6 @@ __all__ = [
     "normalize_emails",
     "read_mailing_file",
     "shutdown_workers",
+    "start_workers",
     "write_mailing_file",
 ]

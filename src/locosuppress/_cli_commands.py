@@ -21,6 +21,7 @@ import pandas as pd
 from locosuppress._cli_files import CommandError, check_output, load_key, write_json
 from locosuppress._cli_progress import Progress
 from locosuppress._cli_times import format_times, parse_now, parse_times, resolve_tz
+from locosuppress._workers import start_workers
 from locosuppress.errors import SchemaError
 from locosuppress.events import AnonymisationResult, anonymise_events
 from locosuppress.filtering import FilterResult, find_address_column
@@ -203,6 +204,7 @@ def _isatty(stream: TextIO) -> bool:
 
 def add(args: argparse.Namespace, console: Console) -> int:
     """``add LIST [ADDRESS ...]``: suppress addresses; print the AddReport."""
+    start_workers(args.workers)  # they start while the addresses are read
     values, label = _addresses(args, console)
     if len(values) == 0:
         where = "the file" if args.from_file is not None else "standard input"
@@ -315,6 +317,7 @@ def filter_file(args: argparse.Namespace, console: Console) -> int:
     """``filter LIST INPUT -o OUTPUT``: write the rows that may be mailed; print the report."""
     protected = [("input", args.input), ("list", args.list), ("key", args.key_file)]
     check_output(args.output, inputs=protected, force=args.force)
+    start_workers(args.workers)  # they start while the file is read
     if args.report is not None:
         check_output(
             args.report,

@@ -60,6 +60,7 @@ __all__ = [
     "hashes_of",
     "normalise_and_hash",
     "shutdown_workers",
+    "start_workers",
 ]
 
 #: Below this many rows per piece, shipping data costs more than it saves.
@@ -333,6 +334,19 @@ _POOL: Final = _Pool()
 atexit.register(_POOL.shutdown)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_POOL.after_fork_in_child)
+
+
+def start_workers(workers: int, /) -> None:
+    """Start the worker processes for ``workers=`` now, while other work goes on.
+
+    Each worker needs about a second to start; they do so in the background,
+    so calling this before reading a large file hides that second. Calls with
+    ``workers=`` start them anyway when needed.
+    """
+    count = check_workers(workers)
+    if count > 1:
+        with _POOL.lock:
+            _POOL.take(count - 1)
 
 
 def shutdown_workers() -> None:

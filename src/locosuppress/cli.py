@@ -188,8 +188,8 @@ def build_parser() -> tuple[
         default=1,
         metavar="N",
         help=(
-            "processes that share normalising and hashing (default: 1); starting them "
-            "takes about a second, so it pays off from about a million rows"
+            "processes that share normalising and hashing (default: 1); reading and "
+            "writing the file are not shared, so expect a modest gain"
         ),
     )
     reading = _Parser(add_help=False)
