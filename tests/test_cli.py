@@ -416,9 +416,24 @@ class TestUsageErrors:
             ("filter", "list.db", "import.csv", "-o", "x.csv", "--channel", "fax"),
             ("anonymise", "import.csv", "-o", "x.csv", "--tz", "Mars/Olympus"),
             ("remove", "list.db", "jan@example.nl"),
+            ("filter", "list.db", "import.csv", "-o", "x.csv", "--workers", "0"),
         ):
             done = run(*args, cwd=world, key=key)
             assert_failed(done, "usage:", code=2)
+
+    def test_workers_option(self, world: Path) -> None:
+        """--workers 2 on filter and add: the same output as one process, exit 0."""
+        key = world / "list.key"
+        one = run("filter", "list.db", "import.csv", "-o", "one.csv", cwd=world, key=key)
+        two = run(
+            "filter", "list.db", "import.csv", "-o", "two.csv", "--workers", "2", cwd=world, key=key
+        )
+        assert (0, 0) == (one.returncode, two.returncode), two.stderr
+        assert (world / "one.csv").read_bytes() == (world / "two.csv").read_bytes()
+        added = run(
+            "add", "list.db", "--workers", "2", stdin="nieuw@example.nl\n", cwd=world, key=key
+        )
+        assert 0 == added.returncode, added.stderr
 
     def test_help_and_version(self, tmp_path: Path) -> None:
         """--help lists the commands with examples; --version names the version."""

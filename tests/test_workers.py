@@ -349,7 +349,23 @@ class TestFailures:
         assert b"locosuppress-key-v1" not in environ
         assert b"SOMETHING_ELSE=kept" in environ
         assert os.getsid(worker.process.pid) != os.getsid(0)
+        limits = Path(f"/proc/{worker.process.pid}/limits").read_text(encoding="ascii")
+        core = next(line for line in limits.splitlines() if line.startswith("Max core file size"))
+        assert ["0", "0"] == core.split()[4:6]
+        os.kill(worker.process.pid, signal.SIGINT)  # ignored: the worker serves on
+        time.sleep(0.2)
+        assert worker.alive()
+        assert 2 == test_key.hash_emails(["a@b.nl", "c@d.nl"], workers=2).notna().sum()
         shutdown_workers()
+
+    def test_frozen_program_gets_a_clear_error(
+        self, small_pieces: None, test_key: SuppressionKey, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A frozen executable has no interpreter to start: WorkerError naming workers=1."""
+        shutdown_workers()
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
+        with pytest.raises(WorkerError, match=r"frozen or embedded.*workers=1"):
+            test_key.hash_emails(["a@b.nl", "c@d.nl"], workers=2)
 
     def test_start_workers_ahead(self, small_pieces: None, test_key) -> None:
         """start_workers starts them early; the next call uses those very processes."""

@@ -197,9 +197,14 @@ def check_compatible(
         )
 
 
-def read_body(path: Path, fh: Any, header: ExportHeader, first: bytes) -> Iterator[
-    tuple[np.ndarray[Any, np.dtype[np.uint8]], np.ndarray[Any, np.dtype[np.uint8]],
-          np.ndarray[Any, np.dtype[np.uint8]]]
+def read_body(
+    path: Path, fh: Any, header: ExportHeader, first: bytes
+) -> Iterator[
+    tuple[
+        np.ndarray[Any, np.dtype[np.uint8]],
+        np.ndarray[Any, np.dtype[np.uint8]],
+        np.ndarray[Any, np.dtype[np.uint8]],
+    ]
 ]:
     """Yield ``(hashes (n, 32), kinds (n,), scopes (n,))`` chunks; check the trailer last.
 

@@ -23,6 +23,13 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _with_iso_time(report: ListStats | ExportReport) -> dict[str, Any]:
+    """A report's fields as plain values, its ``created_at`` as ISO text."""
+    data = attrs.asdict(report)
+    data["created_at"] = iso(report.created_at)
+    return data
+
+
 @attrs.frozen
 class AddReport:
     """What an ``add_many`` or ``merge`` did: every input is counted exactly once.
@@ -105,9 +112,7 @@ class ListStats:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the statistics as plain Python values (``created_at`` as ISO text)."""
-        data = attrs.asdict(self)
-        data["created_at"] = iso(self.created_at)
-        return data
+        return _with_iso_time(self)
 
     def _rows(self) -> list[tuple[str, Any]]:
         rows: list[tuple[str, Any]] = [
@@ -205,9 +210,7 @@ class ExportReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain Python values (``created_at`` as ISO text)."""
-        data = attrs.asdict(self)
-        data["created_at"] = iso(self.created_at)
-        return data
+        return _with_iso_time(self)
 
     def _rows(self) -> list[tuple[str, Any]]:
         return [

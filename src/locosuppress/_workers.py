@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import itertools
 import operator
 import os
 import selectors
@@ -40,7 +39,7 @@ import subprocess
 import sys
 import threading
 import time
-from itertools import pairwise
+from itertools import count, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -299,7 +298,7 @@ class _Pool:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.workers: list[_Worker] = []
-        self.requests = itertools.count(1)
+        self.requests = count(1)
 
     def take(self, count: int) -> list[_Worker]:
         # A worker still busy was left by an interrupted call: its pipe may
@@ -379,7 +378,7 @@ def normalise_and_hash(
     if len(pieces) == 1:
         return _work(values, material, canonical=canonical)
     flags = _WANT_CANONICAL if canonical else 0
-    email_key = material._subkeys()[0]  # the one place it travels; never the key
+    email_key = material._worker_subkey()  # the one place it travels; never the key
     with _POOL.lock:
         helpers = _POOL.take(len(pieces) - 1)
         try:
@@ -416,7 +415,7 @@ def canonical_and_hashes(
 
     A categorical column is normalised once per category, in this process.
     """
-    if workers == 1 or isinstance(values.dtype, pd.CategoricalDtype):
+    if _in_this_process(values, workers):
         forms = canonical_arrow(values)
         return forms, material.hash_canonical_array(forms)
     forms, hashes = normalise_and_hash(
@@ -426,13 +425,17 @@ def canonical_and_hashes(
     return forms, _digests(hashes)
 
 
+def _in_this_process(values: pd.Series, workers: int) -> bool:
+    """One process only, or a categorical column (normalised once per category here)."""
+    return workers == 1 or isinstance(values.dtype, pd.CategoricalDtype)
+
+
 def hashes_of(
     values: pd.Series, material: HashingMaterial, /, *, workers: int
 ) -> pa.FixedSizeBinaryArray:
     """The 32-byte hashes of a Series as an Arrow array, null where invalid."""
-    if workers == 1 or isinstance(values.dtype, pd.CategoricalDtype):
-        forms = canonical_arrow(values)
-        return _as_hashes(forms, material.hash_canonical_array(forms))
+    if _in_this_process(values, workers):
+        return _as_hashes(*canonical_and_hashes(values, material, workers=1))
     return normalise_and_hash(_to_arrow(values)[0], material, workers=workers, canonical=False)[1]
 
 

@@ -458,7 +458,6 @@ def filter_with_list(
     workers: int = 1,
 ) -> FilterResult:
     """``SuppressionList.filter``: filter, then write the counts to the audit log."""
-    check_workers(workers)
     index = lst.index()
     result = filter_frame(
         frame,

@@ -113,9 +113,9 @@ class HashingMaterial:
         """The normalisation rule set these hashes follow (``"v1"``)."""
         return NORMALIZATION_VERSION
 
-    def _subkeys(self) -> tuple[bytes, bytes]:
-        """The e-mail and domain subkeys, for the worker pipe only."""
-        return self._email_subkey, self._domain_subkey
+    def _worker_subkey(self) -> bytes:
+        """The e-mail subkey, for the worker pipe only (workers hash no domains)."""
+        return self._email_subkey
 
     def hash_canonical(self, canonical: str, /) -> bytes:
         """HMAC of an already canonical address (no normalisation)."""

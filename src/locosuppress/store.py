@@ -656,8 +656,6 @@ class SuppressionList:
         if isinstance(emails, pd.DataFrame):
             raise TypeError("add_many takes one column: pass frame['email'], not the frame")
         series = _as_series(emails)
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            series = series.astype(object)
         parts: list[npt.NDArray[np.uint8]] = []
         invalid: list[npt.NDArray[np.intp]] = []
         n_valid = 0

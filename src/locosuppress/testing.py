@@ -36,12 +36,23 @@ _INTL_LETTERS = (
 _ASCII_LABEL = st.from_regex(r"\A[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?\Z")
 _TLD = st.sampled_from(["nl", "com", "org", "de", "be", "fr", "eu", "co.uk", "info", "amsterdam"])
 _UNICODE_LABELS = st.sampled_from(
-    ["bücher", "exämple", "münchen", "café", "ñandú", "zürich", "ελληνικά", "пример", "例え",
-     "société"]
+    [
+        "bücher",
+        "exämple",
+        "münchen",
+        "café",
+        "ñandú",
+        "zürich",
+        "ελληνικά",
+        "пример",
+        "例え",
+        "société",
+    ]
 )
 _WRAP_SPACE = st.sampled_from(["", " ", "  ", "\t", "\u00a0", "\u3000", "\n"])
-_PADDING = st.text(alphabet="\t\n\x0b\x0c\r \x85\xa0\u2002\u3000\u200b\u200c\u200d\u2060\ufeff",
-                   max_size=3)
+_PADDING = st.text(
+    alphabet="\t\n\x0b\x0c\r \x85\xa0\u2002\u3000\u200b\u200c\u200d\u2060\ufeff", max_size=3
+)
 
 
 def _is_valid(address: str) -> bool:
@@ -92,7 +103,7 @@ def _swap_case(text: str, flips: list[bool]) -> str:
     for char, flip in zip(text, flips, strict=False):
         upper = char.upper()
         out.append(upper if flip and len(upper) == 1 and upper.lower() == char else char)
-    out.extend(text[len(flips):])
+    out.extend(text[len(flips) :])
     flipped = "".join(out)
     # str.lower() is context-sensitive (a capital sigma at the end of a word
     # lowers to the final sigma), so keep only flips it undoes in context.
@@ -108,7 +119,7 @@ def _swap_case(text: str, flips: list[bool]) -> str:
 def _messy(draw: st.DrawFn, address: str) -> str:
     local, domain = address.rsplit("@", 1)
     base = local.split("+", 1)[0]
-    rest = local[len(base):]
+    rest = local[len(base) :]
     # Gmail: dots anywhere in the user name, and the googlemail alias.
     if domain.lower().rstrip(".") in ("gmail.com", "googlemail.com"):
         plain = base.replace(".", "")
@@ -135,7 +146,7 @@ def _messy(draw: st.DrawFn, address: str) -> str:
             )
     flips = draw(st.lists(st.booleans(), max_size=len(local) + len(domain)))
     local = _swap_case(local, flips[: len(local)])
-    domain = _swap_case(domain, flips[len(local):])
+    domain = _swap_case(domain, flips[len(local) :])
     if draw(st.booleans()):
         domain += "."
     value = f"{local}@{domain}"
@@ -172,11 +183,33 @@ def invalid_emails() -> SearchStrategy[object]:
         st.integers(),
         st.binary(max_size=10),
         st.sampled_from(
-            ["", "   ", "no-at-sign", "a@@b.nl", "@b.nl", "a@", "a b@c.nl", "a@b", "a..b@c.nl",
-             ".a@b.nl", "a.@b.nl", "+tag@b.nl", "a.+tag@b.nl", '"a b"@c.nl', "a@[1.2.3.4]",
-             "a@1.2.3.4", "a@-b.nl", "a@b-.nl", "a@xn--zz.nl", "a(comment)@b.nl", "a@b_c.nl"]
+            [
+                "",
+                "   ",
+                "no-at-sign",
+                "a@@b.nl",
+                "@b.nl",
+                "a@",
+                "a b@c.nl",
+                "a@b",
+                "a..b@c.nl",
+                ".a@b.nl",
+                "a.@b.nl",
+                "+tag@b.nl",
+                "a.+tag@b.nl",
+                '"a b"@c.nl',
+                "a@[1.2.3.4]",
+                "a@1.2.3.4",
+                "a@-b.nl",
+                "a@b-.nl",
+                "a@xn--zz.nl",
+                "a(comment)@b.nl",
+                "a@b_c.nl",
+            ]
         ),
     )
+
+
 # -- end section: emails --
 # -- section: events (issue 5) --
 # (Imports here, not at the top: each section of this module is owned by one issue.)
@@ -457,4 +490,6 @@ def mailing_frames(
     missing for the typed dtypes).
     """
     return _frames(values if values is not None else address_values(), column, min_rows, max_rows)
+
+
 # -- end section: frames --
