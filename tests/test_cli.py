@@ -421,19 +421,22 @@ class TestUsageErrors:
             done = run(*args, cwd=world, key=key)
             assert_failed(done, "usage:", code=2)
 
-    def test_workers_option(self, world: Path) -> None:
-        """--workers 2 on filter and add: the same output as one process, exit 0."""
+    def test_workers_option_is_deprecated(self, world: Path) -> None:
+        """--workers 2 is accepted for one release: a note on stderr, the same output."""
         key = world / "list.key"
         one = run("filter", "list.db", "import.csv", "-o", "one.csv", cwd=world, key=key)
         two = run(
             "filter", "list.db", "import.csv", "-o", "two.csv", "--workers", "2", cwd=world, key=key
         )
         assert (0, 0) == (one.returncode, two.returncode), two.stderr
+        assert "--workers is deprecated" in two.stderr
+        assert "--workers" not in one.stderr
         assert (world / "one.csv").read_bytes() == (world / "two.csv").read_bytes()
         added = run(
             "add", "list.db", "--workers", "2", stdin="nieuw@example.nl\n", cwd=world, key=key
         )
         assert 0 == added.returncode, added.stderr
+        assert "locosuppress.dask" in added.stderr
 
     def test_help_and_version(self, tmp_path: Path) -> None:
         """--help lists the commands with examples; --version names the version."""

@@ -15,6 +15,19 @@ from locosuppress import (
     normalize_domain,
     normalize_email,
 )
+from locosuppress.filtering import FilterReport
+
+
+def a_report(*, total: int, kept: int, suppressed: int, invalid: int, duplicates: int,
+             channel: str | None) -> FilterReport:
+    """A FilterReport with these counts (all suppressions by address, scope 'all')."""
+    return FilterReport(
+        total=total, kept=kept, suppressed=suppressed,
+        suppressed_by_scope={"all": suppressed, "newsletter": 0, "post": 0},
+        suppressed_by_entry={"address": suppressed, "domain": 0},
+        invalid=invalid, missing=0, invalid_excluded=True, duplicates=duplicates,
+        channel=channel, column="email",
+    )
 
 ADDRESSES = [
     "Marieke.de.Vries+nieuwsbrief@Example.NL",
@@ -77,8 +90,8 @@ def fill(lst: SuppressionList, folder: Path) -> None:
         lst.add_domain(domain)
     lst.remove(REMOVED)
     lst.remove_domain(DOMAINS[1])
-    lst._record_filter_run(total=10, kept=8, suppressed=2, invalid=0, duplicates=0,
-                           channel="post", source="campaign-42.xlsx")
+    report = a_report(total=10, kept=8, suppressed=2, invalid=0, duplicates=0, channel="post")
+    lst.record_filter_run(report, source="campaign-42.xlsx")
     lst.export(folder / "share.export")
     lst.backup(folder / "backup.db")
 

@@ -44,8 +44,22 @@ from locosuppress import (
     UnsupportedFormatError,
     VerifyReport,
 )
+from locosuppress.filtering import FilterReport
 from locosuppress.store import CHANNELS, REASONS, SCOPES, ListClosedError
 from locosuppress.testing import emails, invalid_emails
+
+
+def a_report(*, total: int, kept: int, suppressed: int, invalid: int, duplicates: int,
+             channel: str | None) -> FilterReport:
+    """A FilterReport with these counts (all suppressions by address, scope 'all')."""
+    return FilterReport(
+        total=total, kept=kept, suppressed=suppressed,
+        suppressed_by_scope={"all": suppressed, "newsletter": 0, "post": 0},
+        suppressed_by_entry={"address": suppressed, "domain": 0},
+        invalid=invalid, missing=0, invalid_excluded=True, duplicates=duplicates,
+        channel=channel, column="email",
+    )
+
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
 
@@ -674,8 +688,8 @@ class TestIndexContract:
         """An audit row of a filter run keeps the cached index."""
         lst.add("a@example.nl")
         first = lst.index()
-        assert lst._record_filter_run(total=3, kept=2, suppressed=1, invalid=0, duplicates=0,
-                                      channel="post", source="mailing.csv")
+        report = a_report(total=3, kept=2, suppressed=1, invalid=0, duplicates=0, channel="post")
+        assert lst.record_filter_run(report, source="mailing.csv").audited
         assert first is lst.index()
 
     def test_hashing_material(self, lst: SuppressionList, test_key) -> None:
@@ -708,8 +722,8 @@ class TestStatsAndAudit:
         lst.add("a@example.nl", now=NOW)
         lst.add_many(["a@example.nl", "b@example.nl", "bad"], source="batch-1", now=NOW)
         lst.remove("b@example.nl", now=NOW)
-        lst._record_filter_run(total=10, kept=7, suppressed=2, invalid=1, duplicates=0,
-                               channel=None, source="campaign.xlsx")
+        report = a_report(total=10, kept=7, suppressed=2, invalid=1, duplicates=0, channel=None)
+        lst.record_filter_run(report, source="campaign.xlsx")
         frame = lst.audit()
         assert ["create", "add", "add_many", "remove", "filter"] == list(frame["operation"])
         assert ["time", "operation", "total", "added", "already_present", "removed", "invalid",
@@ -964,8 +978,8 @@ class TestReadOnly:
             ):
                 with pytest.raises(ReadOnlyListError):
                     call()
-            assert not lst._record_filter_run(total=1, kept=1, suppressed=0, invalid=0,
-                                              duplicates=0, channel=None, source=None)
+            report = a_report(total=1, kept=1, suppressed=0, invalid=0, duplicates=0, channel=None)
+            assert not lst.record_filter_run(report).audited
             lst.export(tmp_path / "ro.export")
             lst.backup(tmp_path / "ro-backup.db")
             assert 3000 == len(lst.index())
@@ -1010,6 +1024,7 @@ def _run_as_other_user(code: str, *, env: dict[str, str]) -> subprocess.Complete
 
 _READER = """
     import json, os, sys
+    import pandas as pd
     from locosuppress import SuppressionKey, SuppressionList, LocosuppressError
     key = SuppressionKey.from_env("TEST_KEY")
     path = os.environ["LIST"]
@@ -1026,8 +1041,7 @@ _READER = """
         out["len"] = len(lst)
         out["verify"] = lst.verify().ok
         out["index"] = len(lst.index())
-        out["audited"] = lst._record_filter_run(total=1, kept=1, suppressed=0, invalid=0,
-                                                duplicates=0, channel=None, source=None)
+        out["audited"] = lst.filter(pd.DataFrame({"email": ["nobody@example.org"]})).report.audited
     print(json.dumps(out))
 """
 

@@ -133,6 +133,7 @@ class TestCrashDurability:
 CONCURRENT = textwrap.dedent(
     """
     import os, sys, time
+    import pandas as pd
     from locosuppress import SuppressionKey, SuppressionList
 
     path, worker, start = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
@@ -149,8 +150,7 @@ CONCURRENT = textwrap.dedent(
             assert addresses[i] in lst
         for address in addresses[4400:]:
             added += lst.add(address)
-        lst._record_filter_run(total=1, kept=1, suppressed=0, invalid=0, duplicates=0,
-                               channel=None, source=f"worker-{worker}")
+        lst.filter(pd.DataFrame({"email": ["nobody@example.org"]}), source=f"worker-{worker}")
     print(added)
     """
 )

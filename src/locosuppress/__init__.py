@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from locosuppress._workers import shutdown_workers, start_workers
 from locosuppress.errors import (
     IncompatibleExportError,
     InsecureKeyFileError,
@@ -35,7 +34,6 @@ from locosuppress.errors import (
     ReadOnlyListError,
     SchemaError,
     UnsupportedFormatError,
-    WorkerError,
 )
 from locosuppress.keys import HashingMaterial, SuppressionKey
 from locosuppress.normalize import (
@@ -116,7 +114,6 @@ __all__ = [
     "SuppressionList",
     "UnsupportedFormatError",
     "VerifyReport",
-    "WorkerError",
     "__version__",
     "anonymise_events",
     "erase_contact",
@@ -125,7 +122,5 @@ __all__ = [
     "normalize_email",
     "normalize_emails",
     "read_mailing_file",
-    "shutdown_workers",
-    "start_workers",
     "write_mailing_file",
 ]

@@ -21,7 +21,7 @@ import pandas as pd
 from locosuppress._cli_files import CommandError, check_output, load_key, write_json
 from locosuppress._cli_progress import Progress
 from locosuppress._cli_times import format_times, parse_now, parse_times, resolve_tz
-from locosuppress._workers import start_workers
+from locosuppress._compat import WORKERS_GONE
 from locosuppress.errors import SchemaError
 from locosuppress.events import AnonymisationResult, anonymise_events
 from locosuppress.filtering import FilterResult, find_address_column
@@ -202,9 +202,15 @@ def _isatty(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
+def _note_workers(args: argparse.Namespace, console: Console) -> None:
+    """The deprecated ``--workers``: accepted for one release, with a note on stderr."""
+    if args.workers is not None:
+        print(f"note: --workers is deprecated and ignored; {WORKERS_GONE}", file=console.err)
+
+
 def add(args: argparse.Namespace, console: Console) -> int:
     """``add LIST [ADDRESS ...]``: suppress addresses; print the AddReport."""
-    start_workers(args.workers)  # they start while the addresses are read
+    _note_workers(args, console)
     values, label = _addresses(args, console)
     if len(values) == 0:
         where = "the file" if args.from_file is not None else "standard input"
@@ -212,7 +218,7 @@ def add(args: argparse.Namespace, console: Console) -> int:
     source = args.source if args.source is not None else label
     with _open(args) as lst, console.progress.step("Adding"):
         report = lst.add_many(
-            values, scope=args.scope, reason=args.reason, source=source, workers=args.workers
+            values, scope=args.scope, reason=args.reason, source=source
         )
     console.show(report, as_json=args.json)
     if report.invalid and not args.allow_invalid:
@@ -293,7 +299,6 @@ def run_filter(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: int | str | None = None,
-    workers: int = 1,
 ) -> FilterResult:
     """Read ``source``, filter it against ``lst``, write the kept rows to ``output``."""
     with console.progress.step(f"Reading {source.name}"):
@@ -306,7 +311,6 @@ def run_filter(
             channel=channel,
             on_invalid="keep" if keep_invalid else "exclude",
             dedupe=dedupe,
-            workers=workers,
         )
     with console.progress.step(f"Writing {output.name}"):
         write_mailing_file(result.kept, output, overwrite=force)
@@ -317,7 +321,7 @@ def filter_file(args: argparse.Namespace, console: Console) -> int:
     """``filter LIST INPUT -o OUTPUT``: write the rows that may be mailed; print the report."""
     protected = [("input", args.input), ("list", args.list), ("key", args.key_file)]
     check_output(args.output, inputs=protected, force=args.force)
-    start_workers(args.workers)  # they start while the file is read
+    _note_workers(args, console)
     if args.report is not None:
         check_output(
             args.report,
@@ -339,7 +343,6 @@ def filter_file(args: argparse.Namespace, console: Console) -> int:
             encoding=args.encoding,
             delimiter=args.delimiter,
             sheet=args.sheet,
-            workers=args.workers,
         )
     if args.report is not None:
         write_json(result.report.to_dict(), args.report, force=args.force)

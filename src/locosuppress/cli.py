@@ -185,11 +185,11 @@ def build_parser() -> tuple[
     workers.add_argument(
         "--workers",
         type=_positive,
-        default=1,
+        default=None,
         metavar="N",
         help=(
-            "processes that share normalising and hashing (default: 1); reading and "
-            "writing the file are not shared, so expect a modest gain"
+            "deprecated and ignored: everything runs in this process; for several "
+            "cores use locosuppress.dask (docs/dask.md)"
         ),
     )
     reading = _Parser(add_help=False)

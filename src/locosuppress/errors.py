@@ -31,7 +31,6 @@ __all__ = [
     "ReadOnlyListError",
     "SchemaError",
     "UnsupportedFormatError",
-    "WorkerError",
 ]
 
 
@@ -136,7 +135,3 @@ class MissingExtraError(LocosuppressError, ImportError):
 
 class OutputExistsError(LocosuppressError, FileExistsError):
     """Refusing to overwrite an existing file."""
-
-
-class WorkerError(LocosuppressError, RuntimeError):
-    """A worker process (``workers=`` above 1) failed; nothing was returned."""

@@ -11,15 +11,16 @@ address equals that of an earlier kept row), *kept*. Always::
 
     total == kept + suppressed + invalid (when excluded) + duplicates
 
-Nothing here writes a file; the run's counts (never an address) go to the
-list's audit log through the store.
+A pure engine (layer 3): a frame, an index and hashing material in, a
+:class:`FilterResult` out. It writes nothing and never imports the store;
+``SuppressionList.filter`` calls it and writes its own audit row (counts,
+never an address).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import numpy as np
@@ -27,14 +28,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from locosuppress._index import SCOPE_ALL, SCOPE_NEWSLETTER, SCOPE_POST, SuppressionIndex
-from locosuppress._workers import canonical_and_hashes, check_workers
+from locosuppress._index import SuppressionIndex
+from locosuppress._vocabulary import (
+    ADDRESS_COLUMN_NAMES,
+    CHANNELS,
+    SCOPE_ORDER,
+    channel_mask,
+    squash_name,
+)
 from locosuppress.errors import InvalidOptionError, SchemaError
-from locosuppress.keys import HashingMaterial
+from locosuppress.keys import HashingMaterial, canonical_and_hashes
 from locosuppress.reports import render_html, render_text
-
-if TYPE_CHECKING:
-    from locosuppress.store import SuppressionList
 
 __all__ = [
     "ADDRESS_COLUMN_NAMES",
@@ -45,51 +49,6 @@ __all__ = [
     "filter_frame",
     "find_address_column",
 ]
-
-
-CHANNELS: Final = (None, "newsletter", "post")
-_CHANNEL_MASK: Final[Mapping[str | None, int]] = {
-    None: SCOPE_ALL | SCOPE_NEWSLETTER | SCOPE_POST,
-    "newsletter": SCOPE_ALL | SCOPE_NEWSLETTER,
-    "post": SCOPE_ALL | SCOPE_POST,
-}
-_SCOPE_ORDER: Final = (("all", SCOPE_ALL), ("newsletter", SCOPE_NEWSLETTER), ("post", SCOPE_POST))
-
-#: Column names recognised as the address column, compared after removing
-#: everything but letters and digits and lower-casing (so ``E-mail adres``,
-#: ``EMAIL_ADDRESS`` and ``e_mail`` all match).
-ADDRESS_COLUMN_NAMES: Final = frozenset(
-    {
-        "email",
-        "emailaddress",
-        "emailadres",
-        "emailadresse",
-        "mail",
-        "mailadres",
-        "mailaddress",
-        "emailaddr",
-        "courriel",
-        "epost",
-        "eposta",
-        "emailid",
-        "contactemail",
-        "emailcontact",
-        "primaryemail",
-        "emails",
-        "mailadresse",
-    }
-)
-_SQUASH: Final = re.compile(r"[^0-9a-z]+")
-
-
-def channel_mask(channel: str | None) -> int:
-    """Scope bits that block ``channel`` (None: any scope)."""
-    try:
-        return _CHANNEL_MASK[channel]
-    except KeyError:
-        raise InvalidOptionError(
-            f"unknown channel {channel!r}; use None (any scope), 'newsletter' or 'post'"
-        ) from None
 
 
 def _describe_columns(columns: Sequence[Hashable]) -> str:
@@ -121,7 +80,7 @@ def find_address_column(frame: pd.DataFrame, /, column: Hashable | None = None) 
             name = "the named column" if "@" in str(column) else repr(column)
             raise SchemaError(f"{name} {problem}; the columns are {_describe_columns(columns)}")
         return column
-    found = [c for c in columns if _SQUASH.sub("", str(c).lower()) in ADDRESS_COLUMN_NAMES]
+    found = [c for c in columns if squash_name(c) in ADDRESS_COLUMN_NAMES]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -248,7 +207,7 @@ INVALID_MISSING: Final = 3
 INVALID_MALFORMED: Final = 4
 DUPLICATE: Final = 5
 SUPPRESSED: Final = 8  # + 2 * scope position (all, newsletter, post) + entry (0 address, 1 domain)
-N_CODES: Final = SUPPRESSED + 2 * len(_SCOPE_ORDER)
+N_CODES: Final = SUPPRESSED + 2 * len(SCOPE_ORDER)
 
 
 def _domains_of(canonical: pa.Array) -> pa.Array:
@@ -279,12 +238,11 @@ def outcome_codes(
     channel: str | None,
     on_invalid: str,
     dedupe: bool,
-    workers: int = 1,
 ) -> np.ndarray[Any, np.dtype[np.int8]]:
     """Decide every row's outcome: invalid, suppressed, duplicate or kept (in that order)."""
     mask = channel_mask(channel)
     n = len(values)
-    canonical, digests = canonical_and_hashes(values, material, workers=workers)
+    canonical, digests = canonical_and_hashes(values, material)
     valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     invalid = ~valid
     email_bits = index.lookup(digests) & mask
@@ -309,7 +267,7 @@ def outcome_codes(
         # The deciding scope is the first of all, newsletter, post that
         # matched; the deciding entry an address entry before a domain entry.
         position = np.zeros(n, dtype=np.int8)
-        for i, (_, bit) in reversed(list(enumerate(_SCOPE_ORDER))):
+        for i, (_, bit) in reversed(list(enumerate(SCOPE_ORDER))):
             position[(bits & bit) != 0] = i
         entry = (email_bits == 0).astype(np.int8)
         codes[suppressed] = (SUPPRESSED + 2 * position + entry)[suppressed]
@@ -335,11 +293,11 @@ def report_from_counts(
     c = [int(x) for x in counts] + [0] * (N_CODES - len(counts))
     by_scope = {
         name: c[SUPPRESSED + 2 * i] + c[SUPPRESSED + 2 * i + 1]
-        for i, (name, _) in enumerate(_SCOPE_ORDER)
+        for i, (name, _) in enumerate(SCOPE_ORDER)
     }
     by_entry = {
-        "address": sum(c[SUPPRESSED + 2 * i] for i in range(len(_SCOPE_ORDER))),
-        "domain": sum(c[SUPPRESSED + 2 * i + 1] for i in range(len(_SCOPE_ORDER))),
+        "address": sum(c[SUPPRESSED + 2 * i] for i in range(len(SCOPE_ORDER))),
+        "domain": sum(c[SUPPRESSED + 2 * i + 1] for i in range(len(SCOPE_ORDER))),
     }
     return FilterReport(
         total=sum(c),
@@ -400,7 +358,6 @@ def filter_frame(
     channel: str | None = None,
     on_invalid: str = "exclude",
     dedupe: bool = True,
-    workers: int = 1,
 ) -> FilterResult:
     """Filter ``frame`` against an index; the engine behind ``SuppressionList.filter``.
 
@@ -413,7 +370,6 @@ def filter_frame(
             "read files with locosuppress.read_mailing_file"
         )
     check_options(channel, on_invalid)
-    check_workers(workers)
     label = find_address_column(frame, column)
     codes = outcome_codes(
         frame[label],
@@ -422,7 +378,6 @@ def filter_frame(
         channel=channel,
         on_invalid=on_invalid,
         dedupe=dedupe,
-        workers=workers,
     )
     kept = frame.take(np.flatnonzero(codes <= KEPT_MALFORMED))
     kept.attrs = dict(frame.attrs)
@@ -442,51 +397,4 @@ def filter_frame(
         suppressed_index=labels[codes >= SUPPRESSED],
         invalid_index=labels[invalid],
         duplicate_index=labels[codes == DUPLICATE],
-    )
-
-
-def filter_with_list(
-    lst: SuppressionList,
-    frame: pd.DataFrame,
-    /,
-    *,
-    column: Hashable | None = None,
-    channel: str | None = None,
-    on_invalid: str = "exclude",
-    dedupe: bool = True,
-    source: str | None = None,
-    workers: int = 1,
-) -> FilterResult:
-    """``SuppressionList.filter``: filter, then write the counts to the audit log."""
-    index = lst.index()
-    result = filter_frame(
-        frame,
-        index,
-        lst.hashing_material(),
-        column=column,
-        channel=channel,
-        on_invalid=on_invalid,
-        dedupe=dedupe,
-        workers=workers,
-    )
-    if source is None:
-        meta = frame.attrs.get("locosuppress")
-        source = meta.get("source") if isinstance(meta, Mapping) else None
-    audited = record_run(lst, result.report, source=source)
-    return attrs.evolve(result, report=attrs.evolve(result.report, audited=audited))
-
-
-def record_run(lst: SuppressionList, report: FilterReport, /, *, source: str | None) -> bool:
-    """Write a run's counts (never an address) to the list's audit log.
-
-    Returns False when the list is read-only and nothing was written.
-    """
-    return lst._record_filter_run(
-        total=report.total,
-        kept=report.kept,
-        suppressed=report.suppressed,
-        invalid=report.invalid,
-        duplicates=report.duplicates,
-        channel=report.channel,
-        source=source,
     )

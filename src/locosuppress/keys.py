@@ -32,11 +32,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from locosuppress._workers import check_workers, hashes_of
-from locosuppress.errors import InsecureKeyFileError, InvalidKeyError
+from locosuppress import _fs
+from locosuppress._compat import accept_workers
+from locosuppress.errors import InsecureKeyFileError, InvalidKeyError, OutputExistsError
 from locosuppress.normalize import (
     NORMALIZATION_VERSION,
-    _as_series,
+    as_series,
+    canonical_arrow,
     normalize_domain,
     normalize_email,
 )
@@ -113,10 +115,6 @@ class HashingMaterial:
         """The normalisation rule set these hashes follow (``"v1"``)."""
         return NORMALIZATION_VERSION
 
-    def _worker_subkey(self) -> bytes:
-        """The e-mail subkey, for the worker pipe only (workers hash no domains)."""
-        return self._email_subkey
-
     def hash_canonical(self, canonical: str, /) -> bytes:
         """HMAC of an already canonical address (no normalisation)."""
         mac = self._email_mac.copy()
@@ -177,23 +175,22 @@ class HashingMaterial:
         return out
 
     def hash_emails(
-        self, values: Iterable[object] | pd.Series, /, *, workers: int = 1
+        self, values: Iterable[object] | pd.Series, /, *, workers: int | None = None
     ) -> pd.Series:
         """Normalise and hash a whole column; NA where a value is invalid.
 
         Args:
             values: a Series (any text dtype) or any iterable of values.
-            workers: processes to share the work; ``1`` (the default) stays
-                in this process. Above 1, columns of at least 100,000 rows
-                are split across worker processes started on first use (see
-                ``docs/filtering.md``, "Using several cores").
+            workers: deprecated and ignored (a ``DeprecationWarning``); for
+                several cores use :mod:`locosuppress.dask` (``docs/dask.md``).
 
         Returns:
             A Series of dtype ``fixed_size_binary[32][pyarrow]`` with the index
             of ``values`` (when it is a Series).
         """
-        series = _as_series(values)
-        out = hashes_of(series, self, workers=check_workers(workers))
+        accept_workers(workers)
+        series = as_series(values)
+        out = _as_hashes(*canonical_and_hashes(series, self))
         return pd.Series(
             pd.arrays.ArrowExtensionArray(out), index=series.index, name=series.name, copy=False
         )
@@ -266,23 +263,19 @@ class SuppressionKey:
         Raises:
             FileExistsError: ``path`` exists (``OutputExistsError``).
         """
-        from locosuppress.errors import OutputExistsError
-
         path = Path(path)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = _fs.create_exclusive(path, mode=0o600)
         except FileExistsError:
             raise OutputExistsError(
                 f"{path} exists; a key file is never overwritten. Choose another path."
             ) from None
         try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, 0o600)
             os.write(fd, (self.to_text() + "\n").encode("ascii"))
             os.fsync(fd)
         finally:
             os.close(fd)
-        _fsync_dir(path.parent)
+        _fs.fsync_folder(path.absolute().parent)
         return path
 
     @classmethod
@@ -377,14 +370,14 @@ class SuppressionKey:
         return self._matter.hash_email(value)
 
     def hash_emails(
-        self, values: Iterable[object] | pd.Series, /, *, workers: int = 1
+        self, values: Iterable[object] | pd.Series, /, *, workers: int | None = None
     ) -> pd.Series:
         """Vectorised :meth:`hash_email`: a Series of 32-byte hashes, NA where invalid.
 
-        ``workers`` above 1 shares a large column with that many processes;
-        see :meth:`HashingMaterial.hash_emails`.
+        ``workers`` is deprecated and ignored; see :meth:`HashingMaterial.hash_emails`.
         """
-        return self._matter.hash_emails(values, workers=workers)
+        accept_workers(workers)
+        return self._matter.hash_emails(values)
 
     def hash_domain(self, value: object, /) -> bytes:
         """Normalise one domain (rule 6) and return its 32-byte keyed hash.
@@ -403,11 +396,31 @@ def _shown_path(path: Path) -> str:
     return text
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":  # pragma: no cover - directories cannot be fsynced on Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+
+def canonical_and_hashes(
+    values: pd.Series, material: HashingMaterial, /
+) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.uint8]]]:
+    """Canonical forms (null where invalid) and ``(n, 32)`` hashes (zero rows there).
+
+    A categorical column is normalised once per category.
+    """
+    forms = canonical_arrow(values)
+    return forms, material.hash_canonical_array(forms)
+
+
+def _as_hashes(
+    forms: pa.Array, digests: np.ndarray[Any, np.dtype[np.uint8]]
+) -> pa.FixedSizeBinaryArray:
+    """The hashes as an Arrow ``fixed_size_binary[32]`` array, null where ``forms`` is."""
+    return pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(HASH_SIZE), len(forms), [_validity_buffer(forms), pa.py_buffer(digests)]
+    )
+
+
+def _validity_buffer(array: pa.Array) -> pa.Buffer | None:
+    """A validity bitmap for ``array`` that starts at bit 0 (None when all valid)."""
+    if not array.null_count:
+        return None
+    if array.offset == 0 and array.buffers()[0] is not None:
+        return array.buffers()[0]
+    return pa.concat_arrays([array]).buffers()[0]

@@ -571,7 +571,7 @@ def _domain_or_none(domain: str) -> str | None:
     return result if isinstance(result, str) else None
 
 
-def _as_series(values: Iterable[object] | pd.Series) -> pd.Series:
+def as_series(values: Iterable[object] | pd.Series) -> pd.Series:
     if isinstance(values, pd.Series):
         return values
     if isinstance(values, pd.Index):
@@ -608,7 +608,7 @@ def normalize_emails(values: Iterable[object] | pd.Series, /) -> pd.Series:
         A Series of dtype ``string[pyarrow]`` (``pd.StringDtype("pyarrow")``)
         with ``<NA>`` for every value that is missing or not an address.
     """
-    series = _as_series(values)
+    series = as_series(values)
     return pd.Series(
         pd.arrays.ArrowStringArray(canonical_arrow(series)),
         index=series.index,

@@ -59,15 +59,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from locosuppress import _export, _sqlite
+from locosuppress._compat import accept_workers
 from locosuppress._index import PENDING_LIMIT
 from locosuppress._store_reports import AddReport, ExportReport, ListStats, VerifyReport, iso
 from locosuppress._version import __version__
-from locosuppress._workers import canonical_and_hashes, check_workers
+from locosuppress._vocabulary import (
+    CHANNELS,
+    KIND_DOMAIN,
+    KIND_EMAIL,
+    REASON_NAMES,
+    REASONS,
+    REMOVE_REASONS,
+    SCOPE_NAMES,
+    SCOPES,
+    channel_scopes,
+    check_remove_reason,
+    check_source,
+    option_code,
+)
 from locosuppress.errors import (
     InvalidOptionError,
     KeyMismatchError,
@@ -79,16 +94,16 @@ from locosuppress.errors import (
     ReadOnlyListError,
     UnsupportedFormatError,
 )
-from locosuppress.keys import HASH_SIZE, HashingMaterial, SuppressionKey
+from locosuppress.filtering import FilterReport, FilterResult, filter_frame
+from locosuppress.keys import HASH_SIZE, HashingMaterial, SuppressionKey, canonical_and_hashes
 from locosuppress.normalize import (
     NORMALIZATION_VERSION,
-    _as_series,
+    as_series,
     normalize_email,
 )
 
 if TYPE_CHECKING:
     from locosuppress._index import SuppressionIndex
-    from locosuppress.filtering import FilterResult
 
 __all__ = [
     "CHANNELS",
@@ -104,30 +119,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Scopes and their codes in ``entries.scope``.
-SCOPES: Final[Mapping[str, int]] = {"all": 1, "newsletter": 2, "post": 4}
-#: Reasons an entry may carry and their codes in ``entries.reason``.
-REASONS: Final[Mapping[str, int]] = {
-    "unsubscribed": 1,
-    "erasure": 2,
-    "bounce": 3,
-    "complaint": 4,
-    "manual": 5,
-    "import": 6,
-}
-#: Reasons a removal may give (recorded in the audit log only).
-REMOVE_REASONS: Final = ("resubscribed", "manual", "correction")
-#: Which scopes block a channel; ``None`` is "any channel".
-CHANNELS: Final[Mapping[str | None, tuple[int, ...]]] = {
-    None: (1, 2, 4),
-    "newsletter": (1, 2),
-    "post": (1, 4),
-}
-KIND_EMAIL: Final = 0
-KIND_DOMAIN: Final = 1
-_SCOPE_NAMES: Final = {code: name for name, code in SCOPES.items()}
-_REASON_NAMES: Final = {code: name for name, code in REASONS.items()}
-_MAX_SOURCE: Final = 200
 _CHUNK: Final = 1 << 20  # rows normalised, hashed and inserted per step
 _INSERT_HASHES: Final = (
     "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
@@ -149,51 +140,8 @@ _AUDIT_COLUMNS: Final = (
 # --- small helpers ---------------------------------------------------------------
 
 
-def _shown(value: object) -> str:
-    """Quote a bad option value unless it might be an address."""
-    if isinstance(value, str) and "@" not in value and len(value) <= 40:
-        return repr(value)
-    return f"a {type(value).__name__} value"
-
-
-def _option(value: object, table: Mapping[str, int], what: str) -> int:
-    if isinstance(value, str) and value in table:
-        return table[value]
-    raise InvalidOptionError(
-        f"unknown {what} ({_shown(value)}); use one of {', '.join(map(repr, table))}"
-    )
-
-
-def _channel_scopes(channel: object) -> tuple[int, ...]:
-    if channel is None or (isinstance(channel, str) and channel in CHANNELS):
-        return CHANNELS[channel]
-    raise InvalidOptionError(
-        f"unknown channel ({_shown(channel)}); use None, 'newsletter' or 'post'"
-    )
-
-
 def _remove_scopes(scope: object) -> tuple[int, ...]:
-    return CHANNELS[None] if scope is None else (_option(scope, SCOPES, "scope"),)
-
-
-def _check_remove_reason(reason: object) -> str:
-    if isinstance(reason, str) and reason in REMOVE_REASONS:
-        return reason
-    choices = ", ".join(map(repr, REMOVE_REASONS))
-    raise InvalidOptionError(f"unknown removal reason ({_shown(reason)}); use one of {choices}")
-
-
-def _check_source(source: object) -> str | None:
-    if source is None:
-        return None
-    if not isinstance(source, str):
-        raise TypeError(f"source must be a str or None, not {type(source).__name__}")
-    if not source or len(source) > _MAX_SOURCE or "@" in source or not source.isprintable():
-        raise InvalidOptionError(
-            f"a source label is 1 to {_MAX_SOURCE} printable characters without '@': it is "
-            "stored in plain text, and an e-mail address must never be"
-        )
-    return source
+    return CHANNELS[None] if scope is None else (option_code(scope, SCOPES, "scope"),)
 
 
 def _utc(now: datetime | None) -> datetime:
@@ -329,7 +277,6 @@ class SuppressionList:
         self._index: Any = None
         self._index_version: int | None = None
         self._len: tuple[int, int] | None = None
-        self._clock: Callable[[], datetime | None] = lambda: None
 
     # -- opening and closing -----------------------------------------------------
 
@@ -559,9 +506,9 @@ class SuppressionList:
             ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
             ReadOnlyListError: the list was opened read-only.
         """
-        scope_code = _option(scope, SCOPES, "scope")
-        reason_code = _option(reason, REASONS, "reason")
-        label = _check_source(source)
+        scope_code = option_code(scope, SCOPES, "scope")
+        reason_code = option_code(reason, REASONS, "reason")
+        label = check_source(source)
         digest = self._matter.hash_email(email)
         return self._add_one(
             digest,
@@ -622,7 +569,7 @@ class SuppressionList:
         reason: str = "unsubscribed",
         source: str | None = None,
         now: datetime | None = None,
-        workers: int = 1,
+        workers: int | None = None,
     ) -> AddReport:
         """Suppress many addresses in one durable transaction.
 
@@ -632,36 +579,34 @@ class SuppressionList:
         Args:
             emails: any iterable of values or a pandas Series (any dtype).
             scope, reason, source, now: as for :meth:`add`.
-            workers: processes that share normalising and hashing; ``1``
-                (the default) stays in this process.
+            workers: deprecated and ignored (a ``DeprecationWarning``); for
+                several cores use :mod:`locosuppress.dask`.
 
         Returns:
             An :class:`AddReport`; every input is counted once as added,
             already present or invalid (with its 0-based position).
 
         Raises:
-            ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label,
-                or ``workers`` below 1.
+            ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
             TypeError: a single string (use :meth:`add`) or a whole DataFrame was passed.
             ReadOnlyListError: the list was opened read-only.
-            WorkerError: a worker process failed; nothing was added.
         """
-        workers = check_workers(workers)
-        scope_code = _option(scope, SCOPES, "scope")
-        reason_code = _option(reason, REASONS, "reason")
-        label = _check_source(source)
+        accept_workers(workers)
+        scope_code = option_code(scope, SCOPES, "scope")
+        reason_code = option_code(reason, REASONS, "reason")
+        label = check_source(source)
         at = int(_utc(now).timestamp())
         if isinstance(emails, str | bytes):
             raise TypeError("add_many takes a collection of addresses; use add() for one")
         if isinstance(emails, pd.DataFrame):
             raise TypeError("add_many takes one column: pass frame['email'], not the frame")
-        series = _as_series(emails)
+        series = as_series(emails)
         parts: list[npt.NDArray[np.uint8]] = []
         invalid: list[npt.NDArray[np.intp]] = []
         n_valid = 0
         for start in range(0, len(series), _CHUNK):
             canonical, digests = canonical_and_hashes(
-                series.iloc[start : start + _CHUNK], self._matter, workers=workers
+                series.iloc[start : start + _CHUNK], self._matter
             )
             valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
             invalid.append(np.flatnonzero(~valid) + start)
@@ -726,9 +671,9 @@ class SuppressionList:
             ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
             ReadOnlyListError: the list was opened read-only.
         """
-        scope_code = _option(scope, SCOPES, "scope")
-        reason_code = _option(reason, REASONS, "reason")
-        label = _check_source(source)
+        scope_code = option_code(scope, SCOPES, "scope")
+        reason_code = option_code(reason, REASONS, "reason")
+        label = check_source(source)
         digest = self._matter.hash_domain(domain)
         return self._add_one(
             digest,
@@ -787,7 +732,7 @@ class SuppressionList:
             ReadOnlyListError: the list was opened read-only.
         """
         _remove_scopes(scope)
-        _check_remove_reason(reason)
+        check_remove_reason(reason)
         at = int(_utc(now).timestamp())
         return self._remove(self._matter.hash_email(email), KIND_EMAIL, "remove", scope, reason, at)
 
@@ -808,7 +753,7 @@ class SuppressionList:
             ReadOnlyListError: the list was opened read-only.
         """
         _remove_scopes(scope)
-        _check_remove_reason(reason)
+        check_remove_reason(reason)
         at = int(_utc(now).timestamp())
         digest = self._matter.hash_domain(domain)
         return self._remove(digest, KIND_DOMAIN, "remove_domain", scope, reason, at)
@@ -847,7 +792,7 @@ class SuppressionList:
             InvalidEmailError: ``email`` is not an address.
             ValueError: unknown ``channel``.
         """
-        scopes = _channel_scopes(channel)
+        scopes = channel_scopes(channel)
         return self._lookup(normalize_email(email), scopes)
 
     def __len__(self) -> int:
@@ -900,40 +845,25 @@ class SuppressionList:
             index: SuppressionIndex = self._index
             return index
 
-    def _record_filter_run(
-        self,
-        *,
-        total: int,
-        kept: int,
-        suppressed: int,
-        invalid: int,
-        duplicates: int,
-        channel: str | None,
-        source: str | None,
-    ) -> bool:
-        """Write the audit row of one filter run (counts only); False when read-only.
-
-        The time recorded is the current UTC time (``self._clock()``, which
-        tests may replace).
-        """
-        _channel_scopes(channel)
-        label = _check_source(source)
+    def _record_filter_run(self, report: FilterReport, *, source: str | None, at: int) -> bool:
+        """Write the audit row of one filter run (counts only); False when read-only."""
+        channel_scopes(report.channel)
+        label = check_source(source)
         if self._read_only:
             return False
-        at = int(_utc(self._clock()).timestamp())
 
         def work(conn: sqlite3.Connection) -> None:
             _audit(
                 conn,
                 "filter",
                 at,
-                channel=channel,
+                channel=report.channel,
                 source=_source_id(conn, label),
-                total=total,
-                kept=kept,
-                suppressed=suppressed,
-                invalid=invalid,
-                duplicates=duplicates,
+                total=report.total,
+                kept=report.kept,
+                suppressed=report.suppressed,
+                invalid=report.invalid,
+                duplicates=report.duplicates,
             )
 
         self._write(work, changes_entries=False)
@@ -951,7 +881,8 @@ class SuppressionList:
         on_invalid: str = "exclude",
         dedupe: bool = True,
         source: str | None = None,
-        workers: int = 1,
+        now: datetime | None = None,
+        workers: int | None = None,
     ) -> FilterResult:
         """Filter an imported mailing DataFrame against this list.
 
@@ -969,9 +900,9 @@ class SuppressionList:
             dedupe: drop later rows with an address already kept.
             source: label for the audit log; defaults to the file name that
                 ``read_mailing_file`` recorded in ``frame.attrs``.
-            workers: processes that share normalising and hashing; ``1``
-                (the default) stays in this process. See ``docs/filtering.md``,
-                "Using several cores".
+            now: the time recorded in the audit log (default: the current UTC time).
+            workers: deprecated and ignored (a ``DeprecationWarning``); for
+                several cores use :mod:`locosuppress.dask` (``docs/dask.md``).
 
         Returns:
             A :class:`~locosuppress.FilterResult` with ``kept``, ``report`` and
@@ -982,18 +913,35 @@ class SuppressionList:
             LocosuppressError: the list is closed, unreadable or damaged; no
                 result is returned (fail closed).
         """
-        from locosuppress.filtering import filter_with_list
-
-        return filter_with_list(
-            self,
+        accept_workers(workers)
+        result = filter_frame(
             frame,
+            self.index(),
+            self._matter,
             column=column,
             channel=channel,
             on_invalid=on_invalid,
             dedupe=dedupe,
-            source=source,
-            workers=workers,
         )
+        return attrs.evolve(
+            result,
+            report=self.record_filter_run(result.report, source=_label_of(frame, source), now=now),
+        )
+
+    def record_filter_run(
+        self, report: FilterReport, /, *, source: str | None = None, now: datetime | None = None
+    ) -> FilterReport:
+        """Write a filter run's counts (never an address) to the audit log.
+
+        Used by :meth:`filter` and :func:`locosuppress.dask.filter`, and by
+        any other engine that filters against :meth:`index`.
+
+        Returns:
+            ``report`` with ``audited`` set: False when the list is read-only
+            and nothing was written.
+        """
+        at = int(_utc(now).timestamp())
+        return attrs.evolve(report, audited=self._record_filter_run(report, source=source, at=at))
 
     # -- reporting ------------------------------------------------------------------------
 
@@ -1010,9 +958,9 @@ class SuppressionList:
                 "FROM entries GROUP BY 1, 2, 3"
             ):
                 entries += n
-                name = _SCOPE_NAMES.get(scope, f"unknown-{scope}")
+                name = SCOPE_NAMES.get(scope, f"unknown-{scope}")
                 by_scope[name] = by_scope.get(name, 0) + n
-                rname = _REASON_NAMES.get(reason, f"unknown-{reason}")
+                rname = REASON_NAMES.get(reason, f"unknown-{reason}")
                 by_reason[rname] = by_reason.get(rname, 0) + n
                 by_month[month] = by_month.get(month, 0) + n
             kinds = dict(
@@ -1229,7 +1177,7 @@ class SuppressionList:
             ListNotFoundError: the folder of ``path`` does not exist.
             ValueError: unknown ``channel``.
         """
-        scopes = _channel_scopes(channel)
+        scopes = channel_scopes(channel)
         target = Path(path)
         _check_new_file(target)
         moment = _utc(now)
@@ -1291,8 +1239,8 @@ class SuppressionList:
             ListCorruptedError: the file is truncated or damaged.
             ReadOnlyListError: the list was opened read-only.
         """
-        reason_code = _option(reason, REASONS, "reason")
-        label = _check_source(source)
+        reason_code = option_code(reason, REASONS, "reason")
+        label = check_source(source)
         at = int(_utc(now).timestamp())
         source_path = Path(path)
         if self._read_only:
@@ -1349,6 +1297,14 @@ class SuppressionList:
 
         added, total = self._write(work)
         return AddReport(added=added, already_present=total - added)
+
+
+def _label_of(frame: pd.DataFrame, source: str | None) -> str | None:
+    """The audit label: ``source``, or the file name ``read_mailing_file`` recorded."""
+    if source is None:
+        meta = frame.attrs.get("locosuppress")
+        source = meta.get("source") if isinstance(meta, Mapping) else None
+    return source
 
 
 def _validated_meta(

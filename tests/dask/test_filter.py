@@ -98,7 +98,7 @@ class TestDaskFilter:
 
     def test_context_ships_no_master_key(self, lst: SuppressionList) -> None:
         """The shipped context pickles, and holds the subkeys but not the master key."""
-        from locosuppress._dask_filter import FilterContext
+        from locosuppress.dask import FilterContext
 
         context = FilterContext(
             index=lst.index(),

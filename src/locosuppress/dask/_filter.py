@@ -16,8 +16,9 @@ the kept rows and the report sums the codes, so computing both together
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Hashable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import numpy as np
@@ -35,7 +36,12 @@ from locosuppress.filtering import (
 )
 from locosuppress.keys import HashingMaterial
 
-__all__ = ["DaskFilterResult", "FilterContext", "filter_dask"]
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+    from locosuppress.store import SuppressionList
+
+__all__ = ["DaskFilterResult", "FilterContext", "filter", "filter_dask"]
 
 _CODE: Final = "__locosuppress_outcome__"
 
@@ -93,7 +99,7 @@ class DaskFilterResult:
     _channel: str | None
     _on_invalid: str
     _fingerprint: str
-    _record: Callable[[FilterReport], bool] | None = None
+    _record: Callable[[FilterReport], FilterReport] | None = None
 
     def __repr__(self) -> str:
         return f"DaskFilterResult(npartitions={self.kept.npartitions}, channel={self._channel!r})"
@@ -112,9 +118,7 @@ class DaskFilterResult:
             fingerprint=self._fingerprint,
             dedupe=False,
         )
-        if self._record is None:
-            return report
-        return attrs.evolve(report, audited=self._record(report))
+        return report if self._record is None else self._record(report)
 
     def report(self, **compute_options: Any) -> FilterReport:
         """Compute the report (counts summed over partitions)."""
@@ -137,12 +141,12 @@ def filter_dask(
     column: Hashable | None = None,
     channel: str | None = None,
     on_invalid: str = "exclude",
-    record: Callable[[FilterReport], bool] | None = None,
+    record: Callable[[FilterReport], FilterReport] | None = None,
 ) -> DaskFilterResult:
     """Build the lazy filter of a Dask DataFrame against an index (see module doc).
 
     ``record``, when given, is called with each computed report and returns
-    whether it wrote the run to an audit log.
+    it as recorded (``audited`` set).
     """
     import dask
 
@@ -162,5 +166,54 @@ def filter_dask(
         channel=channel,
         on_invalid=on_invalid,
         fingerprint=material.fingerprint,
+        record=record,
+    )
+
+
+def filter(
+    ddf: dd.DataFrame,
+    suppression_list: SuppressionList,
+    /,
+    *,
+    column: Hashable | None = None,
+    channel: str | None = None,
+    on_invalid: str = "exclude",
+    source: str | None = None,
+    now: dt.datetime | None = None,
+) -> DaskFilterResult:
+    """Filter a Dask DataFrame against a suppression list, lazily.
+
+    Each partition runs the pandas filter (:meth:`SuppressionList.filter`)
+    without de-duplication; rows are not de-duplicated across partitions
+    (see ``docs/dask.md`` for how to do it). The list's index and hashing
+    subkeys travel to each worker once, in one :class:`FilterContext`; the
+    master key never leaves the client. Workers must be trusted with the
+    subkeys: they can test addresses against the list.
+
+    Args:
+        ddf: the import, as a Dask DataFrame.
+        suppression_list: an open list (its file stays on the client).
+        column, channel, on_invalid: as for :meth:`SuppressionList.filter`.
+        source: label for the audit log, written when a report is computed.
+        now: the time recorded in the audit log (default: when the report is computed).
+
+    Returns:
+        A :class:`DaskFilterResult`: ``kept`` (lazy), ``report()``, ``compute()``.
+
+    Raises:
+        SchemaError: no, several, or a missing address column.
+        LocosuppressError: the list is closed or damaged (nothing is built).
+    """
+
+    def record(report: FilterReport) -> FilterReport:
+        return suppression_list.record_filter_run(report, source=source, now=now)
+
+    return filter_dask(
+        ddf,
+        suppression_list.index(),
+        suppression_list.hashing_material(),
+        column=column,
+        channel=channel,
+        on_invalid=on_invalid,
         record=record,
     )

@@ -1,8 +1,4 @@
-"""The same jobs on Dask DataFrames (install the ``dask`` extra).
-
-Each partition is worked on by the pandas code of locosuppress; what the
-partitions report is added up. Nothing is computed until asked for.
-"""
+"""Anonymisation of Dask DataFrames: the pandas anonymiser per partition, reports summed."""
 
 from __future__ import annotations
 
@@ -10,44 +6,23 @@ import datetime as dt
 import html
 import secrets
 from collections.abc import Collection, Hashable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
+import dask.base
+import dask.dataframe as dd
 import pandas as pd
-
-try:
-    import dask.base
-    import dask.dataframe as dd
-    from dask.delayed import Delayed, delayed
-except ImportError as error:  # pragma: no cover - exercised without the extra installed
-    from locosuppress.errors import MissingExtraError
-
-    raise MissingExtraError(
-        "locosuppress.dask needs Dask; install the 'dask' extra: pip install 'locosuppress[dask]'"
-    ) from error
+from dask.delayed import Delayed, delayed
 
 from locosuppress import events as _events
-from locosuppress._dask_filter import DaskFilterResult, FilterContext, filter_dask
 from locosuppress._times import Resolution
 from locosuppress.events import (
     DEFAULT_KEEP_QUERY_PARAMS,
     AnonymisationReport,
     AnonymisationResult,
 )
-from locosuppress.filtering import FilterReport, record_run
 
-if TYPE_CHECKING:
-    from locosuppress.store import SuppressionList
-
-__all__ = [
-    "DaskAnonymisationResult",
-    "DaskFilterResult",
-    "FilterContext",
-    "anonymise_events",
-    "filter",
-]
-
-# -- anonymisation --
+__all__ = ["DaskAnonymisationResult", "anonymise_events"]
 
 
 @attrs.frozen(eq=False)
@@ -174,53 +149,3 @@ def anonymise_events(
     )
     assert plan.cutoff is not None  # set by _plan_with_cutoff
     return DaskAnonymisationResult(anonymised, plan.cutoff, _summary(plan, parts, buckets), frames)
-
-
-# -- filtering --
-
-
-def filter(
-    ddf: dd.DataFrame,
-    suppression_list: SuppressionList,
-    /,
-    *,
-    column: Hashable | None = None,
-    channel: str | None = None,
-    on_invalid: str = "exclude",
-    source: str | None = None,
-) -> DaskFilterResult:
-    """Filter a Dask DataFrame against a suppression list, lazily.
-
-    Each partition runs the pandas filter (:meth:`SuppressionList.filter`)
-    without de-duplication; rows are not de-duplicated across partitions
-    (see ``docs/dask.md`` for how to do it). The list's index and hashing
-    subkeys travel to each worker once, in one :class:`FilterContext`; the
-    master key never leaves the client. Workers must be trusted with the
-    subkeys: they can test addresses against the list.
-
-    Args:
-        ddf: the import, as a Dask DataFrame.
-        suppression_list: an open list (its file stays on the client).
-        column, channel, on_invalid: as for :meth:`SuppressionList.filter`.
-        source: label for the audit log, written when a report is computed.
-
-    Returns:
-        A :class:`DaskFilterResult`: ``kept`` (lazy), ``report()``, ``compute()``.
-
-    Raises:
-        SchemaError: no, several, or a missing address column.
-        LocosuppressError: the list is closed or damaged (nothing is built).
-    """
-
-    def record(report: FilterReport) -> bool:
-        return record_run(suppression_list, report, source=source)
-
-    return filter_dask(
-        ddf,
-        suppression_list.index(),
-        suppression_list.hashing_material(),
-        column=column,
-        channel=channel,
-        on_invalid=on_invalid,
-        record=record,
-    )

@@ -1,0 +1,129 @@
+"""Durable file writes: write beside, fsync, link into place, fsync the folder.
+
+Layer 0: imports only :mod:`locosuppress.errors`. Every file locosuppress
+creates (lists, backups, exports, key files, mailing files) goes through this
+module, so there is one answer to "is it on disk when the call returns, and can
+a reader ever see half of it?": a new file is written under a random hidden
+name in the target's own folder, fsynced, then given its name with a hard link
+(atomic, and it fails when the name exists), and the folder is fsynced so the
+name survives a power cut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from locosuppress.errors import OutputExistsError
+
+__all__ = [
+    "create_exclusive",
+    "fsync_file",
+    "fsync_folder",
+    "link_into_place",
+    "remove_quietly",
+    "replace_into_place",
+    "temp_beside",
+]
+
+# Folder fsync is not supported everywhere (some network and FUSE file
+# systems); those errors mean "nothing to do", any other error is real.
+_UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF})
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make new or renamed directory entries in ``folder`` durable.
+
+    A no-op where folders cannot be fsynced (Windows, some network file systems).
+    """
+    if os.name != "posix":  # pragma: no cover - Windows has no directory fsync
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # pragma: no cover - depends on the file system
+        if exc.errno not in _UNSUPPORTED:
+            raise
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a closed file's data to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def create_exclusive(path: Path, *, mode: int = 0o600) -> int:
+    """Create ``path`` (it must not exist) with ``mode`` and return a writable descriptor.
+
+    Raises:
+        FileExistsError: ``path`` exists.
+    """
+    # The process umask can only take bits away, so 0o600 stays owner-only.
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+
+
+def temp_beside(path: Path, *, mode: int = 0o600, prefix: str | None = None) -> Path:
+    """Create (exclusively, with ``mode``) and return an empty hidden file beside ``path``.
+
+    The name holds a random token and, unless ``prefix`` is given, the
+    target's own name; never anything from the data being written.
+    """
+    folder = path.absolute().parent
+    stem = prefix if prefix is not None else f".{path.name}"
+    while True:
+        tmp = folder / f"{stem}.{secrets.token_hex(8)}.tmp"
+        try:
+            fd = create_exclusive(tmp, mode=mode)
+        except FileExistsError:  # pragma: no cover - 64 random bits
+            continue
+        os.close(fd)
+        return tmp
+
+
+def remove_quietly(*paths: Path) -> None:
+    """Delete files, ignoring those that are already gone."""
+    for p in paths:
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def link_into_place(tmp: Path, final: Path, *, exists: str | None = None) -> None:
+    """Give the complete, fsynced ``tmp`` the name ``final``, never replacing a file.
+
+    A hard link is atomic and fails if ``final`` exists (even if it appeared a
+    moment ago), so no reader ever sees a half-written file. Where hard links
+    are not supported, the name is first reserved with an exclusive create and
+    then atomically replaced. ``tmp`` is gone afterwards; the folder is fsynced.
+
+    Raises:
+        OutputExistsError: ``final`` exists (message ``exists``, or a default).
+    """
+    message = exists or f"{final} exists; it is never overwritten"
+    try:
+        os.link(tmp, final)
+    except FileExistsError:
+        raise OutputExistsError(message) from None
+    except OSError:  # pragma: no cover - file systems without hard links
+        try:
+            fd = create_exclusive(final, mode=0o600)
+        except FileExistsError:
+            raise OutputExistsError(message) from None
+        os.close(fd)
+        os.replace(tmp, final)
+    else:
+        tmp.unlink()
+    fsync_folder(final.absolute().parent)
+
+
+def replace_into_place(tmp: Path, final: Path) -> None:
+    """Atomically replace ``final`` with the complete, fsynced ``tmp``; fsync the folder."""
+    os.replace(tmp, final)
+    fsync_folder(final.absolute().parent)
