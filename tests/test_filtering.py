@@ -23,6 +23,7 @@ from locosuppress import (
     SuppressionList,
     normalize_email,
 )
+from locosuppress.filtering import duplicated_digests
 from locosuppress.testing import emails, mailing_frames, messy_variants
 
 SUPPRESSED_ALL = ["jan.devries@example.nl", "piet@bedrijf.example.com"]
@@ -443,10 +444,8 @@ class TestDuplicatedExact:
 
     def test_prefix_collision_falls_back_to_canonical_forms(self) -> None:
         """Equal first 8 bytes, different rest: only the true repeat is a duplicate."""
-        from locosuppress.filtering import _duplicated
-
         prefix = b"\x07" * 8
         rows = [prefix + b"\x01" * 24, prefix + b"\x02" * 24, prefix + b"\x01" * 24]
         digests = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(3, 32)
         canonical = pa.array(["a@example.nl", "b@example.nl", "a@example.nl"])
-        assert [False, False, True] == _duplicated(digests, canonical, np.arange(3)).tolist()
+        assert [False, False, True] == duplicated_digests(digests, canonical, np.arange(3)).tolist()

@@ -7,6 +7,9 @@ Registered when :mod:`locosuppress` is imported, so a notebook can write::
     anonymous = events.locosuppress.anonymise(now=now)
 
 Each method is a thin shim over the module-level function of the same job.
+
+Layer 5: may import everything below it (store, filtering, events, ...),
+never the command line.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from locosuppress.events import anonymise_events, erase_contact
 from locosuppress.filtering import find_address_column
 from locosuppress.normalize import normalize_emails
 
@@ -53,12 +57,8 @@ class LocosuppressAccessor:
 
     def anonymise(self, **options: Any) -> Any:
         """Anonymise old events; same options as :func:`locosuppress.anonymise_events`."""
-        from locosuppress.events import anonymise_events
-
         return anonymise_events(self._frame, **options)
 
     def erase_contact(self, **options: Any) -> Any:
         """Anonymise one person's events now; see :func:`locosuppress.erase_contact`."""
-        from locosuppress.events import erase_contact
-
         return erase_contact(self._frame, **options)

@@ -274,7 +274,7 @@ def outcome_codes(
     if dedupe:
         candidates = np.flatnonzero(valid & ~suppressed)
         if len(candidates):
-            dup = _duplicated(digests[candidates], canonical, candidates)
+            dup = duplicated_digests(digests[candidates], canonical, candidates)
             codes[candidates[dup]] = DUPLICATE
     return codes
 
@@ -316,7 +316,7 @@ def report_from_counts(
     )
 
 
-def _duplicated(
+def duplicated_digests(
     digests: np.ndarray[Any, np.dtype[np.uint8]],
     canonical: pa.Array,
     positions: np.ndarray[Any, np.dtype[np.intp]],
@@ -326,7 +326,18 @@ def _duplicated(
     Factorises the first 8 bytes of each hash (a uint64 hash table is cheap),
     then confirms every candidate against the full hash of the first row with
     the same prefix; on a prefix collision it falls back to comparing the
-    canonical forms, so two different people are never merged.
+    canonical forms, so two different people are never merged. Not part of
+    the public API (not in ``__all__``): named without an underscore because
+    a 64-bit prefix collision of HMAC-SHA256 cannot be produced through
+    :func:`filter_frame`, so the tests call this directly.
+
+    Args:
+        digests: one 32-byte hash per row, shape ``(n, 32)``.
+        canonical: the canonical forms of the whole frame.
+        positions: each digest's row in ``canonical``.
+
+    Returns:
+        A boolean array, true for each row whose hash an earlier row has.
     """
     first_word = np.ascontiguousarray(digests[:, :8]).view("<u8").ravel()
     codes, _ = pd.factorize(first_word)

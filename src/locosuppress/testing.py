@@ -9,9 +9,24 @@ Use them to property-test code that builds on locosuppress::
     def test_same_person(pair):
         address, variant = pair
         assert normalize_email(variant) == normalize_email(address)
+
+Layer 5: may import everything below it, never the command line. Hypothesis
+comes with the ``testing`` extra (``pip install 'locosuppress[testing]'``);
+without it, importing this module raises
+:class:`~locosuppress.errors.MissingExtraError` naming the extra.
 """
 
 from __future__ import annotations
+
+try:
+    import hypothesis  # noqa: F401  (the extra's presence, checked once)
+except ImportError as error:  # pragma: no cover - exercised in a subprocess without Hypothesis
+    from locosuppress.errors import MissingExtraError
+
+    raise MissingExtraError(
+        "locosuppress.testing needs Hypothesis; install the 'testing' extra: "
+        "pip install 'locosuppress[testing]'"
+    ) from error
 
 # -- section: emails (issue 2) --
 import contextlib as _contextlib

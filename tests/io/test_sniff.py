@@ -1,0 +1,109 @@
+"""Tests for locosuppress.io._sniff: encoding, delimiter and header-name detection."""
+
+# STYLE.md: asserts read `expected == actual`, which ruff's SIM300 calls a Yoda condition.
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from locosuppress.io._sniff import detect_encoding, sniff_delimiter, unique_names
+
+# -- detection ------------------------------------------------------------------------------------
+
+
+class TestDetectEncoding:
+    """The encoding guessed from a file's first bytes."""
+
+    @pytest.mark.parametrize(
+        ("sample", "expected"),
+        [
+            (b"naam;plaats\r\nJan;Delft\r\n", "utf-8"),
+            ("naam\r\nRené\r\n".encode(), "utf-8"),
+            (codecs.BOM_UTF8 + "naam\r\nRené\r\n".encode(), "utf-8-sig"),
+            ("naam\r\nRené\r\n".encode("utf-16"), "utf-16"),
+            ("naam;bedrag\r\nRené;€ 5\r\n".encode("cp1252"), "cp1252"),
+            (b"", "utf-8"),
+        ],
+    )
+    def test_known_encodings(self, sample: bytes, expected: str) -> None:
+        """BOMs win, then valid UTF-8, then Windows-1252."""
+        assert expected == detect_encoding(sample, complete=True)
+
+    def test_character_cut_by_the_sample_end(self) -> None:
+        """A UTF-8 character cut in two at the end of a partial sample is still UTF-8."""
+        sample = "naam\nRené".encode()[:-1]
+        assert "utf-8" == detect_encoding(sample, complete=False)
+
+    def test_undefined_cp1252_byte(self) -> None:
+        """A byte Windows-1252 leaves undefined is an error, not a Latin-1 guess."""
+        with pytest.raises(UnicodeDecodeError):
+            detect_encoding(b"naam\n\x81\n", complete=True)
+
+
+class TestSniffDelimiter:
+    """The delimiter chosen from a decoded sample."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("naam,plaats\nJan,Delft\n", ","),
+            ("naam;plaats\nJan;Delft\n", ";"),
+            ("naam\tplaats\nJan\tDelft\n", "\t"),
+            ("naam|plaats\nJan|Delft\n", "|"),
+            # commas inside values of a semicolon file, unquoted (Excel only quotes ;)
+            ("naam;adres\nJansen, P.;Laan 1, Delft\nBos, A.;Weg 2\n", ";"),
+            # semicolons and line breaks inside quoted fields of a comma file
+            ('naam,opm\n"a;b;c","x\ny;z"\n"d;e;f",g\n', ","),
+            # tabs inside quotes of a pipe file
+            ('a|b|c\n"1\t2\t3"|x|y\n', "|"),
+            # a short record (Excel drops trailing empty fields) does not break detection
+            ("a;b;c\n1;2\n3;4;5\n", ";"),
+            # one column: the first candidate that never appears outside quotes
+            ("email\njan@example.nl\n", ","),
+            ('naam\n"Jansen, P."\n', ","),
+            ("naam\nJansen, P.\n", ";"),
+            # equal evidence: the character rarer in prose wins
+            ("a;b,c\n", ";"),
+        ],
+    )
+    def test_table(self, text: str, expected: str) -> None:
+        """Delimiters are counted outside quotes and must split records consistently."""
+        assert expected == sniff_delimiter(text, complete=True)
+
+    def test_cut_last_record_is_ignored(self) -> None:
+        """A record cut off by the sample's end does not count against a delimiter."""
+        text = "a;b;c\n1;2;3\n4;5;6\n" * 3 + '7;"8'
+        assert ";" == sniff_delimiter(text, complete=False)
+
+
+class TestUniqueNames:
+    """Header names made distinct without losing a column."""
+
+    @pytest.mark.parametrize(
+        ("raw", "expected_names", "expected_renamed"),
+        [
+            (["a", "b"], ["a", "b"], []),
+            (["a", "a", "a"], ["a", "a_2", "a_3"], [1, 2]),
+            (["a", "a", "a_2"], ["a", "a_3", "a_2"], [1]),
+            (["", "b", " "], ["column_1", "b", "column_3"], [0, 2]),
+            (["column_2", ""], ["column_2", "column_2_2"], [1]),
+            ([" a ", "a"], [" a ", "a"], []),
+        ],
+    )
+    def test_table(
+        self, raw: list[str], expected_names: list[str], expected_renamed: list[int]
+    ) -> None:
+        """Blank names get their position, repeats a counter; nothing collides."""
+        assert (expected_names, expected_renamed) == unique_names(raw)
+
+    @given(st.lists(st.sampled_from(["", " ", "a", "a_2", "b", "column_1", "column_2"])))
+    def test_always_unique_and_same_length(self, raw: list[str]) -> None:
+        """Whatever the header, one distinct non-blank name per column."""
+        names, _ = unique_names(raw)
+        assert len(raw) == len(names)
+        assert len(names) == len(set(names))
+        assert all(name.strip() for name in names)

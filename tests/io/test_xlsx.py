@@ -1,0 +1,211 @@
+"""Tests for locosuppress.io._xlsx: reading and writing real Excel workbooks."""
+
+# STYLE.md: asserts read `expected == actual`, which ruff's SIM300 calls a Yoda condition.
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from locosuppress.errors import MailingFileError, MissingExtraError
+from locosuppress.io import ATTRS_KEY, read_mailing_file, write_mailing_file
+
+openpyxl = pytest.importorskip("openpyxl")
+
+ADDRESS = "jan.de.vries@example.nl"  # must never appear in a message
+
+
+def text_frame(data: dict[str, list[str]]) -> pd.DataFrame:
+    """A frame as read_mailing_file returns it: string columns, RangeIndex."""
+    frame = pd.DataFrame(data, dtype=str)
+    frame.columns = pd.Index(list(data), dtype=str)
+    return frame
+
+
+def info(frame: pd.DataFrame) -> dict[str, Any]:
+    """The attrs read_mailing_file recorded."""
+    result: dict[str, Any] = frame.attrs[ATTRS_KEY]
+    return result
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], *, title: str = "Blad1") -> Path:
+    """Write rows to a workbook with openpyxl, as a user's Excel file."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def files_in(folder: Path) -> list[str]:
+    """Names in a folder, hidden ones included."""
+    return sorted(p.name for p in folder.iterdir())
+
+
+def read_error(path: Path, **options: Any) -> str:
+    """Read ``path``, expecting a MailingFileError; return its message."""
+    with pytest.raises(MailingFileError) as caught:
+        read_mailing_file(path, **options)
+    message = str(caught.value)
+    assert ADDRESS not in message
+    assert caught.value.__cause__ is None  # no pandas traceback chained on
+    return message
+
+
+# -- reading xlsx ---------------------------------------------------------------------------------
+
+
+class TestReadXlsx:
+    """Reading Excel workbooks as text."""
+
+    def test_text_numbers_dates_and_empty_cells(self, tmp_path: Path) -> None:
+        """Cells come back as the text Excel shows; empty cells as empty strings."""
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(["naam", "telefoon", "postcode", "datum", "ok", "bedrag", "n"])
+        sheet.append(["NA", 612345678, "0123 AB", datetime.datetime(2024, 1, 31), True, 12.5, 7])
+        sheet.append(["Null", None, "", datetime.datetime(2024, 1, 31, 8, 30), False, 0.1, 7.0])
+        sheet["B2"].number_format = "0000000000"
+        workbook.save(tmp_path / "f.xlsx")
+        expected = text_frame(
+            {
+                "naam": ["NA", "Null"],
+                "telefoon": ["0612345678", ""],
+                "postcode": ["0123 AB", ""],
+                "datum": ["2024-01-31", "2024-01-31 08:30:00"],
+                "ok": ["TRUE", "FALSE"],
+                "bedrag": ["12.5", "0.1"],
+                "n": ["7", "7"],
+            }
+        )
+        actual = read_mailing_file(tmp_path / "f.xlsx")
+        pd.testing.assert_frame_equal(expected, actual)
+        assert {
+            "format": "xlsx",
+            "source": "f.xlsx",
+            "encoding": None,
+            "delimiter": None,
+            "sheet": 0,
+            "renamed_columns": [],
+        } == info(actual)
+
+    def test_empty_rows(self, tmp_path: Path) -> None:
+        """Rows before the header and after the data go; empty rows between stay."""
+        path = write_xlsx(
+            tmp_path / "f.xlsx", [[None], ["a", "b"], ["1", "2"], [None, None], ["3"], [], [None]]
+        )
+        pd.testing.assert_frame_equal(
+            text_frame({"a": ["1", "", "3"], "b": ["2", "", ""]}), read_mailing_file(path)
+        )
+
+    def test_formatted_empty_cells_are_ignored(self, tmp_path: Path) -> None:
+        """Styled but empty cells right of the data add no columns."""
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(["a", "b"])
+        sheet.append(["1", "2"])
+        sheet["E1"].number_format = "0.00"
+        sheet["E2"].number_format = "0.00"
+        workbook.save(tmp_path / "f.xlsx")
+        pd.testing.assert_frame_equal(
+            text_frame({"a": ["1"], "b": ["2"]}), read_mailing_file(tmp_path / "f.xlsx")
+        )
+
+    def test_header_only_and_duplicates(self, tmp_path: Path) -> None:
+        """A header row alone gives no rows; blank and repeated names are made unique."""
+        path = write_xlsx(tmp_path / "f.xlsx", [["a", None, "a", "b"]])
+        actual = read_mailing_file(path)
+        assert ["a", "column_2", "a_2", "b"] == actual.columns.tolist()
+        assert (0, [1, 2]) == (len(actual), info(actual)["renamed_columns"])
+
+    def test_value_without_header(self, tmp_path: Path) -> None:
+        """A value right of the header's last column names its cell."""
+        path = write_xlsx(tmp_path / "f.xlsx", [["a", "b"], ["1", "2"], ["3", "4", ADDRESS]])
+        assert "cell C3 has a value but its column has no header" in read_error(path)
+
+    def test_empty_sheet(self, tmp_path: Path) -> None:
+        """A workbook with nothing in its sheet is an error."""
+        path = write_xlsx(tmp_path / "f.xlsx", [])
+        assert "the sheet is empty" in read_error(path)
+
+    def test_sheet_by_position_and_name(self, tmp_path: Path) -> None:
+        """sheet= picks a worksheet by 0-based position or by name."""
+        workbook = openpyxl.Workbook()
+        workbook.active.append(["eerste"])
+        second = workbook.create_sheet("Tweede")
+        second.append(["tweede"])
+        workbook.save(tmp_path / "f.xlsx")
+        assert ["eerste"] == read_mailing_file(tmp_path / "f.xlsx").columns.tolist()
+        by_position = read_mailing_file(tmp_path / "f.xlsx", sheet=1)
+        assert (["tweede"], 1) == (by_position.columns.tolist(), info(by_position)["sheet"])
+        by_name = read_mailing_file(tmp_path / "f.xlsx", sheet="Tweede")
+        assert ["tweede"] == by_name.columns.tolist()
+        assert "has no sheet 'Derde'" in read_error(tmp_path / "f.xlsx", sheet="Derde")
+        assert "has no sheet 2" in read_error(tmp_path / "f.xlsx", sheet=2)
+
+    def test_zip_content_with_csv_name(self, tmp_path: Path) -> None:
+        """A workbook saved under a .csv name is still read as a workbook."""
+        path = write_xlsx(tmp_path / "f.xlsx", [["a"], ["1"]]).rename(tmp_path / "f.csv")
+        assert "xlsx" == info(read_mailing_file(path))["format"]
+
+    def test_missing_extra(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without openpyxl the error names the extra to install."""
+        path = write_xlsx(tmp_path / "f.xlsx", [["a"], ["1"]])
+        monkeypatch.setitem(sys.modules, "openpyxl", None)
+        with pytest.raises(MissingExtraError, match=r"locosuppress\[excel\]") as caught:
+            read_mailing_file(path)
+        assert isinstance(caught.value, ImportError)
+        with pytest.raises(MissingExtraError, match=r"locosuppress\[excel\]"):
+            write_mailing_file(text_frame({"a": ["1"]}), tmp_path / "out.xlsx")
+
+
+# -- writing xlsx -------------------------------------------------------------------------------
+
+
+class TestWriteXlsx:
+    """Writing Excel workbooks of text cells."""
+
+    def test_xlsx_from_the_name(self, tmp_path: Path) -> None:
+        """A .xlsx name writes a workbook of text cells, even from a CSV-read frame."""
+        source = tmp_path / "in.csv"
+        source.write_bytes("tel;formule;fout\r\n0612345678;=1+1;#N/A\r\n".encode("cp1252"))
+        write_mailing_file(read_mailing_file(source), tmp_path / "out.xlsx")
+        workbook = openpyxl.load_workbook(tmp_path / "out.xlsx")
+        row = [(cell.value, cell.data_type) for cell in workbook.active[2]]
+        assert [("0612345678", "s"), ("=1+1", "s"), ("#N/A", "s")] == row
+
+    def test_xlsx_refuses_control_characters(self, tmp_path: Path) -> None:
+        """A control character .xlsx cannot store is reported by position."""
+        frame = text_frame({"a": ["ok", "bell\x07"]})
+        with pytest.raises(MailingFileError, match="row 1, column 0"):
+            write_mailing_file(frame, tmp_path / "out.xlsx")
+        assert [] == files_in(tmp_path)
+
+    def test_xlsx_options_refused(self, tmp_path: Path) -> None:
+        """encoding= and delimiter= make no sense for .xlsx."""
+        with pytest.raises(MailingFileError, match="apply to CSV"):
+            write_mailing_file(text_frame({"a": ["1"]}), tmp_path / "out.xlsx", delimiter=";")
+
+    def test_xlsx_leaves_nothing_in_the_system_temp_folder(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """openpyxl's scratch file goes beside the target, not to /tmp, and is removed."""
+        system_temp = tmp_path / "system-temp"
+        out = tmp_path / "out"
+        system_temp.mkdir()
+        out.mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", os.fspath(system_temp))
+        write_mailing_file(text_frame({"email": [ADDRESS]}), out / "ok.xlsx")
+        with pytest.raises(MailingFileError):
+            write_mailing_file(text_frame({"email": [ADDRESS, "\x07"]}), out / "bad.xlsx")
+        assert [] == files_in(system_temp)
+        assert ["ok.xlsx"] == files_in(out)

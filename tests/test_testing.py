@@ -1,0 +1,81 @@
+"""Tests for locosuppress.testing: Hypothesis is an optional extra."""
+
+# STYLE.md: asserts read `expected == actual`, which ruff's SIM300 calls a Yoda condition.
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+# Run in a fresh interpreter where ``import hypothesis`` fails as if it were not
+# installed: a meta-path finder placed first refuses it and its submodules.
+_WITHOUT_HYPOTHESIS = textwrap.dedent(
+    """
+    import json
+    import sys
+
+    class HideHypothesis:
+        def find_spec(self, name, path=None, target=None):
+            if name == "hypothesis" or name.startswith("hypothesis."):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, HideHypothesis())
+    result = {}
+    import locosuppress
+    result["hypothesis_loaded_by_locosuppress"] = "hypothesis" in sys.modules
+    result["normalized"] = locosuppress.normalize_email(" Jan@Example.NL ")
+    try:
+        import locosuppress.testing
+    except ImportError as error:
+        result["error"] = type(error).__name__
+        result["message"] = str(error)
+        result["is_missing_extra"] = isinstance(error, locosuppress.MissingExtraError)
+    print(json.dumps(result))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def without_hypothesis() -> dict[str, object]:
+    """Run the script above once in a subprocess and return what it printed."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_HYPOTHESIS],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    result: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+class TestWithoutHypothesis:
+    """Without the ``testing`` extra, the library works and the strategies say what to install."""
+
+    def test_import_names_the_extra(self, without_hypothesis: dict[str, object]) -> None:
+        """Importing locosuppress.testing raises MissingExtraError naming the extra."""
+        result = without_hypothesis
+        assert "MissingExtraError" == result.get("error")
+        assert True is result["is_missing_extra"]
+        assert "pip install 'locosuppress[testing]'" in str(result["message"])
+
+    def test_library_works(self, without_hypothesis: dict[str, object]) -> None:
+        """``import locosuppress`` neither needs nor loads Hypothesis."""
+        result = without_hypothesis
+        assert False is result["hypothesis_loaded_by_locosuppress"]
+        assert "jan@example.nl" == result["normalized"]
+
+
+class TestWithHypothesis:
+    """With the extra installed, the strategies import."""
+
+    def test_strategies_import(self) -> None:
+        """The public strategies are there."""
+        from locosuppress.testing import emails, mailing_frames, messy_variants
+
+        assert all(callable(f) for f in (emails, mailing_frames, messy_variants))
