@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import tempfile
 import time
 import tracemalloc
@@ -52,9 +51,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--list", type=int, default=1_000_000, dest="list_rows")
     parser.add_argument("--dir", type=Path, default=None, help="keep the list here")
-    parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="also time workers=N"
-    )
     args = parser.parse_args()
 
     folder = args.dir or Path(tempfile.mkdtemp())
@@ -95,17 +91,6 @@ def main() -> None:
             result = lst.filter(frame)
             times.append(time.perf_counter() - t)
         ours = min(times)
-        parallel = None
-        if args.workers > 1:
-            lst.filter(frame, workers=args.workers)  # starts the workers
-            ptimes = []
-            for _ in range(3):
-                t = time.perf_counter()
-                presult = lst.filter(frame, workers=args.workers)
-                ptimes.append(time.perf_counter() - t)
-            parallel = min(ptimes)
-            locosuppress.shutdown_workers()
-            assert presult.report.kept == result.report.kept
     assert first.report.to_dict() | {"audited": True} == result.report.to_dict() | {"audited": True}
     # Open once more: now the snapshot written by the first open is used.
     start = time.perf_counter()
@@ -133,8 +118,6 @@ def main() -> None:
         f"(plaintext baseline keeps {len(plain):,}, naive {len(naive):,})"
     )
     print(f"filter (warm index)  {ours:.3f} s")
-    if parallel is not None:
-        print(f"filter workers={args.workers}     {parallel:.3f} s")
     print(f"open + first filter  {first_time:.3f} s (index built from the file)")
     print(f"open + filter again  {reopen_time:.3f} s (index from the stored snapshot)")
     print(
@@ -144,11 +127,6 @@ def main() -> None:
         f"plaintext isin       {plain_time:.3f} s   ratio {ours / plain_time:.2f}  "
         "(target <= 1.0, stretch 0.5)"
     )
-    if parallel is not None:
-        print(
-            f"with workers={args.workers}       ratio {parallel / naive_time:.2f} to naive, "
-            f"{parallel / plain_time:.2f} to plaintext"
-        )
     entries, held, peak = _index_memory(path, key)
     print(
         f"index memory         {held / max(1, entries):.1f} bytes/entry held "
