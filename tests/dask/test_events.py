@@ -15,10 +15,11 @@ dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
-import locosuppress.events as events_module  # noqa: E402
+import locosuppress.dask._events as dask_events_module  # noqa: E402
 from locosuppress import SchemaError, anonymise_events  # noqa: E402
 from locosuppress.dask import DaskAnonymisationResult  # noqa: E402
 from locosuppress.dask import anonymise_events as dask_anonymise  # noqa: E402
+from locosuppress.events import AnonymisationOptions  # noqa: E402
 from locosuppress.testing import event_frames  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -127,13 +128,13 @@ class TestDaskAnonymise:
     def test_store_and_summary_in_one_pass(self, tmp_path: Path, monkeypatch: Any) -> None:
         """Writing the events and computing the summary together anonymises each partition once."""
         calls: list[int] = []
-        original = events_module._anonymise_partition
+        original = dask_events_module.anonymise_partition
 
         def counting(*args: Any, **kwargs: Any) -> Any:
             calls.append(1)
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(events_module, "_anonymise_partition", counting)
+        monkeypatch.setattr(dask_events_module, "anonymise_partition", counting)
         collection = dd.from_pandas(events(600), npartitions=3)
         result = dask_anonymise(collection, now=NOW)
         with dask.config.set(scheduler="sync"), warnings.catch_warnings():
@@ -154,6 +155,18 @@ class TestDaskAnonymise:
             dask_anonymise(events(60), now=NOW)
         with pytest.raises(ValueError, match="months"):
             dask_anonymise(collection, now=NOW, months=-1)
+
+    def test_options_built_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The keywords become one AnonymisationOptions value, made on the client."""
+        made: list[AnonymisationOptions] = []
+
+        def counting(**keywords: Any) -> AnonymisationOptions:
+            made.append(AnonymisationOptions(**keywords))
+            return made[-1]
+
+        monkeypatch.setattr(dask_events_module, "AnonymisationOptions", counting)
+        dask_anonymise(dd.from_pandas(events(60), npartitions=2), now=NOW, tz=AMS, k=3)
+        assert [AnonymisationOptions(tz=AMS, k=3)] == made
 
     def test_str(self) -> None:
         """The lazy result says what it is and how to get the report."""

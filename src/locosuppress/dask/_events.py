@@ -14,13 +14,22 @@ import dask.dataframe as dd
 import pandas as pd
 from dask.delayed import Delayed, delayed
 
-from locosuppress import events as _events
-from locosuppress._times import Resolution
 from locosuppress.events import (
     DEFAULT_KEEP_QUERY_PARAMS,
+    AnonymisationOptions,
     AnonymisationReport,
     AnonymisationResult,
 )
+from locosuppress.events._partition import (
+    Partial,
+    anonymise_partition,
+    anonymised_meta,
+    combine_partials,
+    count_people,
+    plan_with_cutoff,
+)
+from locosuppress.events._plan import Plan
+from locosuppress.events._times import Resolution
 
 __all__ = ["DaskAnonymisationResult", "anonymise_events"]
 
@@ -70,15 +79,13 @@ class DaskAnonymisationResult:
         )
 
 
-def _summary(
-    plan: Any, parts: list[Any], buckets: int
-) -> Delayed:  # the graph of the summed report, over the partitions' partials
-    partials = [part[1] for part in parts]
+def _summary(plan: Plan, parts: list[Any], buckets: int) -> Delayed:
+    """The graph of the summed report and aggregates, over the partitions' partials."""
+    partials: list[Partial] = [part[1] for part in parts]
     people = [
-        delayed(_events._count_people, pure=True)([p.pairs[b] for p in partials])
-        for b in range(buckets)
+        delayed(count_people, pure=True)([p.pairs[b] for p in partials]) for b in range(buckets)
     ]
-    summary: Delayed = delayed(_events._combine_partials, pure=True)(
+    summary: Delayed = delayed(combine_partials, pure=True)(
         plan,
         [p.counts for p in partials],
         [p.groups for p in partials],
@@ -123,9 +130,7 @@ def anonymise_events(
             f"events must be a Dask DataFrame, not {type(events).__name__}; "
             "for pandas use locosuppress.anonymise_events"
         )
-    plan = _events._plan_with_cutoff(
-        events.columns,
-        now=now,
+    options = AnonymisationOptions(
         months=months,
         timestamp=timestamp,
         keep=keep,
@@ -135,17 +140,18 @@ def anonymise_events(
         keep_query_params=keep_query_params,
         k=k,
     )
+    plan = plan_with_cutoff(events.columns, options, now=now)
     key = secrets.token_hex(8)  # 16 characters, for this call only
     buckets = max(1, min(32, events.npartitions // 4))
     collection: Any = events
-    meta = _events._anonymise_frame(events._meta, plan, partition=True, threads=1).events
+    meta = anonymised_meta(events._meta, plan)
     parts = [
-        delayed(_events._anonymise_partition, pure=True)(part, plan, key, buckets)
+        delayed(anonymise_partition, pure=True)(part, plan, key, buckets)
         for part in collection.to_delayed()
     ]
     frames = tuple(part[0] for part in parts)
     anonymised = dd.from_delayed(
         list(frames), meta=meta, divisions=events.divisions, verify_meta=False
     )
-    assert plan.cutoff is not None  # set by _plan_with_cutoff
+    assert plan.cutoff is not None  # set by plan_with_cutoff
     return DaskAnonymisationResult(anonymised, plan.cutoff, _summary(plan, parts, buckets), frames)

@@ -8,7 +8,7 @@ no Python object is made per row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "is_text",
     "nullable",
     "put",
+    "series_of",
     "with_arrow_strings",
 ]
 
@@ -54,6 +55,11 @@ def _to_array(values: Any) -> pa.Array:
     if isinstance(array, pa.ChunkedArray):  # pragma: no cover - pyarrow combines chunks here
         array = array.combine_chunks()
     return array
+
+
+def series_of(frame: pd.DataFrame, name: Hashable) -> pd.Series:
+    """One column of a frame as a Series (names are unique: checked by the plan)."""
+    return frame[name]
 
 
 def is_text(dtype: Any) -> bool:

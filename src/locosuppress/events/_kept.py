@@ -1,6 +1,6 @@
 """The kept columns of the rows being anonymised: scrubbed, and coded for grouping.
 
-Text is scrubbed by :mod:`locosuppress._scrub`, once per distinct value.
+Text is scrubbed by :mod:`locosuppress.events._scrub`, once per distinct value.
 Arrow-backed text (the pandas default) stays in Arrow; object columns keep
 numbers, times and other plain scalars, scrub their text and empty anything
 else (lists, dicts, bytes: they could hold anything), as do Arrow list, struct,
@@ -21,8 +21,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from locosuppress._columns import Codes, arrow_strings, empty, factorize, first_positions, put
-from locosuppress._scrub import scrub_strings, scrub_text
+from locosuppress.events._columns import (
+    Codes,
+    arrow_strings,
+    empty,
+    factorize,
+    first_positions,
+    put,
+)
+from locosuppress.events._scrub import scrub_strings, scrub_text
 
 __all__ = ["Scrubbed", "scrub_column"]
 

@@ -42,6 +42,7 @@ import pyarrow.compute as pc
 __all__ = [
     "EMAIL_PATTERN",
     "EMAIL_PLACEHOLDER",
+    "WHITE_SPACE",
     "find_addresses",
     "scrub_strings",
     "scrub_text",
@@ -50,8 +51,9 @@ __all__ = [
 #: What an address becomes in kept text. Not address-shaped, so stable.
 EMAIL_PLACEHOLDER = "[email]"
 
-# Exactly the code points for which ``str.isspace()`` is true (checked in the tests).
-_SPACE: tuple[tuple[int, int], ...] = (
+#: White space, as code point ranges: exactly the code points for which
+#: ``str.isspace()`` is true (checked in the tests). URLs end at it.
+WHITE_SPACE: tuple[tuple[int, int], ...] = (
     (0x09, 0x0D),
     (0x1C, 0x20),
     (0x85, 0x85),
@@ -70,7 +72,7 @@ def _non_ascii_letters() -> tuple[tuple[int, int], ...]:
     """Code points from U+0080 up that are not white space, as ranges."""
     ranges: list[tuple[int, int]] = []
     start = 0x80
-    for low, high in _SPACE:
+    for low, high in WHITE_SPACE:
         if high < start:
             continue
         if low > start:
@@ -91,7 +93,7 @@ def _ranges(ranges: Iterable[tuple[int, int]], *, re2: bool) -> str:
 
 def _patterns(*, re2: bool) -> dict[str, str]:
     """The scrubbing patterns, spelled for Python ``re`` or for RE2."""
-    space = _ranges(_SPACE, re2=re2)
+    space = _ranges(WHITE_SPACE, re2=re2)
     letters = _ranges(_non_ascii_letters(), re2=re2)
     ats = "|".join(_ranges([(ord(c), ord(c))], re2=re2) for c in _AT_SIGNS)
     at = f"(?:@|%40|{ats})"

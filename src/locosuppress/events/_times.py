@@ -25,8 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from locosuppress._columns import arrow_strings, put
 from locosuppress.errors import InvalidOptionError, SchemaError
+from locosuppress.events._columns import arrow_strings, put
 
 __all__ = [
     "RESOLUTIONS",

@@ -1,0 +1,118 @@
+"""The plan of one anonymisation: the options resolved against the frame's columns.
+
+A plan says which column holds the time, which columns are kept (and
+scrubbed), which are emptied, which tell who an event belongs to and, for
+:func:`~locosuppress.anonymise_events`, the one cutoff instant. It is made
+once per call (for Dask: once, on the client) and used for every frame or
+partition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import attrs
+import pandas as pd
+
+from locosuppress.errors import SchemaError
+from locosuppress.events._options import DEFAULT_KEEP, AnonymisationOptions
+from locosuppress.events._people import detect_identity, is_identifying_name
+from locosuppress.events._times import cutoff
+
+__all__ = ["Plan", "make_plan", "plan_with_cutoff"]
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """Validated options, resolved against the frame's columns.
+
+    Attributes:
+        options: the options, as given.
+        keep: the kept columns (besides the timestamp), in frame order.
+        emptied: the columns set to NA on selected rows, in frame order.
+        identity: the columns that tell who an event belongs to.
+        cutoff: events strictly before this instant are old; None for an erasure.
+        cutoff_wall: the cutoff as a naive wall time in the options' zone.
+    """
+
+    options: AnonymisationOptions
+    keep: tuple[Hashable, ...]
+    emptied: tuple[Hashable, ...]
+    identity: tuple[Hashable, ...]
+    cutoff: pd.Timestamp | None = None
+    cutoff_wall: pd.Timestamp | None = None
+
+    @property
+    def timestamp(self) -> Hashable:
+        """The timestamp column."""
+        return self.options.timestamp
+
+    @property
+    def months(self) -> int | None:
+        """The age limit in calendar months; None for an erasure (no cutoff)."""
+        return None if self.cutoff is None else self.options.months
+
+
+def plan_with_cutoff(columns: pd.Index, options: AnonymisationOptions, *, now: Any) -> Plan:
+    """Plan the columns and fix the cutoff instant once.
+
+    Args:
+        columns: the frame's column labels.
+        options: the checked options.
+        now: the reference time (aware: an instant; naive: a wall time in the
+            options' zone); None: the current time.
+
+    Raises:
+        SchemaError: as :func:`make_plan`.
+        InvalidOptionError: ``now`` is not a time.
+    """
+    plan = make_plan(columns, options)
+    instant, wall = cutoff(now, options.months, options.tz)
+    return attrs.evolve(plan, cutoff=instant, cutoff_wall=wall)
+
+
+def make_plan(columns: pd.Index, options: AnonymisationOptions) -> Plan:
+    """Resolve the options against the column labels (no cutoff: an erasure's plan).
+
+    Raises:
+        SchemaError: column names repeat, the timestamp column is missing, a
+            ``keep`` or ``identity`` column is missing, or ``keep`` holds an
+            identifying column.
+    """
+    timestamp = options.timestamp
+    if not columns.is_unique:
+        repeated = sorted({str(c) for c in columns[columns.duplicated()]})
+        raise SchemaError(f"column names must be unique; repeated: {', '.join(repeated)}")
+    if timestamp not in columns:
+        raise SchemaError(
+            f"no timestamp column {timestamp!r}; pass timestamp= with the column that holds "
+            "when each event happened"
+        )
+
+    if options.keep is None:
+        kept = tuple(c for c in columns if isinstance(c, str) and c.casefold() in DEFAULT_KEEP)
+    else:
+        wanted = set(options.keep)
+        unknown = [str(c) for c in wanted if c not in columns]
+        if unknown:
+            raise SchemaError(f"keep names columns that are not there: {', '.join(unknown)}")
+        kept = tuple(c for c in columns if c in wanted)
+    kept = tuple(c for c in kept if c != timestamp)
+
+    if options.identity is None:
+        people = detect_identity(columns)
+    else:
+        people = options.identity
+        unknown = [str(c) for c in people if c not in columns]
+        if unknown:
+            raise SchemaError(f"identity names columns that are not there: {', '.join(unknown)}")
+        if timestamp in people:
+            raise SchemaError("the timestamp column cannot be the identity column")
+    identifying = [str(c) for c in kept if c in people or is_identifying_name(c)]
+    if identifying:
+        raise SchemaError(
+            f"refusing to keep identifying columns on anonymised rows: {', '.join(identifying)}"
+        )
+    emptied = tuple(c for c in columns if c != timestamp and c not in kept)
+    return Plan(options=options, keep=kept, emptied=emptied, identity=people)

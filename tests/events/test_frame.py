@@ -1,0 +1,130 @@
+"""Tests for locosuppress.events._frame: the work on one frame."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import locosuppress.events._frame as frame_module
+from locosuppress import anonymise_events, erase_contact
+
+NOW = pd.Timestamp("2025-06-15 12:00")
+
+
+def frame(**columns: Any) -> pd.DataFrame:
+    """A small events frame; timestamps given as text become naive datetime64."""
+    stamps = columns.pop("timestamp")
+    return pd.DataFrame(
+        {"timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601"), **columns}
+    )
+
+
+def sample() -> pd.DataFrame:
+    """Two old rows, one recent, one without timestamp."""
+    return frame(
+        timestamp=["2024-01-05 13:45", "2025-06-01 10:00", None, "2023-06-01 08:00"],
+        email=["jan@example.nl", "piet@example.nl", "jan@example.nl", "kees@example.nl"],
+        contact_id=[1, 2, 1, 3],
+        klant_id=[11, 12, 11, 13],
+        notes=["belde jan@example.nl", "x", "y", None],
+        campaign_id=[7, 7, 8, 7],
+        event_type=["click", "open", "click", "click"],
+        url=[
+            "https://shop.example.nl/a?utm_source=nl&uid=1#top",
+            None,
+            "https://u:p@shop.example.nl/jan@example.nl?x=1",
+            "HTTPS://shop.example.nl/?utm_campaign=jan%40example.nl",
+        ],
+    )
+
+
+def cells(series: pd.Series) -> list[Any]:
+    return series.astype(object).tolist()
+
+
+def is_na(value: Any) -> bool:
+    return value is None or bool(pd.isna(value)) if not isinstance(value, list) else False
+
+
+class TestAnonymiseFrame:
+    """What happens to old rows, and what does not happen to recent ones."""
+
+    def test_old_rows(self, oracle: Any) -> None:
+        """Old rows keep the allow-listed columns (scrubbed) and a floored timestamp."""
+        result = anonymise_events(sample(), now=NOW)
+        out = result.events
+        assert [True, False, True, True] == oracle.old_mask(sample(), NOW, "UTC")
+        for column in ("email", "contact_id", "klant_id", "notes"):
+            assert [True, False, True, True] == out[column].isna().tolist()
+        assert [7, 7, 8, 7] == out.campaign_id.tolist()
+        assert [
+            "https://shop.example.nl/a?utm_source=nl",
+            None,
+            "https://shop.example.nl/[email]",
+            "HTTPS://shop.example.nl/?utm_campaign=[email]",
+        ] == [None if is_na(v) else v for v in cells(out.url)]
+        expected = pd.to_datetime(
+            pd.Series(["2024-01-05 00:00", "2025-06-01 10:00", None, "2023-06-01 00:00"])
+        )
+        pd.testing.assert_series_equal(expected, out.timestamp, check_names=False)
+
+    def test_recent_rows_exact(self) -> None:
+        """Recent rows come back exactly; int64 columns turn Int64 without changing values."""
+        events = sample()
+        out = anonymise_events(events, now=NOW).events
+        recent = out.iloc[[1]]
+        pd.testing.assert_frame_equal(events.iloc[[1]], recent, check_dtype=False)
+        assert "Int64" == str(out.contact_id.dtype)
+        assert "int64" == str(out.campaign_id.dtype)  # kept: left as it is
+
+    def test_input_untouched(self) -> None:
+        """The input frame is never modified."""
+        events = sample()
+        before = events.copy(deep=True)
+        anonymise_events(events, now=NOW)
+        erase_contact(events, email="jan@example.nl")
+        pd.testing.assert_frame_equal(before, events)
+
+    def test_same_shape(self) -> None:
+        """Same rows, order, index and columns."""
+        events = sample()
+        events.index = pd.Index([10, 3, 7, 1])
+        out = anonymise_events(events, now=NOW).events
+        assert list(events.columns) == list(out.columns)
+        pd.testing.assert_index_equal(events.index, out.index)
+
+    def test_idempotent(self) -> None:
+        """Anonymising the result again changes nothing and counts the rows as already done."""
+        once = anonymise_events(sample(), now=NOW)
+        twice = anonymise_events(once.events, now=NOW)
+        pd.testing.assert_frame_equal(once.events, twice.events)
+        assert (0, 3) == (twice.report.rows_anonymised, twice.report.rows_already_anonymous)
+
+    def test_no_rows(self) -> None:
+        """An empty frame gives an empty result, empty aggregates and a zero report."""
+        result = anonymise_events(sample().iloc[:0], now=NOW)
+        assert 0 == len(result.events) == len(result.aggregates)
+        assert (0, 0) == (result.report.rows_seen, result.report.rows_selected)
+        assert () == result.report.columns_emptied
+
+    def test_threads_do_not_change_the_result(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Working on the columns in parallel gives the same result as one by one."""
+        monkeypatch.setattr(frame_module, "threads_for", lambda rows: 1)
+        alone = anonymise_events(sample(), now=NOW)
+        monkeypatch.setattr(frame_module, "threads_for", lambda rows: 3)
+        parallel = anonymise_events(sample(), now=NOW)
+        pd.testing.assert_frame_equal(alone.events, parallel.events)
+        pd.testing.assert_frame_equal(alone.aggregates, parallel.aggregates)
+        assert alone.report == parallel.report
+
+    def test_writes_and_logs_nothing(self, tmp_path: Any, monkeypatch: Any, caplog: Any) -> None:
+        """No file is written and no log record mentions anything."""
+        monkeypatch.chdir(tmp_path)
+        with caplog.at_level(logging.DEBUG):
+            anonymise_events(sample(), now=NOW)
+            erase_contact(sample(), email="jan@example.nl")
+        assert [] == list(tmp_path.iterdir())
+        assert [] == [r for r in caplog.records if r.name.startswith("locosuppress")]

@@ -1,0 +1,62 @@
+"""Tests for locosuppress.events._kept: kept columns of anonymised rows, scrubbed by dtype."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from locosuppress import anonymise_events
+
+NOW = pd.Timestamp("2025-06-15 12:00")
+
+
+def frame(**columns: Any) -> pd.DataFrame:
+    """A small events frame; timestamps given as text become naive datetime64."""
+    stamps = columns.pop("timestamp")
+    return pd.DataFrame(
+        {"timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601"), **columns}
+    )
+
+
+class TestScrubColumn:
+    """Kept values are scrubbed, or emptied when they cannot be."""
+
+    def test_kept_text_addresses(self) -> None:
+        """Addresses anywhere in kept text are replaced and counted."""
+        events = frame(timestamp=["2020-01-01"], campaign_name=["Voor jan@example.nl, a@b.nl"])
+        result = anonymise_events(events, now=NOW)
+        assert ["Voor [email], [email]"] == result.events.campaign_name.tolist()
+        assert 2 == result.report.addresses_replaced
+
+    def test_kept_categorical(self) -> None:
+        """A kept categorical gets the scrubbed value as a category; recent rows keep theirs."""
+        events = frame(
+            timestamp=["2020-01-01", "2025-06-10"],
+            url=pd.Categorical(["https://x.nl/?uid=1", "https://x.nl/?uid=1"]),
+        )
+        out = anonymise_events(events, now=NOW).events.url
+        assert "category" == str(out.dtype)
+        assert ["https://x.nl/", "https://x.nl/?uid=1"] == out.tolist()
+
+    def test_kept_object_values(self) -> None:
+        """Kept object values: text scrubbed, numbers kept, containers emptied (fail closed)."""
+        events = frame(
+            timestamp=["2020-01-01"] * 5,
+            campaign=pd.Series(
+                ["a@b.nl", 7, {"email": "a@b.nl"}, None, ["a@b.nl", 1]], dtype=object
+            ),
+        )
+        out = anonymise_events(events, now=NOW).events.campaign.tolist()
+        assert ["[email]", 7, None, None, None] == out
+
+    def test_kept_opaque_arrow(self) -> None:
+        """Kept Arrow lists cannot be scrubbed, so they are emptied on old rows (fail closed)."""
+        events = frame(
+            timestamp=["2020-01-01", "2025-06-10"],
+            link=pd.Series([["a@b.nl"], ["x"]], dtype=pd.ArrowDtype(pa.list_(pa.string()))),
+        )
+        result = anonymise_events(events, now=NOW)
+        assert [True, False] == result.events.link.isna().tolist()
+        assert 1 == result.report.rows_anonymised

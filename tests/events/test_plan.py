@@ -1,0 +1,104 @@
+"""Tests for locosuppress.events._plan: the options resolved against the columns."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from locosuppress import SchemaError, anonymise_events
+
+NOW = pd.Timestamp("2025-06-15 12:00")
+ADDRESS_RE = re.compile(r"@|%40|\uff20|\ufe6b")
+
+
+def frame(**columns: Any) -> pd.DataFrame:
+    """A small events frame; timestamps given as text become naive datetime64."""
+    stamps = columns.pop("timestamp")
+    return pd.DataFrame(
+        {"timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601"), **columns}
+    )
+
+
+def sample() -> pd.DataFrame:
+    """Two old rows, one recent, one without timestamp."""
+    return frame(
+        timestamp=["2024-01-05 13:45", "2025-06-01 10:00", None, "2023-06-01 08:00"],
+        email=["jan@example.nl", "piet@example.nl", "jan@example.nl", "kees@example.nl"],
+        contact_id=[1, 2, 1, 3],
+        klant_id=[11, 12, 11, 13],
+        notes=["belde jan@example.nl", "x", "y", None],
+        campaign_id=[7, 7, 8, 7],
+        event_type=["click", "open", "click", "click"],
+        url=[
+            "https://shop.example.nl/a?utm_source=nl&uid=1#top",
+            None,
+            "https://u:p@shop.example.nl/jan@example.nl?x=1",
+            "HTTPS://shop.example.nl/?utm_campaign=jan%40example.nl",
+        ],
+    )
+
+
+class TestKeep:
+    """Which columns are kept on anonymised rows."""
+
+    def test_default_keep_case_insensitive(self) -> None:
+        """Default kept names match case-insensitively; unknown columns are emptied."""
+        events = frame(
+            timestamp=["2020-01-01"],
+            Campaign_ID=[5],
+            EVENT=["open"],
+            Link_URL=["https://x.nl/?uid=3"],
+            klant_nummer=["K-1"],
+        )
+        result = anonymise_events(events, now=NOW)
+        assert ("Campaign_ID", "EVENT", "Link_URL") == result.report.columns_kept
+        assert ("klant_nummer",) == result.report.columns_emptied
+        assert ["https://x.nl/"] == result.events.Link_URL.tolist()
+
+    def test_explicit_keep(self) -> None:
+        """keep= replaces the default allow-list."""
+        result = anonymise_events(sample(), now=NOW, keep=["event_type"])
+        assert ("event_type",) == result.report.columns_kept
+        assert result.events.url.iloc[0] is None or pd.isna(result.events.url.iloc[0])
+
+
+class TestErrors:
+    """Clear errors for frames that cannot work with the options."""
+
+    def test_missing_timestamp_column(self) -> None:
+        """No timestamp column: SchemaError naming the option."""
+        with pytest.raises(SchemaError, match="timestamp="):
+            anonymise_events(pd.DataFrame({"when": []}), now=NOW)
+
+    def test_unknown_keep(self) -> None:
+        """A keep column that is not there: SchemaError naming it."""
+        with pytest.raises(SchemaError, match="campagne"):
+            anonymise_events(sample(), now=NOW, keep=["campaign_id", "campagne"])
+
+    def test_unknown_identity(self) -> None:
+        """An identity column that is not there: SchemaError."""
+        with pytest.raises(SchemaError, match="identity"):
+            anonymise_events(sample(), now=NOW, identity="wie")
+
+    @pytest.mark.parametrize("kept", ["email", "contact_id", "Klant_ID"])
+    def test_refuses_identifying_keep(self, kept: str) -> None:
+        """Keeping an identifying column would defeat anonymisation: SchemaError."""
+        events = sample().rename(columns={"klant_id": "Klant_ID"})
+        with pytest.raises(SchemaError, match="identifying"):
+            anonymise_events(events, now=NOW, keep=[kept])
+
+    def test_repeated_columns(self) -> None:
+        """Repeated column names are ambiguous: SchemaError."""
+        events = pd.DataFrame([[pd.Timestamp("2020-01-01"), 1, 2]], columns=["timestamp", "a", "a"])
+        with pytest.raises(SchemaError, match="repeated"):
+            anonymise_events(events, now=NOW)
+
+    def test_errors_never_show_addresses(self) -> None:
+        """No error message carries an address from the data."""
+        events = sample().rename(columns={"timestamp": "ts"})
+        with pytest.raises(SchemaError) as caught:
+            anonymise_events(events, now=NOW)
+        assert not ADDRESS_RE.search(str(caught.value))

@@ -1,0 +1,119 @@
+"""Tests for locosuppress.events._report: the report a privacy officer reads."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from locosuppress import AnonymisationReport, AnonymisationResult, anonymise_events
+
+NOW = pd.Timestamp("2025-06-15 12:00")
+ADDRESS_RE = re.compile(r"@|%40|\uff20|\ufe6b")
+
+
+def frame(**columns: Any) -> pd.DataFrame:
+    """A small events frame; timestamps given as text become naive datetime64."""
+    stamps = columns.pop("timestamp")
+    return pd.DataFrame(
+        {"timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601"), **columns}
+    )
+
+
+def sample() -> pd.DataFrame:
+    """Two old rows, one recent, one without timestamp."""
+    return frame(
+        timestamp=["2024-01-05 13:45", "2025-06-01 10:00", None, "2023-06-01 08:00"],
+        email=["jan@example.nl", "piet@example.nl", "jan@example.nl", "kees@example.nl"],
+        contact_id=[1, 2, 1, 3],
+        klant_id=[11, 12, 11, 13],
+        notes=["belde jan@example.nl", "x", "y", None],
+        campaign_id=[7, 7, 8, 7],
+        event_type=["click", "open", "click", "click"],
+        url=[
+            "https://shop.example.nl/a?utm_source=nl&uid=1#top",
+            None,
+            "https://u:p@shop.example.nl/jan@example.nl?x=1",
+            "HTTPS://shop.example.nl/?utm_campaign=jan%40example.nl",
+        ],
+    )
+
+
+class TestReport:
+    """The report a privacy officer reads: counts, warnings, renderings."""
+
+    def test_counts(self) -> None:
+        """Rows, columns and scrubbing are counted."""
+        report = anonymise_events(sample(), now=NOW).report
+        assert (4, 3, 3, 0, 1) == (
+            report.rows_seen,
+            report.rows_selected,
+            report.rows_anonymised,
+            report.rows_already_anonymous,
+            report.rows_missing_timestamp,
+        )
+        assert pd.Timestamp("2024-06-15 12:00", tz="UTC") == report.cutoff
+        assert ("email", "contact_id", "klant_id", "notes") == report.columns_emptied
+        assert ("email",) == report.identity
+        assert (2, 2) == (report.urls_scrubbed, report.addresses_replaced)
+        assert (3, 3, 5) == (report.groups, report.small_groups, report.k)
+
+    def test_small_groups_and_k(self) -> None:
+        """Groups with fewer than k events are reported; k=1 reports none."""
+        events = frame(timestamp=["2024-01-05"] * 3 + ["2024-01-06"], event_type=["open"] * 4)
+        assert 1 == anonymise_events(events, now=NOW, k=2).report.small_groups
+        assert 2 == anonymise_events(events, now=NOW, k=4).report.small_groups
+        assert 0 == anonymise_events(events, now=NOW, k=1).report.small_groups
+
+    @pytest.mark.parametrize(
+        ("index", "plain"),
+        [
+            (pd.RangeIndex(4), True),
+            (pd.RangeIndex(10, 14), False),
+            (pd.Index([3, 1, 2, 0]), False),
+            (pd.Index(["a", "b", "c", "d"]), False),
+        ],
+    )
+    def test_index_warning(self, index: pd.Index, plain: bool) -> None:
+        """Only a plain RangeIndex 0..n-1 is safe; other labels can link rows back."""
+        events = sample()
+        events.index = index
+        report = anonymise_events(events, now=NOW).report
+        assert plain == report.plain_index
+        assert plain != any("RangeIndex" in note for note in report.notes)
+
+    def test_text(self) -> None:
+        """__str__ shows the title, the counts and the warnings."""
+        text = str(anonymise_events(sample(), now=NOW))
+        assert text.startswith("locosuppress anonymisation")
+        assert "old events (before 2024-06-15T12:00:00+00:00)  3" in text
+        assert "! 1 row had a missing or unreadable timestamp" in text
+        assert not ADDRESS_RE.search(text)
+
+    def test_html(self) -> None:
+        """_repr_html_ is an escaped table."""
+        events = sample().rename(columns={"notes": "<b>notes</b>"})
+        html = anonymise_events(events, now=NOW)._repr_html_()
+        assert html.startswith("<table")
+        assert "&lt;b&gt;notes&lt;/b&gt;" in html
+
+    def test_to_dict(self) -> None:
+        """to_dict() is plain JSON."""
+        result = anonymise_events(sample(), now=NOW)
+        data = json.loads(json.dumps(result.to_dict()))
+        assert "2024-06-15T12:00:00+00:00" == data["report"]["cutoff"]
+        assert ["email", "contact_id", "klant_id", "notes"] == data["report"]["columns_emptied"]
+        assert 3 == data["aggregate_rows"]
+        assert isinstance(result.report, AnonymisationReport)
+        assert isinstance(result, AnonymisationResult)
+
+    def test_frozen(self) -> None:
+        """Reports and results cannot be changed after the fact."""
+        result = anonymise_events(sample(), now=NOW)
+        with pytest.raises(AttributeError):
+            result.report.rows_seen = 0  # type: ignore[misc]
+        with pytest.raises(AttributeError):
+            result.events = pd.DataFrame()  # type: ignore[misc]
