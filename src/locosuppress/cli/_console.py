@@ -1,25 +1,42 @@
-"""A tiny progress indicator for the command line (no dependency).
+"""Where a command writes: its output, its progress and its errors, with secrets hidden.
 
-It writes to standard error, and only when standard error is a terminal: in
-cron jobs, CI logs and pipes the command stays quiet. A step that ends within
+:class:`Console` is what every handler receives: reports go to standard
+output (aligned text or JSON), input comes from standard input, progress goes
+to standard error. :class:`Progress` is a tiny progress indicator (no
+dependency): it writes to standard error, and only when standard error is a
+terminal, so cron jobs, CI logs and pipes stay quiet. A step that ends within
 ``delay`` seconds prints nothing at all, so short runs stay quiet on a terminal
 too; a longer one shows a spinner (or a bar, when the amount of work is known)
 with the elapsed time, and ends with one line saying how long it took.
+:func:`hide_secrets` is the last defence for every message: no key text and
+nothing that looks like an address reaches the terminal.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, Final, TextIO
 
-__all__ = ["Progress"]
+__all__ = ["Console", "Progress", "hide_secrets"]
 
-_SPINNER = "|/-\\"
-_BAR_WIDTH = 24
+_SPINNER: Final = "|/-\\"
+_BAR_WIDTH: Final = 24
+_KEY_TEXT: Final = re.compile(r"locosuppress-key-v\d+:[A-Za-z0-9_=-]*")
+_ADDRESS: Final = re.compile(
+    r"[^\s<>\"'`@,;:()\[\]]+@[^\s<>\"'`@,;:()\[\]]+\.[^\s<>\"'`@,;:()\[\]]+"
+)
+
+
+def hide_secrets(message: str) -> str:
+    """Defence in depth: no message may carry key text or something that looks like an address."""
+    message = _KEY_TEXT.sub("<key hidden>", message)
+    return _ADDRESS.sub("<address hidden>", message)
 
 
 class _Step:
@@ -114,3 +131,45 @@ class Progress:
             ok = True
         finally:
             current.finish(ok=ok)
+
+
+class Console:
+    """Where a command writes: reports to ``out``, progress to ``err``, input from ``stdin``."""
+
+    def __init__(
+        self, out: TextIO, err: TextIO, stdin: TextIO, progress: Progress | None = None
+    ) -> None:
+        self.out = out
+        self.err = err
+        self.stdin = stdin
+        self.progress = progress if progress is not None else Progress(err)
+
+    def say(self, text: str = "") -> None:
+        """Print a line of the command's output."""
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def show(self, report: Any, *, as_json: bool) -> None:
+        """Print a report: its aligned text, or ``to_dict()`` as JSON."""
+        if as_json:
+            self.say(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
+        else:
+            self.say(str(report))
+
+    def stdin_is_terminal(self) -> bool:
+        """Whether standard input is a terminal (then nobody is piping addresses in)."""
+        isatty = getattr(self.stdin, "isatty", None)
+        return bool(isatty and isatty())
+
+    def read_stdin_lines(self) -> list[str]:
+        """Standard input as stripped, non-blank lines (UTF-8, else Windows-1252)."""
+        raw = getattr(self.stdin, "buffer", None)
+        if raw is None:
+            text = self.stdin.read()
+        else:
+            data = raw.read()
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252", errors="replace")
+        return [line.strip() for line in text.splitlines() if line.strip()]

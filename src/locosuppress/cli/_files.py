@@ -1,25 +1,41 @@
-"""Files for the command line: the key, output paths that must not hit an input, JSON.
+"""Files for the command line: the key, the list, output paths that must not hit an input, JSON.
 
 Every check here runs before any work is done, so a mistake costs nothing:
 an output that is the input (by name, through a symbolic link or as a hard
-link), an output that exists without ``--force``, no key.
+link), an output that exists without ``--force``, no key, a mistyped list path.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import secrets
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+import pandas as pd
+
+from locosuppress import _fs
+from locosuppress._vocabulary import check_source
+from locosuppress.errors import InvalidOptionError, SchemaError
+from locosuppress.filtering import find_address_column
 from locosuppress.keys import SuppressionKey
+from locosuppress.store import SuppressionList
 
-__all__ = ["CommandError", "check_output", "load_key", "same_file", "write_json"]
+__all__ = [
+    "KEY_ENV",
+    "CommandError",
+    "address_column",
+    "check_output",
+    "file_label",
+    "load_key",
+    "open_list",
+    "same_file",
+    "write_json",
+]
 
-KEY_ENV = "LOCOSUPPRESS_KEY"
+#: The environment variable that may hold the key's text.
+KEY_ENV: Final = "LOCOSUPPRESS_KEY"
 
 
 class CommandError(Exception):
@@ -41,6 +57,41 @@ def load_key(key_file: Path | None) -> SuppressionKey:
         f"no key: pass --key-file PATH or set {KEY_ENV} to the text of the key file "
         "(create a key with `locosuppress key new PATH`)"
     )
+
+
+def open_list(path: Path, key_file: Path | None, *, read_only: bool = False) -> SuppressionList:
+    """Open the existing list at ``path`` with the key (never creates one).
+
+    Raises:
+        CommandError: no key, or no list at ``path``.
+    """
+    key = load_key(key_file)
+    if not path.exists():
+        raise CommandError(
+            f"no suppression list at {path}; check the path, or create one with "
+            "`locosuppress init LIST`"
+        )
+    return SuppressionList.open(path, key, create=False, read_only=read_only)
+
+
+def file_label(path: Path) -> str | None:
+    """The file name as an audit-log source label, when it can be one."""
+    try:
+        return check_source(path.name)
+    except InvalidOptionError:
+        return None
+
+
+def address_column(frame: pd.DataFrame, column: str | None) -> Hashable:
+    """The address column, with the command line's advice when there is none.
+
+    Raises:
+        SchemaError: no such column, or none (or several) found by name.
+    """
+    try:
+        return find_address_column(frame, column)
+    except SchemaError as exc:  # the library's ``column=...`` is ``--column NAME`` here
+        raise SchemaError(str(exc).replace("column=...", "--column NAME")) from None
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -80,32 +131,25 @@ def check_output(
 
 
 def write_json(data: Any, path: Path, *, force: bool) -> None:
-    """Write ``data`` as JSON via a temporary file beside ``path``, then rename it.
+    """Write ``data`` as JSON beside ``path``, fsync it, then link (or with ``force``, rename) it.
 
     Raises:
-        CommandError: ``path`` exists and ``force`` is false, or its folder is missing.
+        CommandError: the folder of ``path`` is missing.
+        OutputExistsError: ``path`` exists and ``force`` is false.
     """
     folder = path.parent
     if not folder.is_dir():
         raise CommandError(f"the folder of {path} does not exist")
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-    temporary = folder / f".locosuppress-{secrets.token_hex(8)}.tmp"
+    temporary = _fs.temp_beside(path, mode=0o666, prefix=".locosuppress")
     try:
-        with temporary.open("x", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
+        temporary.write_text(text, encoding="utf-8")
+        _fs.fsync_file(temporary)
         if force:
-            os.replace(temporary, path)
+            _fs.replace_into_place(temporary, path)
         else:
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                raise CommandError(f"{path} exists; pass --force to replace it") from None
-            except OSError:  # a file system without hard links: check, then rename
-                if os.path.lexists(path):
-                    raise CommandError(f"{path} exists; pass --force to replace it") from None
-                os.replace(temporary, path)
+            _fs.link_into_place(
+                temporary, path, exists=f"{path} exists; pass --force to replace it"
+            )
     finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+        _fs.remove_quietly(temporary)

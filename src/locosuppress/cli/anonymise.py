@@ -1,0 +1,213 @@
+"""``locosuppress anonymise``: anonymise open and click events older than 12 months."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from locosuppress.cli._console import Console
+from locosuppress.cli._files import CommandError, check_output
+from locosuppress.cli._options import Shared, command_parser, not_negative, positive, usage_error
+from locosuppress.cli._times import format_times, parse_now, parse_times, resolve_tz
+from locosuppress.events import AnonymisationResult, anonymise_events
+from locosuppress.io import read_mailing_file, write_mailing_file
+
+__all__ = ["anonymise", "register", "run_anonymise"]
+
+
+def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.ArgumentParser]:
+    """Add ``anonymise``."""
+    parser = command_parser(
+        subparsers,
+        "anonymise",
+        "anonymise open and click events older than 12 months",
+        """
+        locosuppress anonymise events.csv -o events-anoniem.csv --tz Europe/Amsterdam
+        locosuppress anonymise events.xlsx -o anoniem.xlsx --now 2025-01-31 \\
+            --aggregates per-dag.csv --resolution day
+        locosuppress anonymise events.csv -o anoniem.csv --keep campaign url event
+
+        Timestamps may be ISO 8601 (2024-03-05 14:22, 2024-03-05T14:22:10+01:00)
+        or day-first (5-3-2024 14:22); they are written back as ISO 8601. A value
+        that is no time counts as old (fail closed) and is reported.
+        Put --keep's columns after INPUT, or end them with --.
+        """,
+        parents=[shared.common, shared.as_json, shared.force, shared.reading],
+    )
+    parser.add_argument("input", type=Path, metavar="INPUT", help="the events file (CSV or .xlsx)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUTPUT",
+        help="where to write the events",
+    )
+    parser.add_argument(
+        "--now",
+        metavar="ISO",
+        help="the reference time (default: now); without offset a wall time in --tz",
+    )
+    parser.add_argument(
+        "--months",
+        type=not_negative,
+        default=12,
+        help="the age limit in calendar months (default: 12)",
+    )
+    parser.add_argument(
+        "--timestamp",
+        default="timestamp",
+        metavar="NAME",
+        help="the time column (default: timestamp)",
+    )
+    parser.add_argument(
+        "--keep",
+        nargs="+",
+        action="extend",
+        metavar="COL",
+        help="columns kept on old rows (default: campaign, event, url and the like)",
+    )
+    parser.add_argument(
+        "--identity",
+        nargs="+",
+        action="extend",
+        metavar="COL",
+        help="columns that tell who (default: found by name, e.g. email)",
+    )
+    parser.add_argument(
+        "--resolution",
+        choices=("day", "hour", "month", "none"),
+        default="day",
+        help="floor old timestamps to this (default: day)",
+    )
+    parser.add_argument(
+        "--tz",
+        default="UTC",
+        metavar="ZONE",
+        help="time zone of the wall clock, e.g. Europe/Amsterdam (default: UTC)",
+    )
+    parser.add_argument(
+        "--min-group-size",
+        type=positive,
+        default=5,
+        metavar="K",
+        help="report aggregate groups with fewer events (default: 5)",
+    )
+    parser.add_argument(
+        "--aggregates",
+        type=Path,
+        metavar="FILE",
+        help="also write the per-group counts (CSV or .xlsx)",
+    )
+    parser.set_defaults(handler=anonymise)
+    return {("anonymise",): parser}
+
+
+def _blank_to_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty and blank text cells become missing: in a file, that is what they mean."""
+    out = frame.copy()
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        text = column.astype("string")
+        blank = text.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+        if blank.any():
+            out.isetitem(position, column.where(~blank, None).array)
+    return out
+
+
+def run_anonymise(
+    console: Console,
+    source: Path,
+    output: Path,
+    *,
+    aggregates: Path | None = None,
+    now: pd.Timestamp | None = None,
+    months: int = 12,
+    timestamp: str = "timestamp",
+    keep: Sequence[str] | None = None,
+    identity: Sequence[str] | None = None,
+    resolution: str | None = "day",
+    tz: dt.tzinfo | None = None,
+    k: int = 5,
+    force: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: int | str | None = None,
+) -> AnonymisationResult:
+    """Read an events file, anonymise the old rows, write it (and the aggregates) back."""
+    zone = tz if tz is not None else dt.UTC
+    with console.progress.step(f"Reading {source.name}"):
+        frame = read_mailing_file(source, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    if timestamp not in frame.columns:
+        raise CommandError(
+            f"{source} has no column named {timestamp!r}; name the time column with --timestamp"
+        )
+    with console.progress.step("Anonymising"):
+        events = _blank_to_missing(frame)
+        times, _ = parse_times(events[timestamp], zone)
+        events[timestamp] = times
+        result = anonymise_events(
+            events,
+            now=now,
+            months=months,
+            timestamp=timestamp,
+            keep=list(keep) if keep else None,
+            identity=list(identity) if identity else None,
+            resolution=resolution,  # type: ignore[arg-type]  # checked by argparse choices
+            tz=zone,
+            k=k,
+        )
+    written = result.events.copy()
+    written[timestamp] = format_times(written[timestamp])
+    written.attrs = dict(frame.attrs)
+    with console.progress.step(f"Writing {output.name}"):
+        write_mailing_file(written, output, overwrite=force)
+        if aggregates is not None:
+            counts = result.aggregates.copy()
+            if timestamp in counts.columns:
+                counts[timestamp] = format_times(counts[timestamp])
+            counts.attrs = dict(frame.attrs)
+            write_mailing_file(counts, aggregates, overwrite=force)
+    return result
+
+
+def anonymise(args: argparse.Namespace, console: Console) -> int:
+    """``anonymise INPUT -o OUTPUT``: anonymise old events; print the report."""
+    try:
+        zone = resolve_tz(args.tz)
+        now = parse_now(args.now) if args.now is not None else None
+    except ValueError as exc:
+        usage_error(args, str(exc))
+    check_output(args.output, inputs=[("input", args.input)], force=args.force)
+    if args.aggregates is not None:
+        check_output(
+            args.aggregates,
+            inputs=[("input", args.input), ("output", args.output)],
+            force=args.force,
+            what="aggregates",
+        )
+    result = run_anonymise(
+        console,
+        args.input,
+        args.output,
+        aggregates=args.aggregates,
+        now=now,
+        months=args.months,
+        timestamp=args.timestamp,
+        keep=args.keep,
+        identity=args.identity,
+        resolution=None if args.resolution == "none" else args.resolution,
+        tz=zone,
+        k=args.min_group_size,
+        force=args.force,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        sheet=args.sheet,
+    )
+    console.show(result.report, as_json=args.json)
+    return 0

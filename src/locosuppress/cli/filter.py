@@ -1,0 +1,142 @@
+"""``locosuppress filter``: write a mailing file without the suppressed people."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from locosuppress.cli._console import Console
+from locosuppress.cli._files import address_column, check_output, open_list, write_json
+from locosuppress.cli._options import CHANNEL_CHOICES, Shared, command_parser, note_workers
+from locosuppress.filtering import FilterResult
+from locosuppress.io import read_mailing_file, write_mailing_file
+from locosuppress.store import SuppressionList
+
+__all__ = ["filter_file", "register", "run_filter"]
+
+
+def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.ArgumentParser]:
+    """Add ``filter``."""
+    parser = command_parser(
+        subparsers,
+        "filter",
+        "write a mailing file without the suppressed people",
+        """
+        locosuppress filter suppression.db import.csv -o schoon.csv --channel newsletter
+        locosuppress filter suppression.db klanten.xlsx -o schoon.xlsx --report rapport.json
+        locosuppress filter suppression.db import.csv -o schoon.csv --column E-mailadres \\
+            --keep-invalid --no-dedupe --force
+
+        The output has the input's format (.xlsx when OUTPUT ends in .xlsx, else CSV
+        with the input's encoding and delimiter) and is written atomically. The
+        input is never overwritten.
+        """,
+        parents=[
+            shared.common,
+            shared.keyed,
+            shared.as_json,
+            shared.force,
+            shared.read_only,
+            shared.workers,
+            shared.reading,
+        ],
+    )
+    parser.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    parser.add_argument("input", type=Path, metavar="INPUT", help="the mailing file (CSV or .xlsx)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUTPUT",
+        help="where to write the kept rows",
+    )
+    parser.add_argument(
+        "--column", metavar="NAME", help="the address column (default: found by its name)"
+    )
+    parser.add_argument(
+        "--channel",
+        choices=CHANNEL_CHOICES,
+        help="the mailing's channel (default: any scope suppresses)",
+    )
+    parser.add_argument(
+        "--keep-invalid",
+        action="store_true",
+        help="keep rows without a usable address (default: drop them)",
+    )
+    parser.add_argument(
+        "--no-dedupe",
+        action="store_true",
+        help="keep later rows whose address repeats an earlier one",
+    )
+    parser.add_argument(
+        "--report", type=Path, metavar="FILE", help="also write the report as JSON to FILE"
+    )
+    parser.set_defaults(handler=filter_file)
+    return {("filter",): parser}
+
+
+def run_filter(
+    console: Console,
+    lst: SuppressionList,
+    source: Path,
+    output: Path,
+    *,
+    column: str | None = None,
+    channel: str | None = None,
+    keep_invalid: bool = False,
+    dedupe: bool = True,
+    force: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: int | str | None = None,
+) -> FilterResult:
+    """Read ``source``, filter it against ``lst``, write the kept rows to ``output``."""
+    with console.progress.step(f"Reading {source.name}"):
+        frame = read_mailing_file(source, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    label = address_column(frame, column)
+    with console.progress.step("Filtering"):
+        result = lst.filter(
+            frame,
+            column=label,
+            channel=channel,
+            on_invalid="keep" if keep_invalid else "exclude",
+            dedupe=dedupe,
+        )
+    with console.progress.step(f"Writing {output.name}"):
+        write_mailing_file(result.kept, output, overwrite=force)
+    return result
+
+
+def filter_file(args: argparse.Namespace, console: Console) -> int:
+    """``filter LIST INPUT -o OUTPUT``: write the rows that may be mailed; print the report."""
+    protected = [("input", args.input), ("list", args.list), ("key", args.key_file)]
+    check_output(args.output, inputs=protected, force=args.force)
+    note_workers(args, console)
+    if args.report is not None:
+        check_output(
+            args.report,
+            inputs=[*protected, ("output", args.output)],
+            force=args.force,
+            what="report",
+        )
+    with open_list(args.list, args.key_file, read_only=args.read_only) as lst:
+        result = run_filter(
+            console,
+            lst,
+            args.input,
+            args.output,
+            column=args.column,
+            channel=args.channel,
+            keep_invalid=args.keep_invalid,
+            dedupe=not args.no_dedupe,
+            force=args.force,
+            encoding=args.encoding,
+            delimiter=args.delimiter,
+            sheet=args.sheet,
+        )
+    if args.report is not None:
+        write_json(result.report.to_dict(), args.report, force=args.force)
+    console.show(result.report, as_json=args.json)
+    return 0
