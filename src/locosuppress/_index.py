@@ -17,15 +17,17 @@ that dtype drops trailing NUL bytes when values are turned back into
 
 Domain hashes are few; they live in a plain ``dict``.
 
-The index is persisted inside the list file as a *snapshot* (table
-``index_snapshot``) plus the ``pending`` table of entries added since; see
-:func:`load_index`. Snapshot bytes are derived data: keyed hashes and scope
-bits only, like the ``entries`` table itself.
+The suppression list persists the index as a *snapshot* (:meth:`to_bytes`)
+plus the entries added since; see :mod:`locosuppress.store._snapshot`.
+Snapshot bytes are derived data: keyed hashes and scope bits only, like the
+list's entries themselves.
+
+Layer 1: imports only layer 0 (:mod:`locosuppress.errors`,
+:mod:`locosuppress._vocabulary`); nothing here knows about SQLite.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import struct
 from collections.abc import Iterable, Sequence
 from itertools import islice
@@ -33,31 +35,20 @@ from typing import Any, Final
 
 import numpy as np
 
+from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL
 from locosuppress.errors import ListCorruptedError
 
 __all__ = [
     "KIND_DOMAIN",
     "KIND_EMAIL",
-    "SCOPE_ALL",
-    "SCOPE_NEWSLETTER",
-    "SCOPE_POST",
     "SuppressionIndex",
-    "load_index",
 ]
 
-SCOPE_ALL: Final = 1
-SCOPE_NEWSLETTER: Final = 2
-SCOPE_POST: Final = 4
-KIND_EMAIL: Final = 0
-KIND_DOMAIN: Final = 1
 HASH_SIZE: Final = 32
 
 _MAGIC: Final = b"LSIDX002"  # 002: words stored big-endian-ordered
 _HEADER: Final = struct.Struct("<8sQQ")
-_CHUNK: Final = 64 * 1024 * 1024
 _BATCH: Final = 500_000
-# Rewrite the snapshot once this many entries wait in ``pending``.
-PENDING_LIMIT: Final = 50_000
 
 U8 = np.ndarray[Any, np.dtype[np.uint8]]
 U64 = np.ndarray[Any, np.dtype[np.uint64]]
@@ -105,7 +96,7 @@ class SuppressionIndex:
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[bytes, int, int]]) -> SuppressionIndex:
-        """Build from ``(hash, kind, scope)`` rows as SQLite returns them."""
+        """Build from ``(hash, kind, scope)`` rows as the store returns them."""
         return cls.empty().merged_rows(rows)
 
     def merged_rows(self, rows: Iterable[tuple[bytes, int, int]]) -> SuppressionIndex:
@@ -271,75 +262,3 @@ class SuppressionIndex:
         at += 32 * d
         domains = dict(zip(domain_keys, data[at : at + d], strict=True))
         return cls(keys, rest.astype(np.uint64, copy=False), scopes, domains)
-
-
-def _read_snapshot(conn: sqlite3.Connection) -> SuppressionIndex:
-    chunks = [row[0] for row in conn.execute("SELECT data FROM index_snapshot ORDER BY chunk")]
-    if not chunks:
-        return SuppressionIndex.empty()
-    return SuppressionIndex.from_bytes(b"".join(chunks))
-
-
-def _write_snapshot(conn: sqlite3.Connection, index: SuppressionIndex) -> None:
-    data = index.to_bytes()
-    # Free the pending rows first, so the snapshot reuses their pages. Their
-    # hashes all stay in ``entries``, so zeroing the freed pages
-    # (secure_delete) would protect nothing and cost a full rewrite of them.
-    secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
-    conn.execute("PRAGMA secure_delete = OFF")
-    try:
-        conn.execute("DELETE FROM pending")
-    finally:
-        conn.execute(f"PRAGMA secure_delete = {int(secure)}")
-    conn.execute("DELETE FROM index_snapshot")
-    conn.executemany(
-        "INSERT INTO index_snapshot (chunk, data) VALUES (?, ?)",
-        ((i, data[start : start + _CHUNK]) for i, start in enumerate(range(0, len(data), _CHUNK))),
-    )
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '0')")
-
-
-def _state(conn: sqlite3.Connection) -> tuple[bool, int]:
-    row = conn.execute("SELECT value FROM meta WHERE key = 'index_stale'").fetchone()
-    stale = row is not None and row[0] == "1"
-    pending = conn.execute("SELECT count(*) FROM pending").fetchone()[0]
-    return stale, int(pending)
-
-
-def _build(conn: sqlite3.Connection, stale: bool) -> SuppressionIndex:
-    if stale:
-        return SuppressionIndex.from_rows(conn.execute("SELECT hash, kind, scope FROM entries"))
-    return _read_snapshot(conn).merged_rows(conn.execute("SELECT hash, kind, scope FROM pending"))
-
-
-def load_index(conn: sqlite3.Connection, *, writable: bool) -> SuppressionIndex:
-    """Load the membership index of the list behind ``conn``.
-
-    Reads the snapshot and the entries added since (``pending``) in one read
-    transaction, so a concurrent writer never leaves it half-seen. After a
-    removal (``index_stale``) the index is rebuilt from ``entries``. When the
-    connection may write and the snapshot is stale or lags by more than
-    :data:`PENDING_LIMIT` entries, a fresh snapshot is written in the same
-    write transaction that read it, so the next open is fast.
-
-    Raises:
-        ListCorruptedError: the snapshot or a stored hash is damaged.
-    """
-    stale, pending = _state(conn)
-    refresh = writable and (stale or pending > PENDING_LIMIT)
-    in_txn = conn.in_transaction
-    try:
-        if not in_txn:
-            conn.execute("BEGIN IMMEDIATE" if refresh else "BEGIN")
-        if refresh:
-            stale, pending = _state(conn)
-        index = _build(conn, stale)
-        if refresh and (stale or pending):
-            _write_snapshot(conn, index)
-        if not in_txn:
-            conn.execute("COMMIT")
-    except BaseException:
-        if not in_txn and conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return index

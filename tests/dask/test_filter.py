@@ -147,7 +147,7 @@ class TestDaskFilter:
 
     def test_docs_dedupe_recipe(self, client: object, lst: SuppressionList) -> None:
         """The de-duplication recipe in docs/dask.md, run as written, matches dedupe=True."""
-        page = (Path(__file__).parent.parent / "docs" / "dask.md").read_text(encoding="utf-8")
+        page = (Path(__file__).parents[2] / "docs" / "dask.md").read_text(encoding="utf-8")
         section = page.split("## No de-duplication across partitions", 1)[1]
         recipe = section.split("```python\n", 1)[1].split("```", 1)[0]
         emails = [f"Persoon{i % 700}@Example.NL" if i % 3 else f"x{i}@ex.nl" for i in range(3000)]
@@ -207,6 +207,6 @@ class TestDaskFilter:
 
 def test_docs_mention_trust() -> None:
     """docs/dask.md says what workers are trusted with."""
-    text = (Path(__file__).parent.parent / "docs" / "dask.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[2] / "docs" / "dask.md").read_text(encoding="utf-8")
     assert "trust" in text
     assert "subkey" in text

@@ -18,16 +18,24 @@ from locosuppress import (
 from locosuppress.filtering import FilterReport
 
 
-def a_report(*, total: int, kept: int, suppressed: int, invalid: int, duplicates: int,
-             channel: str | None) -> FilterReport:
+def a_report(
+    *, total: int, kept: int, suppressed: int, invalid: int, duplicates: int, channel: str | None
+) -> FilterReport:
     """A FilterReport with these counts (all suppressions by address, scope 'all')."""
     return FilterReport(
-        total=total, kept=kept, suppressed=suppressed,
+        total=total,
+        kept=kept,
+        suppressed=suppressed,
         suppressed_by_scope={"all": suppressed, "newsletter": 0, "post": 0},
         suppressed_by_entry={"address": suppressed, "domain": 0},
-        invalid=invalid, missing=0, invalid_excluded=True, duplicates=duplicates,
-        channel=channel, column="email",
+        invalid=invalid,
+        missing=0,
+        invalid_excluded=True,
+        duplicates=duplicates,
+        channel=channel,
+        column="email",
     )
+
 
 ADDRESSES = [
     "Marieke.de.Vries+nieuwsbrief@Example.NL",
@@ -99,8 +107,9 @@ def fill(lst: SuppressionList, folder: Path) -> None:
 class TestNoPlaintext:
     """Addresses, canonical forms and unkeyed digests never reach a file."""
 
-    def test_scan_every_file(self, tmp_path: Path, test_key: SuppressionKey,
-                             caplog: pytest.LogCaptureFixture) -> None:
+    def test_scan_every_file(
+        self, tmp_path: Path, test_key: SuppressionKey, caplog: pytest.LogCaptureFixture
+    ) -> None:
         """The list, its WAL and SHM (while open), backup, export and partner copy: no needle."""
         caplog.set_level(logging.DEBUG)
         path = tmp_path / "list.db"
@@ -135,9 +144,15 @@ class TestNoPlaintext:
         """Reports, the audit frame and repr show no address."""
         with SuppressionList.open(tmp_path / "list.db", test_key) as lst:
             fill(lst, tmp_path)
-            texts = [str(lst.stats()), lst.stats()._repr_html_(), lst.audit().to_csv(),
-                     str(lst.verify()), repr(lst),
-                     str(lst.add_many(ADDRESSES)), lst.add_many(ADDRESSES)._repr_html_()]
+            texts = [
+                str(lst.stats()),
+                lst.stats()._repr_html_(),
+                lst.audit().to_csv(),
+                str(lst.verify()),
+                repr(lst),
+                str(lst.add_many(ADDRESSES)),
+                lst.add_many(ADDRESSES)._repr_html_(),
+            ]
         blob = "\n".join(texts)
         for address in ADDRESSES:
             assert normalize_email(address) not in blob
@@ -145,8 +160,14 @@ class TestNoPlaintext:
 
     @pytest.mark.parametrize(
         "value",
-        ["jan jansen@example.nl", "jan@@example.nl", "jan@example", "jan..jansen@example.nl",
-         "<jan.jansen@example.nl", "jan.jansen@exa_mple.nl"],
+        [
+            "jan jansen@example.nl",
+            "jan@@example.nl",
+            "jan@example",
+            "jan..jansen@example.nl",
+            "<jan.jansen@example.nl",
+            "jan.jansen@exa_mple.nl",
+        ],
     )
     def test_error_messages(self, tmp_path: Path, test_key: SuppressionKey, value: str) -> None:
         """An invalid address is never echoed in an exception message."""

@@ -24,14 +24,24 @@ from locosuppress.testing import emails, invalid_emails
 
 KEY = SuppressionKey(bytes(range(32)))
 SCOPE_BITS = {"all": 1, "newsletter": 2, "post": 4}
-BLOCKING = {None: {"all", "newsletter", "post"}, "newsletter": {"all", "newsletter"},
-            "post": {"all", "post"}}
+BLOCKING = {
+    None: {"all", "newsletter", "post"},
+    "newsletter": {"all", "newsletter"},
+    "post": {"all", "post"},
+}
 
 # A small pool so that the same person comes back, written differently.
 POOL = [
-    "jan@example.nl", " Jan@Example.NL ", "jan+nieuws@example.nl", "j.a.n@gmail.com",
-    "JAN@googlemail.com", "piet@example.nl", "anna@bücher.example",
-    "anna@xn--bcher-kva.example", "x@example.org", "<x@example.org>",
+    "jan@example.nl",
+    " Jan@Example.NL ",
+    "jan+nieuws@example.nl",
+    "j.a.n@gmail.com",
+    "JAN@googlemail.com",
+    "piet@example.nl",
+    "anna@bücher.example",
+    "anna@xn--bcher-kva.example",
+    "x@example.org",
+    "<x@example.org>",
 ]
 DOMAINS = ["example.nl", "EXAMPLE.NL.", "gmail.com", "bücher.example", "example.org"]
 VALUES = st.one_of(st.sampled_from(POOL), st.sampled_from(POOL), emails(), invalid_emails())
@@ -98,8 +108,12 @@ class SuppressionListMachine(RuleBasedStateMachine):
                 added += 1
                 self.emails.setdefault(canon, set()).add(scope)
                 self.seen.append(canon)
-        expected = AddReport(added=added, already_present=present, invalid=len(positions),
-                             invalid_positions=tuple(positions))
+        expected = AddReport(
+            added=added,
+            already_present=present,
+            invalid=len(positions),
+            invalid_positions=tuple(positions),
+        )
         assert expected == self.lst.add_many(values, scope=scope)
 
     @rule(value=VALUES, scope=st.one_of(st.none(), SCOPES))

@@ -1,4 +1,4 @@
-"""The portable export file of a suppression list (private: use ``SuppressionList.export``).
+"""The portable export file format of a suppression list (private: use ``SuppressionList.export``).
 
 Format ``locosuppress-export/1``, ASCII, documented in ``docs/suppression-list.md``::
 
@@ -25,14 +25,20 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 import numpy as np
 
+from locosuppress._vocabulary import (
+    KIND_DOMAIN,
+    KIND_EMAIL,
+    SCOPE_ALL,
+    SCOPE_NEWSLETTER,
+    SCOPE_POST,
+)
 from locosuppress.errors import (
     IncompatibleExportError,
     KeyMismatchError,
@@ -49,8 +55,8 @@ _MAGIC: Final = f"{EXPORT_FORMAT}/".encode()
 _MAX_HEADER: Final = 4096
 _TRAILER: Final = re.compile(rb"end sha256=([0-9a-f]{64})\n")
 
-KIND_LETTERS: Final = {0: ord("e"), 1: ord("d")}
-SCOPE_LETTERS: Final = {1: ord("a"), 2: ord("n"), 4: ord("p")}
+KIND_LETTERS: Final = {KIND_EMAIL: ord("e"), KIND_DOMAIN: ord("d")}
+SCOPE_LETTERS: Final = {SCOPE_ALL: ord("a"), SCOPE_NEWSLETTER: ord("n"), SCOPE_POST: ord("p")}
 _HEX: Final = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _UNHEX: Final = np.full(256, 255, dtype=np.uint8)
 _UNHEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
@@ -88,32 +94,28 @@ def _lines(hashes: bytes, kinds: list[int], scopes: list[int]) -> bytes:
 
 
 def write_export(
-    conn: sqlite3.Connection,
     tmp: Path,
     *,
-    scopes: tuple[int, ...],
+    count: int,
+    chunks: Iterable[Sequence[tuple[bytes, int, int]]],
     header: dict[str, Any],
 ) -> int:
-    """Write the export of ``conn``'s entries in ``scopes`` to ``tmp``; return the count.
+    """Write an export of ``count`` entries to ``tmp``; return how many were written.
 
-    Call inside a read transaction so that the count and the rows agree.
+    ``chunks`` yields ``(hash, kind, scope)`` rows sorted by hash, kind and
+    scope; the backend reads them in the same read transaction as ``count``
+    so that the two agree.
+
+    Raises:
+        ListCorruptedError: the rows do not add up to ``count``.
     """
-    marks = ",".join("?" * len(scopes))
-    (count,) = conn.execute(
-        f"SELECT count(*) FROM entries WHERE scope IN ({marks})", scopes
-    ).fetchone()
     header = {**header, "count": int(count)}
     first = f"{EXPORT_FORMAT}/{EXPORT_VERSION} {json.dumps(header, sort_keys=True)}\n".encode()
     digest = hashlib.sha256(first)
     written = 0
     with tmp.open("wb") as fh:
         fh.write(first)
-        cur = conn.execute(
-            f"SELECT hash, kind, scope FROM entries WHERE scope IN ({marks}) "
-            "ORDER BY hash, kind, scope",
-            scopes,
-        )
-        while rows := cur.fetchmany(CHUNK_ROWS):
+        for rows in chunks:
             body = _lines(b"".join(r[0] for r in rows), [r[1] for r in rows], [r[2] for r in rows])
             digest.update(body)
             fh.write(body)

@@ -1,245 +1,103 @@
-"""The permanent suppression list: a durable SQLite file of keyed hashes.
+"""The :class:`SuppressionList` facade (private module: import from :mod:`locosuppress.store`).
 
-A :class:`SuppressionList` holds, for each suppressed person or domain, the
-32-byte keyed hash of its canonical form (``docs/hash-contract.md``), a
-scope, a reason, the time it was added and an optional source label. It
-never holds an address, a canonical form or an unkeyed hash: not in the
-database, the write-ahead log, temp files, the audit log, exports, backups,
-log lines or exception messages (messages point at positions instead).
-
-Design, with the reasons (more in ``docs/suppression-list.md``):
-
-* **One file, standard library.** SQLite through :mod:`sqlite3`; the tables
-  ``meta``, ``entries``, ``pending`` and ``index_snapshot`` are a contract with
-  :mod:`locosuppress._index`. ``entries`` is a ``WITHOUT ROWID`` table keyed by
-  ``(hash, kind, scope)`` with small integer codes, about 46 bytes a row.
-* **Durable on return.** ``journal_mode=WAL`` with ``synchronous=FULL``: each
-  commit appends to the log and fsyncs it before ``COMMIT`` returns, so an
-  acknowledged write survives a kill or a power cut; readers never block the
-  writer. Each public write is exactly one transaction.
-* **Concurrent writers.** Writes start with ``BEGIN IMMEDIATE`` (the write lock
-  is taken up front, so no transaction fails half-way); SQLite's busy handler
-  waits inside each attempt and a bounded retry loop with jitter covers the
-  cases where SQLite reports busy without waiting, up to ``lock_timeout``
-  (default 60 s), after which :class:`ListLockedError` is raised.
-* **Careful opening.** The folder must exist (never created); the first 100
-  bytes are checked before SQLite may touch the file; the key fingerprint is
-  compared on a read-only connection before anything else is read or
-  written; a newer format is refused with advice to upgrade.
-* **Read-only use** opens ``mode=ro``. In a read-only folder, where SQLite
-  cannot create its ``-shm`` file, the list is read ``immutable=1`` only when
-  no write-ahead log exists (then the main file holds every commit); the file
-  is watched and any change while open raises instead of answering from a
-  stale snapshot.
-* **Removal leaves no trace in the file.** ``secure_delete=ON`` zeroes deleted
-  rows in the database pages; after a removal the log is checkpointed and
-  truncated (best effort, never waiting for readers). Rows and removals still
-  leave counts and times in the audit log, by design.
-* **The index contract is kept by the database itself**: a trigger copies each
-  new ``entries`` row to ``pending``; another deletes it from ``pending`` and
-  sets ``meta.index_stale`` to ``'1'`` when an entry is removed.
-* **Size.** About 51 bytes per entry in ``entries`` and 43 in ``pending``
-  (10 million: 0.95 GB before the first index snapshot). Lists are created
-  with ``auto_vacuum=INCREMENTAL`` so that the pages freed when the index
-  snapshot empties ``pending`` are returned to the file system instead of
-  lingering as free space.
-* **Files are private and never overwritten.** New lists, backups and
-  exports are created with mode 0600, built under a temporary name beside
-  the target, fsynced and then linked into place (no half-written file is
-  ever visible, and an existing file is never replaced).
+Each public method checks its options (:mod:`locosuppress._vocabulary`),
+hashes its input (:mod:`locosuppress.keys`) and hands over to a function
+module that works through the :class:`~locosuppress.store._session.Session`:
+``_entries``, ``_audit``, ``_snapshot``, ``_verify``, ``_transfer``. No SQL
+here: storage is behind :mod:`locosuppress.store._backend`.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
-import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
+from typing import Self
 
 import attrs
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from locosuppress import _export, _sqlite
 from locosuppress._compat import accept_workers
-from locosuppress._index import PENDING_LIMIT
-from locosuppress._store_reports import AddReport, ExportReport, ListStats, VerifyReport, iso
-from locosuppress._version import __version__
+from locosuppress._index import SuppressionIndex
 from locosuppress._vocabulary import (
     CHANNELS,
     KIND_DOMAIN,
     KIND_EMAIL,
-    REASON_NAMES,
     REASONS,
-    REMOVE_REASONS,
-    SCOPE_NAMES,
     SCOPES,
     channel_scopes,
     check_remove_reason,
     check_source,
     option_code,
 )
-from locosuppress.errors import (
-    InvalidOptionError,
-    KeyMismatchError,
-    ListClosedError,
-    ListCorruptedError,
-    ListLockedError,
-    ListNotFoundError,
-    OutputExistsError,
-    ReadOnlyListError,
-    UnsupportedFormatError,
-)
 from locosuppress.filtering import FilterReport, FilterResult, filter_frame
-from locosuppress.keys import HASH_SIZE, HashingMaterial, SuppressionKey, canonical_and_hashes
-from locosuppress.normalize import (
-    NORMALIZATION_VERSION,
-    as_series,
-    normalize_email,
-)
+from locosuppress.keys import HashingMaterial, SuppressionKey
+from locosuppress.normalize import normalize_email
+from locosuppress.store import _audit, _entries, _open, _snapshot, _transfer, _verify
+from locosuppress.store._reports import AddReport, ExportReport, ListStats, VerifyReport, utc
+from locosuppress.store._session import Session
 
-if TYPE_CHECKING:
-    from locosuppress._index import SuppressionIndex
-
-__all__ = [
-    "CHANNELS",
-    "REASONS",
-    "REMOVE_REASONS",
-    "SCOPES",
-    "AddReport",
-    "ExportReport",
-    "ListStats",
-    "SuppressionList",
-    "VerifyReport",
-]
-
-T = TypeVar("T")
-
-_CHUNK: Final = 1 << 20  # rows normalised, hashed and inserted per step
-_INSERT_HASHES: Final = (
-    "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
-    "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n) "
-    "SELECT substr(:blob, k * 32 + 1, 32), :kind, :scope, :reason, :at, :source FROM i"
-)
-_AUDIT_COLUMNS: Final = (
-    "total",
-    "added",
-    "already_present",
-    "removed",
-    "invalid",
-    "kept",
-    "suppressed",
-    "duplicates",
-)
+__all__ = ["SuppressionList"]
 
 
-# --- small helpers ---------------------------------------------------------------
+def _at(now: datetime | None) -> int:
+    """The time to record, as integer seconds since the epoch."""
+    return int(utc(now).timestamp())
 
 
 def _remove_scopes(scope: object) -> tuple[int, ...]:
+    """The scope codes a removal touches (``None``: every scope)."""
     return CHANNELS[None] if scope is None else (option_code(scope, SCOPES, "scope"),)
 
 
-def _utc(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise InvalidOptionError("now must be a timezone-aware datetime (UTC)")
-    return now.astimezone(UTC)
+def _label_of(frame: pd.DataFrame, source: str | None) -> str | None:
+    """The audit label: ``source``, or the file name ``read_mailing_file`` recorded."""
+    if source is None:
+        meta = frame.attrs.get("locosuppress")
+        source = meta.get("source") if isinstance(meta, Mapping) else None
+    return source
 
 
-def _material(key: object) -> HashingMaterial:
-    if isinstance(key, SuppressionKey):
-        return key.hashing_material()
-    if isinstance(key, HashingMaterial):
-        return key
-    raise TypeError(
-        f"key must be a SuppressionKey (or its HashingMaterial), not {type(key).__name__}"
+def _add_one(
+    session: Session,
+    matter: HashingMaterial,
+    kind: int,
+    operation: str,
+    value: object,
+    scope: str,
+    reason: str,
+    source: str | None,
+    now: datetime | None,
+) -> bool:
+    """Check the options, hash ``value`` as an address or domain, and add it."""
+    option_code(scope, SCOPES, "scope")
+    option_code(reason, REASONS, "reason")
+    label = check_source(source)
+    digest = (matter.hash_email if kind == KIND_EMAIL else matter.hash_domain)(value)
+    at = _at(now)
+    return _entries.add_one(
+        session, digest, kind, operation, scope=scope, reason=reason, label=label, at=at
     )
 
 
-def _unique_sorted(hashes: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-    """Sort rows of 32 bytes in byte order (SQLite's BLOB order) and drop repeats."""
-    if not len(hashes):
-        return hashes.reshape(0, HASH_SIZE)
-    rows = np.ascontiguousarray(hashes).view(np.dtype((np.void, HASH_SIZE))).ravel()
-    return np.unique(rows).view(np.uint8).reshape(-1, HASH_SIZE)
-
-
-def _insert_hashes(
-    conn: sqlite3.Connection,
-    hashes: npt.NDArray[np.uint8],
-    *,
+def _remove(
+    session: Session,
+    matter: HashingMaterial,
     kind: int,
-    scope: int,
-    reason: int,
-    at: int,
-    source: int | None,
-) -> int:
-    """Insert sorted unique hashes as new entries; return how many were new.
-
-    One statement per million rows: the hashes travel as a single BLOB that a
-    recursive CTE slices, which is about three times faster than executemany.
-    """
-    added = 0
-    for start in range(0, len(hashes), _CHUNK):
-        part = hashes[start : start + _CHUNK]
-        cur = conn.execute(
-            _INSERT_HASHES,
-            {
-                "n": len(part),
-                "blob": part.tobytes(),
-                "kind": kind,
-                "scope": scope,
-                "reason": reason,
-                "at": at,
-                "source": source,
-            },
-        )
-        added += cur.rowcount
-    return added
-
-
-def _source_id(conn: sqlite3.Connection, label: str | None) -> int | None:
-    if label is None:
-        return None
-    conn.execute("INSERT OR IGNORE INTO sources (label) VALUES (?)", (label,))
-    (sid,) = conn.execute("SELECT id FROM sources WHERE label = ?", (label,)).fetchone()
-    return int(sid)
-
-
-def _audit(
-    conn: sqlite3.Connection,
     operation: str,
-    at: int,
-    *,
-    scope: str | None = None,
-    reason: str | None = None,
-    channel: str | None = None,
-    source: int | None = None,
-    **counts: int,
-) -> None:
-    unknown = set(counts) - set(_AUDIT_COLUMNS)
-    if unknown:  # pragma: no cover - programming error
-        raise TypeError(f"unknown audit counts {sorted(unknown)}")
-    conn.execute(
-        "INSERT INTO audit (at, operation, total, added, already_present, removed, invalid, "
-        "kept, suppressed, duplicates, scope, reason, channel, source, library_version) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            at,
-            operation,
-            *(counts.get(c) for c in _AUDIT_COLUMNS),
-            scope,
-            reason,
-            channel,
-            source,
-            __version__,
-        ),
+    value: object,
+    scope: str | None,
+    reason: str,
+    now: datetime | None,
+) -> bool:
+    """Check the options, hash ``value`` as an address or domain, and remove it."""
+    scopes = _remove_scopes(scope)
+    check_remove_reason(reason)
+    at = _at(now)
+    digest = (matter.hash_email if kind == KIND_EMAIL else matter.hash_domain)(value)
+    return _entries.remove(
+        session, digest, kind, operation, scopes=scopes, scope=scope, reason=reason, at=at
     )
 
 
@@ -252,31 +110,11 @@ class SuppressionList:
     at once.
     """
 
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        path: Path,
-        matter: HashingMaterial,
-        meta: dict[str, str],
-        *,
-        read_only: bool,
-        immutable: bool,
-        lock_timeout: float,
-    ) -> None:
-        """Wrap an open, checked connection; use :meth:`open` instead."""
-        self._conn = conn
-        self._path = path
+    def __init__(self, session: Session, matter: HashingMaterial, meta: dict[str, str]) -> None:
+        """Wrap an open, checked backend session; use :meth:`open` instead."""
+        self._session = session
         self._matter = matter
         self._meta = meta
-        self._read_only = read_only
-        self._immutable = immutable
-        self._signature = _sqlite.file_signature(path) if immutable else None
-        self._lock_timeout = lock_timeout
-        self._lock = threading.RLock()
-        self._closed = False
-        self._index: Any = None
-        self._index_version: int | None = None
-        self._len: tuple[int, int] | None = None
 
     # -- opening and closing -----------------------------------------------------
 
@@ -289,7 +127,7 @@ class SuppressionList:
         *,
         create: bool = True,
         read_only: bool = False,
-        lock_timeout: float = _sqlite.DEFAULT_LOCK_TIMEOUT_S,
+        lock_timeout: float = _open.DEFAULT_LOCK_TIMEOUT_S,
         now: datetime | None = None,
     ) -> SuppressionList:
         """Open the list at ``path`` with its key, creating it if allowed.
@@ -318,76 +156,20 @@ class SuppressionList:
                 cannot write.
             ListCorruptedError: the file is truncated or damaged (it is left as is).
         """
-        matter = _material(key)
-        path = Path(path)
-        _sqlite.require_folder(path)
-        if path.is_symlink() and not path.exists():
-            raise ListNotFoundError(
-                f"{path} is a symbolic link to a missing file; lists are not created through links"
-            )
-        if not path.exists():
-            if read_only or not create:
-                why = "read_only=True never creates a list" if read_only else "create=False"
-                raise ListNotFoundError(f"no suppression list at {path} ({why})")
-            if not _sqlite.folder_writable(path):
-                raise ReadOnlyListError(f"cannot create {path}: its folder is not writable")
-            moment = _utc(now)
-            _sqlite.create_database(
-                path,
-                meta={
-                    "format_version": str(_sqlite.FORMAT_VERSION),
-                    "normalization": NORMALIZATION_VERSION,
-                    "fingerprint": matter.fingerprint,
-                    "created_at": iso(moment),
-                    "index_stale": "0",
-                    "created_by": f"locosuppress {__version__}",
-                },
-                audit=(int(moment.timestamp()), "create", __version__),
-                lock_timeout=lock_timeout,
-            )
-        if not read_only and not (
-            os.access(path, os.R_OK | os.W_OK) and _sqlite.folder_writable(path)
-        ):
-            raise ReadOnlyListError(
-                f"{path} or its folder cannot be written by this process; open it with "
-                "read_only=True to check and filter"
-            )
-        _sqlite.check_header(path)
-        # The key is checked on a read-only connection: nothing (not even a
-        # checkpoint on close) can write before it has been accepted.
-        with _sqlite.sqlite_errors(path):
-            conn, immutable = _sqlite.connect(path, read_only=True, lock_timeout=lock_timeout)
-            try:
-                meta = _validated_meta(conn, path, matter)
-            except BaseException:
-                conn.close()
-                raise
-            if not read_only:
-                conn.close()
-                conn, immutable = _sqlite.connect(path, read_only=False, lock_timeout=lock_timeout)
-                try:
-                    meta = _validated_meta(conn, path, matter)
-                    _sqlite.apply_write_pragmas(conn, path, lock_timeout)
-                except BaseException:
-                    conn.close()
-                    raise
-        return cls(
-            conn,
-            path,
+        matter = _open.material(key)
+        backend, meta = _open.open_backend(
+            Path(path),
             matter,
-            meta,
+            create=create,
             read_only=read_only,
-            immutable=immutable,
             lock_timeout=lock_timeout,
+            now=now,
         )
+        return cls(Session(backend, read_only=read_only), matter, meta)
 
     def close(self) -> None:
         """Close the list (idempotent); the write-ahead log is checkpointed by SQLite."""
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                self._index = None
-                self._conn.close()
+        self._session.close()
 
     def __enter__(self) -> Self:
         return self
@@ -396,26 +178,26 @@ class SuppressionList:
         self.close()
 
     def __repr__(self) -> str:
-        mode = ", read_only" if self._read_only else ""
-        state = ", closed" if self._closed else ""
-        return f"<SuppressionList {str(self._path)!r} fingerprint={self.fingerprint}{mode}{state}>"
+        mode = ", read_only" if self.read_only else ""
+        state = ", closed" if self.closed else ""
+        return f"<SuppressionList {str(self.path)!r} fingerprint={self.fingerprint}{mode}{state}>"
 
     # -- properties ------------------------------------------------------------------
 
     @property
     def path(self) -> Path:
         """The list file."""
-        return self._path
+        return self._session.backend.path
 
     @property
     def read_only(self) -> bool:
         """True when opened with ``read_only=True``: nothing is ever written."""
-        return self._read_only
+        return self._session.read_only
 
     @property
     def closed(self) -> bool:
         """True after :meth:`close`."""
-        return self._closed
+        return self._session.closed
 
     def hashing_material(self) -> HashingMaterial:
         """Return the hashing subkeys the list was opened with (for the filter)."""
@@ -441,49 +223,6 @@ class SuppressionList:
         """When the list was created (UTC)."""
         return datetime.strptime(self._meta["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
-    # -- plumbing ----------------------------------------------------------------------
-
-    def _ensure_open(self) -> None:
-        if self._closed:
-            raise ListClosedError("this suppression list is closed; open it again")
-
-    def _guard_snapshot(self) -> None:
-        if self._immutable and _sqlite.file_signature(self._path) != self._signature:
-            raise ListLockedError(
-                f"{self._path} changed while it was open read-only from a read-only folder; "
-                "answers could be stale, so reopen the list"
-            )
-
-    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        with self._lock:
-            self._ensure_open()
-            self._guard_snapshot()
-            result = _sqlite.run_read(
-                self._conn, fn, path=self._path, lock_timeout=self._lock_timeout
-            )
-            self._guard_snapshot()
-            return result
-
-    def _write(self, fn: Callable[[sqlite3.Connection], T], *, changes_entries: bool = True) -> T:
-        with self._lock:
-            self._ensure_open()
-            if self._read_only:
-                raise ReadOnlyListError(
-                    f"{self._path} was opened with read_only=True; open it without to write"
-                )
-            result = _sqlite.run_write(
-                self._conn, fn, path=self._path, lock_timeout=self._lock_timeout
-            )
-            if changes_entries:
-                self._index = None
-                self._len = None
-            return result
-
-    def _data_version(self) -> int:
-        with _sqlite.sqlite_errors(self._path):
-            (version,) = self._conn.execute("PRAGMA data_version").fetchone()
-        return int(version)
-
     # -- adding ------------------------------------------------------------------------
 
     def add(
@@ -506,59 +245,9 @@ class SuppressionList:
             ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
             ReadOnlyListError: the list was opened read-only.
         """
-        scope_code = option_code(scope, SCOPES, "scope")
-        reason_code = option_code(reason, REASONS, "reason")
-        label = check_source(source)
-        digest = self._matter.hash_email(email)
-        return self._add_one(
-            digest,
-            KIND_EMAIL,
-            "add",
-            scope=scope,
-            reason=reason,
-            codes=(scope_code, reason_code),
-            label=label,
-            now=now,
+        return _add_one(
+            self._session, self._matter, KIND_EMAIL, "add", email, scope, reason, source, now
         )
-
-    def _add_one(
-        self,
-        digest: bytes,
-        kind: int,
-        operation: str,
-        *,
-        scope: str,
-        reason: str,
-        codes: tuple[int, int],
-        label: str | None,
-        now: datetime | None,
-    ) -> bool:
-        """Insert one checked entry and its audit row in one transaction; True when new."""
-        at = int(_utc(now).timestamp())
-
-        def work(conn: sqlite3.Connection) -> bool:
-            sid = _source_id(conn, label)
-            cur = conn.execute(
-                "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (digest, kind, *codes, at, sid),
-            )
-            new = cur.rowcount == 1
-            _audit(
-                conn,
-                operation,
-                at,
-                scope=scope,
-                reason=reason,
-                source=sid,
-                total=1,
-                added=int(new),
-                already_present=int(not new),
-                invalid=0,
-            )
-            return new
-
-        return self._write(work)
 
     def add_many(
         self,
@@ -592,67 +281,24 @@ class SuppressionList:
             ReadOnlyListError: the list was opened read-only.
         """
         accept_workers(workers)
-        scope_code = option_code(scope, SCOPES, "scope")
-        reason_code = option_code(reason, REASONS, "reason")
+        option_code(scope, SCOPES, "scope")
+        option_code(reason, REASONS, "reason")
         label = check_source(source)
-        at = int(_utc(now).timestamp())
-        if isinstance(emails, str | bytes):
-            raise TypeError("add_many takes a collection of addresses; use add() for one")
-        if isinstance(emails, pd.DataFrame):
-            raise TypeError("add_many takes one column: pass frame['email'], not the frame")
-        series = as_series(emails)
-        parts: list[npt.NDArray[np.uint8]] = []
-        invalid: list[npt.NDArray[np.intp]] = []
-        n_valid = 0
-        for start in range(0, len(series), _CHUNK):
-            canonical, digests = canonical_and_hashes(
-                series.iloc[start : start + _CHUNK], self._matter
-            )
-            valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-            invalid.append(np.flatnonzero(~valid) + start)
-            n_valid += int(valid.sum())
-            parts.append(digests[valid])
-        everything = np.concatenate(parts) if parts else np.empty((0, HASH_SIZE), np.uint8)
-        hashes = _unique_sorted(everything)
-        positions = tuple(int(p) for p in (np.concatenate(invalid) if invalid else ()))
-
-        def work(conn: sqlite3.Connection) -> int:
-            sid = _source_id(conn, label)
-            added = _insert_hashes(
-                conn,
-                hashes,
-                kind=KIND_EMAIL,
-                scope=scope_code,
-                reason=reason_code,
-                at=at,
-                source=sid,
-            )
-            _audit(
-                conn,
-                "add_many",
-                at,
-                scope=scope,
-                reason=reason,
-                source=sid,
-                total=len(series),
-                added=added,
-                already_present=n_valid - added,
-                invalid=len(positions),
-            )
-            return added
-
-        added = self._write(work)
-        if added >= PENDING_LIMIT:
+        report = _entries.add_many(
+            self._session,
+            self._matter,
+            emails,
+            scope=scope,
+            reason=reason,
+            label=label,
+            at=_at(now),
+        )
+        if report.added >= _snapshot.PENDING_LIMIT:
             # A bulk load: fold it into the index snapshot now, so that the
             # next open (read-only ones too) reads one snapshot instead of
             # every new row.
             self.index()
-        return AddReport(
-            added=added,
-            already_present=n_valid - added,
-            invalid=len(positions),
-            invalid_positions=positions,
-        )
+        return report
 
     def add_domain(
         self,
@@ -671,42 +317,19 @@ class SuppressionList:
             ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
             ReadOnlyListError: the list was opened read-only.
         """
-        scope_code = option_code(scope, SCOPES, "scope")
-        reason_code = option_code(reason, REASONS, "reason")
-        label = check_source(source)
-        digest = self._matter.hash_domain(domain)
-        return self._add_one(
-            digest,
+        return _add_one(
+            self._session,
+            self._matter,
             KIND_DOMAIN,
             "add_domain",
-            scope=scope,
-            reason=reason,
-            codes=(scope_code, reason_code),
-            label=label,
-            now=now,
+            domain,
+            scope,
+            reason,
+            source,
+            now,
         )
 
     # -- removing ----------------------------------------------------------------------
-
-    def _remove(
-        self, digest: bytes, kind: int, operation: str, scope: str | None, reason: str, at: int
-    ) -> bool:
-        scopes = _remove_scopes(scope)
-
-        def work(conn: sqlite3.Connection) -> int:
-            marks = ",".join("?" * len(scopes))
-            cur = conn.execute(
-                f"DELETE FROM entries WHERE hash = ? AND kind = ? AND scope IN ({marks})",
-                (digest, kind, *scopes),
-            )
-            _audit(conn, operation, at, scope=scope, reason=reason, total=1, removed=cur.rowcount)
-            return cur.rowcount
-
-        removed = self._write(work)
-        if removed:
-            with self._lock:
-                _sqlite.checkpoint_truncate(self._conn)
-        return removed > 0
 
     def remove(
         self,
@@ -731,10 +354,7 @@ class SuppressionList:
             ValueError: unknown ``scope`` or ``reason``.
             ReadOnlyListError: the list was opened read-only.
         """
-        _remove_scopes(scope)
-        check_remove_reason(reason)
-        at = int(_utc(now).timestamp())
-        return self._remove(self._matter.hash_email(email), KIND_EMAIL, "remove", scope, reason, at)
+        return _remove(self._session, self._matter, KIND_EMAIL, "remove", email, scope, reason, now)
 
     def remove_domain(
         self,
@@ -752,26 +372,11 @@ class SuppressionList:
             ValueError: unknown ``scope`` or ``reason``.
             ReadOnlyListError: the list was opened read-only.
         """
-        _remove_scopes(scope)
-        check_remove_reason(reason)
-        at = int(_utc(now).timestamp())
-        digest = self._matter.hash_domain(domain)
-        return self._remove(digest, KIND_DOMAIN, "remove_domain", scope, reason, at)
+        return _remove(
+            self._session, self._matter, KIND_DOMAIN, "remove_domain", domain, scope, reason, now
+        )
 
     # -- membership --------------------------------------------------------------------
-
-    def _lookup(self, canonical: str, scopes: tuple[int, ...]) -> bool:
-        email_hash = self._matter.hash_canonical(canonical)
-        domain_hash = self._matter.hash_canonical_domain(canonical.rpartition("@")[2])
-        marks = ",".join("?" * len(scopes))
-        sql = (
-            "SELECT EXISTS (SELECT 1 FROM entries "
-            f"WHERE hash = ? AND kind = 0 AND scope IN ({marks})) "
-            "OR EXISTS (SELECT 1 FROM entries "
-            f"WHERE hash = ? AND kind = 1 AND scope IN ({marks}))"
-        )
-        params = (email_hash, *scopes, domain_hash, *scopes)
-        return self._read(lambda conn: bool(conn.execute(sql, params).fetchone()[0]))
 
     def __contains__(self, email: object) -> bool:
         """Tell whether an address is suppressed in any scope; False for non-addresses."""
@@ -779,7 +384,7 @@ class SuppressionList:
             canonical = normalize_email(email)
         except ValueError:
             return False
-        return self._lookup(canonical, CHANNELS[None])
+        return _entries.lookup(self._session, self._matter, canonical, CHANNELS[None])
 
     def is_suppressed(self, email: object, /, *, channel: str | None = None) -> bool:
         """Tell whether an address must not be contacted on ``channel``.
@@ -793,83 +398,24 @@ class SuppressionList:
             ValueError: unknown ``channel``.
         """
         scopes = channel_scopes(channel)
-        return self._lookup(normalize_email(email), scopes)
+        return _entries.lookup(self._session, self._matter, normalize_email(email), scopes)
 
     def __len__(self) -> int:
         """The number of distinct suppressed addresses and domains."""
-        with self._lock:
-            version = self._data_version() if not self._closed else None
-            if self._len is not None and self._len[0] == version:
-                return self._len[1]
-            n = self._read(
-                lambda conn: int(
-                    conn.execute(
-                        "SELECT count(*) FROM (SELECT DISTINCT hash, kind FROM entries)"
-                    ).fetchone()[0]
-                )
-            )
-            if version is not None:
-                self._len = (version, n)
-            return n
+        return _entries.count(self._session)
 
-    # -- the in-memory index (locosuppress._index) ----------------------------------------
+    # -- the in-memory index and filtering ------------------------------------------------
 
     def index(self) -> SuppressionIndex:
         """Return the compact in-memory index of the list, loading it when needed.
 
         Cached on this instance; reloaded after a write through this instance
         or a commit by another connection (``PRAGMA data_version``). When the
-        list is writable, :func:`locosuppress._index.load_index` may write a
-        new snapshot; the pages this frees are then returned to the file system.
+        list is writable, loading it may write a new index snapshot (see
+        ``store._snapshot``); the pages this frees are then returned to the
+        file system.
         """
-        with self._lock:
-            self._ensure_open()
-            self._guard_snapshot()
-            version = self._data_version()
-            if self._index is None or self._index_version != version:
-                from locosuppress._index import load_index
-
-                writable = not self._read_only
-                with _sqlite.sqlite_errors(self._path):
-                    self._index = _sqlite.retry(
-                        lambda: load_index(self._conn, writable=writable),
-                        path=self._path,
-                        lock_timeout=self._lock_timeout,
-                    )
-                if writable:
-                    # A new snapshot empties `pending`: give those pages back.
-                    _sqlite.reclaim_free_pages(
-                        self._conn, path=self._path, lock_timeout=self._lock_timeout
-                    )
-                self._index_version = version
-            index: SuppressionIndex = self._index
-            return index
-
-    def _record_filter_run(self, report: FilterReport, *, source: str | None, at: int) -> bool:
-        """Write the audit row of one filter run (counts only); False when read-only."""
-        channel_scopes(report.channel)
-        label = check_source(source)
-        if self._read_only:
-            return False
-
-        def work(conn: sqlite3.Connection) -> None:
-            _audit(
-                conn,
-                "filter",
-                at,
-                channel=report.channel,
-                source=_source_id(conn, label),
-                total=report.total,
-                kept=report.kept,
-                suppressed=report.suppressed,
-                invalid=report.invalid,
-                duplicates=report.duplicates,
-            )
-
-        self._write(work, changes_entries=False)
-        return True
-
-    # -- filtering (locosuppress.filtering) -----------------------------------------------
+        return _snapshot.cached_index(self._session)
 
     def filter(
         self,
@@ -940,51 +486,14 @@ class SuppressionList:
             ``report`` with ``audited`` set: False when the list is read-only
             and nothing was written.
         """
-        at = int(_utc(now).timestamp())
-        return attrs.evolve(report, audited=self._record_filter_run(report, source=source, at=at))
+        audited = _audit.record_filter_run(self._session, report, source=source, at=_at(now))
+        return attrs.evolve(report, audited=audited)
 
     # -- reporting ------------------------------------------------------------------------
 
     def stats(self) -> ListStats:
         """Return counts by scope, by reason and by month added (a report object)."""
-
-        def work(conn: sqlite3.Connection) -> ListStats:
-            by_scope = dict.fromkeys(SCOPES, 0)
-            by_reason = dict.fromkeys(REASONS, 0)
-            by_month: dict[str, int] = {}
-            entries = 0
-            for scope, reason, month, n in conn.execute(
-                "SELECT scope, reason, strftime('%Y-%m', added_at, 'unixepoch'), count(*) "
-                "FROM entries GROUP BY 1, 2, 3"
-            ):
-                entries += n
-                name = SCOPE_NAMES.get(scope, f"unknown-{scope}")
-                by_scope[name] = by_scope.get(name, 0) + n
-                rname = REASON_NAMES.get(reason, f"unknown-{reason}")
-                by_reason[rname] = by_reason.get(rname, 0) + n
-                by_month[month] = by_month.get(month, 0) + n
-            kinds = dict(
-                conn.execute(
-                    "SELECT kind, count(*) FROM (SELECT DISTINCT hash, kind FROM entries) "
-                    "GROUP BY kind"
-                ).fetchall()
-            )
-            emails, domains = int(kinds.get(KIND_EMAIL, 0)), int(kinds.get(KIND_DOMAIN, 0))
-            return ListStats(
-                total=emails + domains,
-                emails=emails,
-                domains=domains,
-                entries=entries,
-                by_scope=by_scope,
-                by_reason=by_reason,
-                by_month=dict(sorted(by_month.items())),
-                fingerprint=self.fingerprint,
-                normalization=self.normalization,
-                format_version=self.format_version,
-                created_at=self.created_at,
-            )
-
-        return self._read(work)
+        return _entries.stats(self._session, self._meta)
 
     def audit(self) -> pd.DataFrame:
         """Return the audit log: one row per add, remove, merge, export, backup and filter run.
@@ -995,22 +504,7 @@ class SuppressionList:
         ``scope``, ``reason``, ``channel``, ``source`` and ``library_version``.
         Never an address or a hash.
         """
-        columns = ("at", "operation", *_AUDIT_COLUMNS, "scope", "reason", "channel")
-        rows = self._read(
-            lambda conn: conn.execute(
-                f"SELECT {', '.join('a.' + c for c in columns)}, s.label, a.library_version "
-                "FROM audit AS a LEFT JOIN sources AS s ON s.id = a.source ORDER BY a.id"
-            ).fetchall()
-        )
-        frame = pd.DataFrame(rows, columns=[*columns, "source", "library_version"])
-        times = pd.to_datetime(frame["at"].astype("int64"), unit="s", utc=True)
-        out = pd.DataFrame({"time": times})
-        out["operation"] = frame["operation"].astype("string")
-        for column in _AUDIT_COLUMNS:
-            out[column] = frame[column].astype("Int64")
-        for column in ("scope", "reason", "channel", "source", "library_version"):
-            out[column] = frame[column].astype("string")
-        return out
+        return _audit.frame(self._session.read(lambda tx: tx.audit_rows()))
 
     def verify(self, *, quick: bool = False) -> VerifyReport:
         """Check the file with SQLite and the list's own invariants; never raises for damage.
@@ -1022,79 +516,7 @@ class SuppressionList:
         problem too. The caller decides: ``report.ok``, or
         ``report.raise_for_problems()``; the CLI exits non-zero when not ok.
         """
-        problems: list[str] = []
-        counts = [0, 0]
-        known_reasons = ",".join(str(c) for c in REASONS.values())
-        checks = (
-            (
-                "entries whose hash is not 32 bytes",
-                "SELECT count(*) FROM entries WHERE typeof(hash) <> 'blob' OR length(hash) <> 32",
-            ),
-            ("entries of an unknown kind", "SELECT count(*) FROM entries WHERE kind NOT IN (0, 1)"),
-            (
-                "entries of an unknown scope",
-                "SELECT count(*) FROM entries WHERE scope NOT IN (1, 2, 4)",
-            ),
-            (
-                "entries of an unknown reason",
-                f"SELECT count(*) FROM entries WHERE reason NOT IN ({known_reasons})",
-            ),
-            (
-                "entries with an invalid time",
-                "SELECT count(*) FROM entries WHERE typeof(added_at) <> 'integer' OR added_at < 0",
-            ),
-            (
-                "entries with an unknown source",
-                "SELECT count(*) FROM entries WHERE source IS NOT NULL "
-                "AND source NOT IN (SELECT id FROM sources)",
-            ),
-            (
-                "pending rows without an entry",
-                "SELECT count(*) FROM pending AS p WHERE NOT EXISTS (SELECT 1 FROM entries AS e "
-                "WHERE e.hash = p.hash AND e.kind = p.kind AND e.scope = p.scope)",
-            ),
-        )
-
-        def work(conn: sqlite3.Connection) -> None:
-            pragma = "quick_check" if quick else "integrity_check"
-            result = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}")]
-            if result != ["ok"]:
-                problems.extend(f"SQLite {pragma}: {line}" for line in result[:20])
-            objects = {
-                (str(t), str(n)) for t, n in conn.execute("SELECT type, name FROM sqlite_master")
-            }
-            for table in sorted(_sqlite.TABLES):
-                if ("table", table) not in objects:
-                    problems.append(f"the table {table!r} is missing")
-            for trigger in sorted(_sqlite.TRIGGERS):
-                if ("trigger", trigger) not in objects:
-                    problems.append(f"the trigger {trigger!r} is missing")
-            if problems:
-                return
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            for key in _sqlite.META_KEYS:
-                if key not in meta:
-                    problems.append(f"the meta entry {key!r} is missing")
-            if meta.get("fingerprint") not in (None, self._matter.fingerprint):
-                problems.append("the meta key fingerprint does not match the key")
-            if meta.get("index_stale") not in (None, "0", "1"):
-                problems.append("the meta entry 'index_stale' is neither '0' nor '1'")
-            for what, sql in checks:
-                (n,) = conn.execute(sql).fetchone()
-                if n:
-                    problems.append(f"{n:,} {what}")
-            counts[0] = int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
-            counts[1] = int(conn.execute("SELECT count(*) FROM pending").fetchone()[0])
-
-        try:
-            self._read(work)
-        except (sqlite3.Error, OSError) as exc:
-            if isinstance(exc, ListLockedError):
-                raise
-            problems.append(f"SQLite could not read the file: {exc}")
-        return VerifyReport(
-            problems=tuple(problems), entries=counts[0], pending=counts[1], quick=quick
-        )
+        return _verify.verify(self._session, fingerprint=self.fingerprint, quick=quick)
 
     # -- copies: backup, export, merge ---------------------------------------------------
 
@@ -1116,39 +538,7 @@ class SuppressionList:
             ListCorruptedError: the copy failed its check.
         """
         target = Path(path)
-        _check_new_file(target)
-        moment = _utc(now)
-        tmp = _sqlite.temp_beside(target)
-        try:
-            with self._lock:
-                self._ensure_open()
-                self._guard_snapshot()
-                with _sqlite.sqlite_errors(self._path):
-                    dst = sqlite3.connect(tmp, isolation_level=None)
-                    try:
-                        self._conn.backup(dst)
-                        self._guard_snapshot()
-                        # A rollback-journal copy needs no side files: it can be
-                        # read from read-only media; opening it to write turns
-                        # WAL back on.
-                        dst.execute("PRAGMA journal_mode = DELETE").fetchall()
-                        check = [str(r[0]) for r in dst.execute("PRAGMA quick_check")]
-                    finally:
-                        dst.close()
-            if check != ["ok"]:
-                raise ListCorruptedError(f"the backup copy failed its check: {check[0]}")
-            _sqlite.fsync_file(tmp)
-            _sqlite.publish(tmp, target)
-        finally:
-            _sqlite.remove_quietly(tmp)
-        if not self._read_only:
-            entries = self._read(
-                lambda conn: int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
-            )
-            at = int(moment.timestamp())
-            self._write(
-                lambda conn: _audit(conn, "backup", at, total=entries), changes_entries=False
-            )
+        _transfer.backup(self._session, target, now=now)
         return target
 
     def export(
@@ -1177,41 +567,7 @@ class SuppressionList:
             ListNotFoundError: the folder of ``path`` does not exist.
             ValueError: unknown ``channel``.
         """
-        scopes = channel_scopes(channel)
-        target = Path(path)
-        _check_new_file(target)
-        moment = _utc(now)
-        header = {
-            "format": _export.EXPORT_FORMAT,
-            "format_version": _export.EXPORT_VERSION,
-            "normalization": self.normalization,
-            "fingerprint": self.fingerprint,
-            "created_at": iso(moment),
-            "channel": channel,
-            "columns": "hash(hex) kind(e=e-mail,d=domain) scope(a=all,n=newsletter,p=post)",
-        }
-        tmp = _sqlite.temp_beside(target)
-        try:
-            count = self._read(
-                lambda conn: _export.write_export(conn, tmp, scopes=scopes, header=header)
-            )
-            _sqlite.publish(tmp, target)
-        finally:
-            _sqlite.remove_quietly(tmp)
-        if not self._read_only:
-            at = int(moment.timestamp())
-            self._write(
-                lambda conn: _audit(conn, "export", at, channel=channel, total=count),
-                changes_entries=False,
-            )
-        return ExportReport(
-            path=str(target),
-            count=count,
-            channel=channel,
-            fingerprint=self.fingerprint,
-            normalization=self.normalization,
-            created_at=moment,
-        )
+        return _transfer.export(self._session, Path(path), self._meta, channel=channel, now=now)
 
     def merge(
         self,
@@ -1239,109 +595,7 @@ class SuppressionList:
             ListCorruptedError: the file is truncated or damaged.
             ReadOnlyListError: the list was opened read-only.
         """
-        reason_code = option_code(reason, REASONS, "reason")
+        option_code(reason, REASONS, "reason")
         label = check_source(source)
-        at = int(_utc(now).timestamp())
-        source_path = Path(path)
-        if self._read_only:
-            raise ReadOnlyListError(f"{self._path} was opened with read_only=True")
-        try:
-            with source_path.open("rb") as fh:
-                header, _ = _export.read_header(source_path, fh)
-        except FileNotFoundError:
-            raise ListNotFoundError(f"no export file at {source_path}") from None
-        except IsADirectoryError:
-            raise ListNotFoundError(f"{source_path} is a folder, not an export file") from None
-        _export.check_compatible(
-            source_path, header, fingerprint=self.fingerprint, normalization=self.normalization
-        )
-
-        def work(conn: sqlite3.Connection) -> tuple[int, int]:
-            sid = _source_id(conn, label)
-            added = total = 0
-            with source_path.open("rb") as fh:
-                head, first = _export.read_header(source_path, fh)
-                _export.check_compatible(
-                    source_path,
-                    head,
-                    fingerprint=self.fingerprint,
-                    normalization=self.normalization,
-                )
-                for hashes, kinds, scopes in _export.read_body(source_path, fh, head, first):
-                    total += len(hashes)
-                    for kind in (KIND_EMAIL, KIND_DOMAIN):
-                        for scope in SCOPES.values():
-                            mask = (kinds == kind) & (scopes == scope)
-                            if mask.any():
-                                added += _insert_hashes(
-                                    conn,
-                                    _unique_sorted(hashes[mask]),
-                                    kind=kind,
-                                    scope=scope,
-                                    reason=reason_code,
-                                    at=at,
-                                    source=sid,
-                                )
-            _audit(
-                conn,
-                "merge",
-                at,
-                reason=reason,
-                source=sid,
-                total=total,
-                added=added,
-                already_present=total - added,
-                invalid=0,
-            )
-            return added, total
-
-        added, total = self._write(work)
-        return AddReport(added=added, already_present=total - added)
-
-
-def _label_of(frame: pd.DataFrame, source: str | None) -> str | None:
-    """The audit label: ``source``, or the file name ``read_mailing_file`` recorded."""
-    if source is None:
-        meta = frame.attrs.get("locosuppress")
-        source = meta.get("source") if isinstance(meta, Mapping) else None
-    return source
-
-
-def _validated_meta(
-    conn: sqlite3.Connection, path: Path, matter: HashingMaterial
-) -> dict[str, str]:
-    """Read ``meta`` and refuse another key, a newer format or other rules, in that order."""
-    meta = _sqlite.read_meta(conn, path)
-    if meta["fingerprint"] != matter.fingerprint:
-        raise KeyMismatchError(
-            f"{path} was made with the key of fingerprint {meta['fingerprint']}, but the key "
-            f"given has fingerprint {matter.fingerprint}. Use the list's own key "
-            "(fingerprints are public and safe to compare)."
-        )
-    try:
-        version = int(meta["format_version"])
-    except ValueError:
-        raise ListCorruptedError(f"{path} has a damaged format version in its meta table") from None
-    if version > _sqlite.FORMAT_VERSION:
-        raise UnsupportedFormatError(
-            f"{path} uses list format {version}, newer than this locosuppress reads "
-            f"({_sqlite.FORMAT_VERSION}); upgrade locosuppress (pip install -U locosuppress)"
-        )
-    if meta.get("normalization") != NORMALIZATION_VERSION:
-        raise UnsupportedFormatError(
-            f"{path} uses normalisation rules {meta.get('normalization')!r}; this locosuppress "
-            f"knows {NORMALIZATION_VERSION!r}. Upgrade locosuppress."
-        )
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    missing = sorted(_sqlite.TABLES - tables)
-    if missing:
-        raise ListCorruptedError(
-            f"{path} lacks the table(s) {', '.join(missing)}; restore a backup"
-        )
-    return meta
-
-
-def _check_new_file(path: Path) -> None:
-    _sqlite.require_folder(path)
-    if path.exists() or path.is_symlink():
-        raise OutputExistsError(f"{path} exists; it is never overwritten. Choose another path.")
+        at = _at(now)
+        return _transfer.merge(self._session, Path(path), self._meta, reason, label=label, at=at)

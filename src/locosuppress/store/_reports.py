@@ -3,19 +3,34 @@
 Frozen attrs classes, each with ``to_dict()`` (JSON-ready), a text form
 (``str``) and an HTML form for notebooks. They hold counts, positions, times,
 file names and fingerprints: never an address, a canonical form or a hash.
+Also the two time helpers every write uses: :func:`utc` (the ``now=``
+argument, checked) and :func:`iso` (a time as the list records it).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
-from locosuppress.errors import ListCorruptedError
+from locosuppress.errors import InvalidOptionError, ListCorruptedError
 from locosuppress.reports import render_html, render_text
 
-__all__ = ["AddReport", "ExportReport", "ListStats", "VerifyReport", "iso"]
+__all__ = ["AddReport", "ExportReport", "ListStats", "VerifyReport", "iso", "utc"]
+
+
+def utc(now: datetime | None) -> datetime:
+    """The time to record: ``now`` in UTC, or the current time when None.
+
+    Raises:
+        InvalidOptionError: ``now`` is a naive datetime.
+    """
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise InvalidOptionError("now must be a timezone-aware datetime (UTC)")
+    return now.astimezone(UTC)
 
 
 def iso(moment: datetime) -> str:
@@ -227,6 +242,3 @@ class ExportReport:
 
     def _repr_html_(self) -> str:
         return render_html("Suppression list: export", self._rows())
-
-
-# --- the list ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""SQLite and file plumbing for the suppression list (private: use :mod:`locosuppress.store`).
+"""SQLite plumbing of the suppression list's SQLite backend (private).
 
-What lives here, so that ``store.py`` reads as the list's behaviour only:
+What lives here, so that :mod:`locosuppress.store._sqlite_backend` holds only
+the SQL of the list's operations:
 
 * the schema (``SCHEMA``) and the format constants,
 * the header check that runs *before* SQLite touches a file,
@@ -8,10 +9,10 @@ What lives here, so that ``store.py`` reads as the list's behaviour only:
   a read-only folder) with the pragmas every connection gets,
 * translation of ``sqlite3`` errors into :mod:`locosuppress.errors`,
 * the transaction runner: ``BEGIN IMMEDIATE``, bounded retry with jitter,
-* creating files atomically and publishing them without overwriting.
+* creating a new list file atomically (through :mod:`locosuppress._fs`).
 
-The design reasons are in the module docstring of :mod:`locosuppress.store`
-and in ``docs/suppression-list.md``.
+The design reasons are in the docstring of :mod:`locosuppress.store` and in
+``docs/suppression-list.md``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final, TypeVar
 
+from locosuppress import _fs
 from locosuppress.errors import (
     ListCorruptedError,
     ListLockedError,
@@ -64,10 +65,8 @@ _SQLITE_FULL: Final = 13
 _SQLITE_CANTOPEN: Final = 14
 _SQLITE_NOTADB: Final = 26
 
-META_KEYS: Final = ("format_version", "normalization", "fingerprint", "created_at", "index_stale")
-
 # The tables `entries`, `pending`, `meta` and `index_snapshot` are a contract
-# with locosuppress._index (see store.py); their columns must not change
+# with the index snapshot (store/_snapshot.py); their columns must not change
 # except by appending columns to `entries`.
 SCHEMA: Final = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -549,92 +548,11 @@ def checkpoint_truncate(conn: sqlite3.Connection) -> None:
 # --- files ------------------------------------------------------------------------
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a new directory entry durable (no-op where folders cannot be fsynced)."""
-    if os.name != "posix":  # pragma: no cover - Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_file(path: Path) -> None:
-    """Flush a closed file's data to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def require_folder(path: Path) -> Path:
-    """Return the absolute folder of ``path``, which must exist.
-
-    Raises:
-        ListNotFoundError: the folder does not exist (it is never created).
-        ReadOnlyListError: the folder cannot be entered.
-    """
-    folder = path.absolute().parent
-    try:
-        exists = folder.is_dir()
-    except PermissionError:
-        raise ReadOnlyListError(
-            f"the folder {folder} cannot be entered by this process (permissions)"
-        ) from None
-    if not exists:
-        raise ListNotFoundError(
-            f"the folder {folder} does not exist; create it first (locosuppress never "
-            "creates folders, so a typo cannot start a new list in the wrong place)"
-        )
-    return folder
-
-
-def temp_beside(path: Path) -> Path:
-    """Create (exclusively, mode 0600) and return an empty temp file beside ``path``."""
-    folder = path.absolute().parent
-    while True:
-        tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # pragma: no cover - 48 random bits
-            continue
-        os.close(fd)
-        return tmp
-
-
-def remove_quietly(path: Path) -> None:
-    """Delete a temp file and its SQLite side files, ignoring missing ones."""
-    for p in (path, side_file(path, "-wal"), side_file(path, "-shm"), side_file(path, "-journal")):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-
-
-def publish(tmp: Path, final: Path) -> None:
-    """Give the complete, fsynced ``tmp`` its final name, never replacing a file.
-
-    A hard link is atomic and fails if ``final`` exists, so readers never see
-    a half-written file. Where hard links are not supported, the name is first
-    reserved with an exclusive create and then atomically replaced.
-
-    Raises:
-        OutputExistsError: ``final`` exists.
-    """
-    try:
-        os.link(tmp, final)
-    except FileExistsError:
-        raise OutputExistsError(f"{final} exists; it is never overwritten") from None
-    except OSError:  # pragma: no cover - file systems without hard links
-        try:
-            fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            raise OutputExistsError(f"{final} exists; it is never overwritten") from None
-        os.close(fd)
-        os.replace(tmp, final)
-    else:
-        tmp.unlink()
-    fsync_dir(final.absolute().parent)
+def remove_side_files(path: Path) -> None:
+    """Delete the side files SQLite may have left beside a temp database."""
+    _fs.remove_quietly(
+        side_file(path, "-wal"), side_file(path, "-shm"), side_file(path, "-journal")
+    )
 
 
 def create_database(
@@ -646,7 +564,7 @@ def create_database(
     linked into place, so a concurrent opener sees either no file or a complete
     list, never a half-made one.
     """
-    tmp = temp_beside(path)
+    tmp = _fs.temp_beside(path)
     try:
         conn = _connect(_uri(tmp, mode="rw"), BUSY_TIMEOUT_S)
         try:
@@ -669,11 +587,12 @@ def create_database(
             run_write(conn, build, path=tmp, lock_timeout=lock_timeout)
         finally:
             conn.close()
-        fsync_file(tmp)
+        _fs.fsync_file(tmp)
         try:
-            publish(tmp, path)
+            _fs.link_into_place(tmp, path)
         except OutputExistsError:
             return False
         return True
     finally:
-        remove_quietly(tmp)
+        _fs.remove_quietly(tmp)
+        remove_side_files(tmp)

@@ -1,0 +1,240 @@
+"""The one seam between the suppression list and its storage (private).
+
+Everything the list needs from a database is named here as a
+:class:`typing.Protocol`, in the list's own words (entries, sources, audit
+rows, the index snapshot), never in SQL:
+
+* :class:`Backend`: one open list: transactions, the change counter, the
+  upkeep after removals and snapshots, copies, closing;
+* :class:`Reader`: the queries one read transaction may run;
+* :class:`Writer`: a :class:`Reader` that may also write, in one write
+  transaction that commits durably when the function passed to
+  :meth:`Backend.write` returns, and rolls back when it raises.
+
+The SQLite backend (``_sqlite_backend``, over ``_sqlite``) is the only
+implementation today; a second one (PostgreSQL) implements the same three
+protocols and is chosen in ``_open``. The facade and its function modules
+never see SQL or a driver.
+
+Codes stored through the seam come from :mod:`locosuppress._vocabulary`
+(kinds, scopes, reasons); times are integer seconds since the epoch (UTC).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final, Protocol, TypeVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from locosuppress._version import __version__
+
+__all__ = ["AUDIT_COUNTS", "META_KEYS", "AuditRow", "Backend", "Reader", "Row", "Writer"]
+
+T = TypeVar("T")
+
+#: One entry key as stored: the 32-byte keyed hash, its kind and its scope code.
+Row = tuple[bytes, int, int]
+
+#: The meta entries every list holds (strings), written when it is created.
+META_KEYS: Final = ("format_version", "normalization", "fingerprint", "created_at", "index_stale")
+
+#: The counts an audit row may carry, in the audit frame's column order.
+AUDIT_COUNTS: Final = (
+    "total",
+    "added",
+    "already_present",
+    "removed",
+    "invalid",
+    "kept",
+    "suppressed",
+    "duplicates",
+)
+
+
+@attrs.frozen
+class AuditRow:
+    """One audit-log row: what happened, when, and counts (never an address or hash)."""
+
+    at: int
+    operation: str
+    counts: Mapping[str, int] = attrs.field(factory=dict)
+    scope: str | None = None
+    reason: str | None = None
+    channel: str | None = None
+    source: int | None = None
+    library_version: str = __version__
+
+    def count(self, name: str) -> int | None:
+        """The count ``name`` (one of :data:`AUDIT_COUNTS`), or None when not recorded."""
+        return self.counts.get(name)
+
+
+class Reader(Protocol):
+    """The queries of one read transaction (a consistent snapshot of the list)."""
+
+    def meta(self) -> dict[str, str]:
+        """The meta entries as stored."""
+        ...
+
+    def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
+        """Whether an e-mail entry or a domain entry exists in one of ``scopes``."""
+        ...
+
+    def count_distinct(self) -> int:
+        """Distinct (hash, kind) pairs: suppressed addresses plus domains."""
+        ...
+
+    def count_entries(self) -> int:
+        """Rows of ``entries`` (one per hash, kind and scope)."""
+        ...
+
+    def count_pending(self) -> int:
+        """Entries added since the index snapshot was written."""
+        ...
+
+    def kind_counts(self) -> dict[int, int]:
+        """Distinct hashes per kind code."""
+        ...
+
+    def stats_rows(self) -> Iterable[tuple[int, int, str, int]]:
+        """``(scope, reason, "YYYY-MM", entries)`` groups, by month added in UTC."""
+        ...
+
+    def audit_rows(self) -> list[tuple[Any, ...]]:
+        """Audit rows, oldest first.
+
+        Each row: ``at``, ``operation``, the :data:`AUDIT_COUNTS`, ``scope``,
+        ``reason``, ``channel``, the source label and ``library_version``.
+        """
+        ...
+
+    def export_count(self, scopes: tuple[int, ...]) -> int:
+        """Entries in ``scopes``."""
+        ...
+
+    def export_rows(self, scopes: tuple[int, ...], chunk: int) -> Iterator[list[Row]]:
+        """Entries in ``scopes`` sorted by hash, kind and scope, ``chunk`` rows at a time."""
+        ...
+
+    def index_state(self) -> tuple[bool, int]:
+        """Whether the index snapshot is stale (a removal), and how many entries are pending."""
+        ...
+
+    def snapshot(self) -> bytes:
+        """The stored index snapshot (``SuppressionIndex.to_bytes``); empty when none."""
+        ...
+
+    def entry_rows(self) -> Iterable[Row]:
+        """Every entry key (a cursor: ``SuppressionIndex.merged_rows`` reads it in batches)."""
+        ...
+
+    def pending_rows(self) -> Iterable[Row]:
+        """The entry keys added since the snapshot."""
+        ...
+
+    def integrity_problems(self, *, quick: bool) -> list[str]:
+        """The storage's own consistency check: empty when it passes."""
+        ...
+
+    def schema_problems(self) -> list[str]:
+        """Missing tables, triggers or other schema objects: empty when complete."""
+        ...
+
+    def invariant_violations(self) -> list[tuple[str, int]]:
+        """``(what, how many)`` for each broken invariant of the stored rows."""
+        ...
+
+
+class Writer(Reader, Protocol):
+    """A :class:`Reader` inside a write transaction."""
+
+    def source_id(self, label: str | None) -> int | None:
+        """The id of a source label (added when new); None for None."""
+        ...
+
+    def insert_one(
+        self, digest: bytes, *, kind: int, scope: int, reason: int, at: int, source: int | None
+    ) -> bool:
+        """Insert one entry unless its key exists; True when it was new."""
+        ...
+
+    def insert_hashes(
+        self,
+        hashes: npt.NDArray[np.uint8],
+        *,
+        kind: int,
+        scope: int,
+        reason: int,
+        at: int,
+        source: int | None,
+    ) -> int:
+        """Insert ``(n, 32)`` sorted unique hashes as entries; return how many were new."""
+        ...
+
+    def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:
+        """Delete the entries of one hash in ``scopes`` (marks the snapshot stale); how many."""
+        ...
+
+    def audit(self, row: AuditRow) -> None:
+        """Append one audit row."""
+        ...
+
+    def write_snapshot(self, data: bytes) -> None:
+        """Store a new index snapshot, empty ``pending`` and mark the snapshot fresh."""
+        ...
+
+
+class Backend(Protocol):
+    """One open suppression list in some storage."""
+
+    #: The exceptions that mean "the storage could not be read" (for ``verify``).
+    errors: tuple[type[BaseException], ...]
+
+    @property
+    def path(self) -> Path:
+        """Where the list lives (for messages)."""
+        ...
+
+    def read(self, fn: Callable[[Reader], T], /) -> T:
+        """Run ``fn`` in one read transaction (retried while the storage is busy)."""
+        ...
+
+    def write(self, fn: Callable[[Writer], T], /) -> T:
+        """Run ``fn`` in one durable write transaction (retried while busy).
+
+        Raises:
+            ListLockedError: other writers held the list longer than the lock timeout.
+        """
+        ...
+
+    def data_version(self) -> int:
+        """A number that changes whenever any connection commits a change."""
+        ...
+
+    def guard(self) -> None:
+        """Raise when answers could be stale (the file changed under a snapshot reader)."""
+        ...
+
+    def after_remove(self) -> None:
+        """Best-effort upkeep after a removal (no trace of removed rows in side files)."""
+        ...
+
+    def after_snapshot(self) -> None:
+        """Upkeep after a new index snapshot may have freed space."""
+        ...
+
+    def backup_into(self, tmp: Path) -> None:
+        """Copy the whole list into the existing empty file ``tmp``, checked.
+
+        Raises:
+            ListCorruptedError: the copy failed its check.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the storage."""
+        ...

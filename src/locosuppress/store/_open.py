@@ -1,0 +1,156 @@
+"""Opening and creating suppression lists (private).
+
+The checks every list gets before it is used, in this order: the folder
+exists (it is never created); a dangling link is not followed; a missing file
+is created only when allowed; a writable open needs a writable file and
+folder; then the backend checks its own header and the meta entries are
+checked: **the key fingerprint first**, then the format version, then the
+normalisation rules. The backend is chosen here (SQLite for a path).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from datetime import datetime
+from pathlib import Path
+
+from locosuppress._version import __version__
+from locosuppress.errors import (
+    KeyMismatchError,
+    ListCorruptedError,
+    ListNotFoundError,
+    ReadOnlyListError,
+    UnsupportedFormatError,
+)
+from locosuppress.keys import HashingMaterial, SuppressionKey
+from locosuppress.normalize import NORMALIZATION_VERSION
+from locosuppress.store import _sqlite
+from locosuppress.store._backend import Backend
+from locosuppress.store._reports import iso, utc
+from locosuppress.store._sqlite_backend import SQLiteBackend
+
+__all__ = ["DEFAULT_LOCK_TIMEOUT_S", "check_meta", "material", "open_backend", "require_folder"]
+
+DEFAULT_LOCK_TIMEOUT_S = _sqlite.DEFAULT_LOCK_TIMEOUT_S
+
+
+def material(key: object) -> HashingMaterial:
+    """The hashing material of a key.
+
+    Raises:
+        TypeError: neither a :class:`SuppressionKey` nor a :class:`HashingMaterial`.
+    """
+    if isinstance(key, SuppressionKey):
+        return key.hashing_material()
+    if isinstance(key, HashingMaterial):
+        return key
+    raise TypeError(
+        f"key must be a SuppressionKey (or its HashingMaterial), not {type(key).__name__}"
+    )
+
+
+def require_folder(path: Path) -> Path:
+    """Return the absolute folder of ``path``, which must exist.
+
+    Raises:
+        ListNotFoundError: the folder does not exist (it is never created).
+        ReadOnlyListError: the folder cannot be entered.
+    """
+    folder = path.absolute().parent
+    try:
+        exists = folder.is_dir()
+    except PermissionError:
+        raise ReadOnlyListError(
+            f"the folder {folder} cannot be entered by this process (permissions)"
+        ) from None
+    if not exists:
+        raise ListNotFoundError(
+            f"the folder {folder} does not exist; create it first (locosuppress never "
+            "creates folders, so a typo cannot start a new list in the wrong place)"
+        )
+    return folder
+
+
+def check_meta(
+    path: Path, matter: HashingMaterial, format_version: int, meta: dict[str, str]
+) -> None:
+    """Refuse another key, a newer format or other rules, in that order.
+
+    Raises:
+        KeyMismatchError: the list was made with another key.
+        UnsupportedFormatError: a newer format, or other normalisation rules.
+        ListCorruptedError: a damaged format version.
+    """
+    if meta["fingerprint"] != matter.fingerprint:
+        raise KeyMismatchError(
+            f"{path} was made with the key of fingerprint {meta['fingerprint']}, but the key "
+            f"given has fingerprint {matter.fingerprint}. Use the list's own key "
+            "(fingerprints are public and safe to compare)."
+        )
+    try:
+        version = int(meta["format_version"])
+    except ValueError:
+        raise ListCorruptedError(f"{path} has a damaged format version in its meta table") from None
+    if version > format_version:
+        raise UnsupportedFormatError(
+            f"{path} uses list format {version}, newer than this locosuppress reads "
+            f"({format_version}); upgrade locosuppress (pip install -U locosuppress)"
+        )
+    if meta.get("normalization") != NORMALIZATION_VERSION:
+        raise UnsupportedFormatError(
+            f"{path} uses normalisation rules {meta.get('normalization')!r}; this locosuppress "
+            f"knows {NORMALIZATION_VERSION!r}. Upgrade locosuppress."
+        )
+
+
+def open_backend(
+    path: Path,
+    matter: HashingMaterial,
+    *,
+    create: bool,
+    read_only: bool,
+    lock_timeout: float,
+    now: datetime | None,
+) -> tuple[Backend, dict[str, str]]:
+    """Open (or create) the list at ``path``; return its backend and meta entries.
+
+    Raises:
+        see :meth:`locosuppress.store.SuppressionList.open`.
+    """
+    require_folder(path)
+    if path.is_symlink() and not path.exists():
+        raise ListNotFoundError(
+            f"{path} is a symbolic link to a missing file; lists are not created through links"
+        )
+    if not path.exists():
+        if read_only or not create:
+            why = "read_only=True never creates a list" if read_only else "create=False"
+            raise ListNotFoundError(f"no suppression list at {path} ({why})")
+        if not _sqlite.folder_writable(path):
+            raise ReadOnlyListError(f"cannot create {path}: its folder is not writable")
+        moment = utc(now)
+        SQLiteBackend.create(
+            path,
+            meta={
+                "format_version": str(SQLiteBackend.format_version),
+                "normalization": NORMALIZATION_VERSION,
+                "fingerprint": matter.fingerprint,
+                "created_at": iso(moment),
+                "index_stale": "0",
+                "created_by": f"locosuppress {__version__}",
+            },
+            at=int(moment.timestamp()),
+            lock_timeout=lock_timeout,
+        )
+    if not read_only and not (os.access(path, os.R_OK | os.W_OK) and _sqlite.folder_writable(path)):
+        raise ReadOnlyListError(
+            f"{path} or its folder cannot be written by this process; open it with "
+            "read_only=True to check and filter"
+        )
+    return SQLiteBackend.open(
+        path,
+        read_only=read_only,
+        lock_timeout=lock_timeout,
+        check_meta=functools.partial(check_meta, path, matter, SQLiteBackend.format_version),
+    )

@@ -1,0 +1,75 @@
+"""Locked, checked access to one open backend (private).
+
+A :class:`Session` is what the :class:`~locosuppress.store.SuppressionList`
+facade lends its function modules: every read and write goes through it, so
+each takes the list's lock, fails closed once the list is closed, refuses
+writes to a read-only list and drops the cached index and count after a write
+that changed entries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from locosuppress._index import SuppressionIndex
+from locosuppress.errors import ListClosedError, ReadOnlyListError
+from locosuppress.store._backend import Backend, Reader, Writer
+
+__all__ = ["Session"]
+
+T = TypeVar("T")
+
+
+class Session:
+    """One open list: its backend, its lock, its state and its caches."""
+
+    def __init__(self, backend: Backend, *, read_only: bool) -> None:
+        """Take over an open backend."""
+        self.backend = backend
+        self.read_only = read_only
+        self.lock = threading.RLock()
+        self.closed = False
+        #: The cached index and the ``data_version`` it was loaded at.
+        self.index: SuppressionIndex | None = None
+        self.index_version: int | None = None
+        #: The cached ``len()`` as ``(data_version, count)``.
+        self.length: tuple[int, int] | None = None
+
+    def ensure_open(self) -> None:
+        """Raise :class:`ListClosedError` once the list is closed (fail closed)."""
+        if self.closed:
+            raise ListClosedError("this suppression list is closed; open it again")
+
+    def read(self, fn: Callable[[Reader], T], /) -> T:
+        """Run ``fn`` in one read transaction."""
+        with self.lock:
+            self.ensure_open()
+            return self.backend.read(fn)
+
+    def write(self, fn: Callable[[Writer], T], /, *, changes_entries: bool = True) -> T:
+        """Run ``fn`` in one durable write transaction.
+
+        Raises:
+            ReadOnlyListError: the list was opened read-only.
+        """
+        with self.lock:
+            self.ensure_open()
+            if self.read_only:
+                raise ReadOnlyListError(
+                    f"{self.backend.path} was opened with read_only=True; open it without to write"
+                )
+            result = self.backend.write(fn)
+            if changes_entries:
+                self.index = None
+                self.length = None
+            return result
+
+    def close(self) -> None:
+        """Close the backend (idempotent) and drop the caches."""
+        with self.lock:
+            if not self.closed:
+                self.closed = True
+                self.index = None
+                self.backend.close()

@@ -1,0 +1,79 @@
+"""The index snapshot: the in-memory index, kept inside the list (private).
+
+The list stores its :class:`~locosuppress._index.SuppressionIndex` as a
+*snapshot* (``SuppressionIndex.to_bytes``) plus the ``pending`` entries added
+since, which the storage itself keeps (in SQLite, with triggers): a new entry
+is copied to ``pending``; a removal deletes it there and marks the snapshot
+stale. Snapshot bytes are derived data: keyed hashes and scope bits only, like
+the entries themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from locosuppress._index import SuppressionIndex
+from locosuppress.store._backend import Backend, Reader, Writer
+from locosuppress.store._session import Session
+
+__all__ = ["PENDING_LIMIT", "cached_index", "load_index"]
+
+#: Rewrite the snapshot once this many entries wait in ``pending``.
+PENDING_LIMIT: Final = 50_000
+
+
+def _build(tx: Reader, stale: bool) -> SuppressionIndex:
+    """The index from every entry (after a removal), or the snapshot plus ``pending``."""
+    if stale:
+        return SuppressionIndex.from_rows(tx.entry_rows())
+    data = tx.snapshot()
+    base = SuppressionIndex.from_bytes(data) if data else SuppressionIndex.empty()
+    return base.merged_rows(tx.pending_rows())
+
+
+def _refresh(tx: Writer) -> SuppressionIndex:
+    """Build the index and store it as the new snapshot when it is stale or lags."""
+    stale, pending = tx.index_state()
+    index = _build(tx, stale)
+    if stale or pending:
+        tx.write_snapshot(index.to_bytes())
+    return index
+
+
+def load_index(backend: Backend, *, writable: bool) -> SuppressionIndex:
+    """Load the membership index of the list behind ``backend``.
+
+    Reads the snapshot and the entries added since (``pending``) in one read
+    transaction, so a concurrent writer never leaves it half-seen. After a
+    removal (stale snapshot) the index is rebuilt from the entries. When the
+    list may be written and the snapshot is stale or lags by more than
+    :data:`PENDING_LIMIT` entries, a fresh snapshot is written in the same
+    write transaction that read it, so the next open is fast.
+
+    Raises:
+        ListCorruptedError: the snapshot or a stored hash is damaged.
+    """
+    stale, pending = backend.read(lambda tx: tx.index_state())
+    if writable and (stale or pending > PENDING_LIMIT):
+        return backend.write(_refresh)
+    return backend.read(lambda tx: _build(tx, tx.index_state()[0]))
+
+
+def cached_index(session: Session) -> SuppressionIndex:
+    """The session's index, loaded again when any connection committed since.
+
+    When the list is writable, loading may write a new snapshot; the space
+    this frees is then given back (``Backend.after_snapshot``).
+    """
+    with session.lock:
+        session.ensure_open()
+        backend = session.backend
+        backend.guard()
+        version = backend.data_version()
+        if session.index is None or session.index_version != version:
+            writable = not session.read_only
+            session.index = load_index(backend, writable=writable)
+            if writable:
+                backend.after_snapshot()
+            session.index_version = version
+        return session.index

@@ -1,0 +1,177 @@
+"""Copies of a list: backup, export and merge (private).
+
+New files go through :mod:`locosuppress._fs`: built under a temporary name
+beside the target, fsynced, then linked into place, so no half-written file is
+ever visible and an existing file is never replaced. The export file format
+is in :mod:`locosuppress.store._export`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+from locosuppress import _fs
+from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS, SCOPES, channel_scopes
+from locosuppress.errors import ListNotFoundError, OutputExistsError, ReadOnlyListError
+from locosuppress.store import _export
+from locosuppress.store._audit import record
+from locosuppress.store._backend import Writer
+from locosuppress.store._entries import unique_sorted
+from locosuppress.store._open import require_folder
+from locosuppress.store._reports import AddReport, ExportReport, iso, utc
+from locosuppress.store._session import Session
+
+__all__ = ["backup", "check_new_file", "export", "merge"]
+
+
+def check_new_file(path: Path) -> None:
+    """Refuse a target whose folder is missing or that exists.
+
+    Raises:
+        ListNotFoundError: the folder does not exist.
+        OutputExistsError: ``path`` exists (even as a dangling link).
+    """
+    require_folder(path)
+    if path.exists() or path.is_symlink():
+        raise OutputExistsError(f"{path} exists; it is never overwritten. Choose another path.")
+
+
+def backup(session: Session, target: Path, *, now: datetime | None) -> None:
+    """Write a consistent, checked copy of the whole list to the new file ``target``."""
+    check_new_file(target)
+    at = int(utc(now).timestamp())
+    tmp = _fs.temp_beside(target)
+    try:
+        with session.lock:
+            session.ensure_open()
+            session.backend.backup_into(tmp)
+        _fs.fsync_file(tmp)
+        _fs.link_into_place(tmp, target)
+    finally:
+        _fs.remove_quietly(tmp)
+    if not session.read_only:
+        entries = session.read(lambda tx: tx.count_entries())
+        session.write(lambda tx: record(tx, "backup", at, total=entries), changes_entries=False)
+
+
+def export(
+    session: Session,
+    target: Path,
+    meta: Mapping[str, str],
+    *,
+    channel: str | None,
+    now: datetime | None,
+) -> ExportReport:
+    """Write the export file of the entries that block ``channel`` to the new file ``target``.
+
+    ``meta`` is the list's meta entries (its key fingerprint and rule set).
+    """
+    fingerprint, normalization = meta["fingerprint"], meta["normalization"]
+    scopes = channel_scopes(channel)
+    check_new_file(target)
+    moment = utc(now)
+    header = {
+        "format": _export.EXPORT_FORMAT,
+        "format_version": _export.EXPORT_VERSION,
+        "normalization": normalization,
+        "fingerprint": fingerprint,
+        "created_at": iso(moment),
+        "channel": channel,
+        "columns": "hash(hex) kind(e=e-mail,d=domain) scope(a=all,n=newsletter,p=post)",
+    }
+    tmp = _fs.temp_beside(target)
+    try:
+        count = session.read(
+            lambda tx: _export.write_export(
+                tmp,
+                count=tx.export_count(scopes),
+                chunks=tx.export_rows(scopes, _export.CHUNK_ROWS),
+                header=header,
+            )
+        )
+        _fs.link_into_place(tmp, target)
+    finally:
+        _fs.remove_quietly(tmp)
+    if not session.read_only:
+        at = int(moment.timestamp())
+        session.write(
+            lambda tx: record(tx, "export", at, channel=channel, total=count),
+            changes_entries=False,
+        )
+    return ExportReport(
+        path=str(target),
+        count=count,
+        channel=channel,
+        fingerprint=fingerprint,
+        normalization=normalization,
+        created_at=moment,
+    )
+
+
+def merge(
+    session: Session,
+    source_path: Path,
+    meta: Mapping[str, str],
+    reason: str,
+    *,
+    label: str | None,
+    at: int,
+) -> AddReport:
+    """Add every entry of an export file made under the list's key and rules, all or nothing.
+
+    The whole file (checksum included) is read inside the write transaction;
+    a damaged file raises before the transaction commits, so it adds nothing.
+    """
+    fingerprint, normalization = meta["fingerprint"], meta["normalization"]
+    if session.read_only:
+        raise ReadOnlyListError(f"{session.backend.path} was opened with read_only=True")
+    try:
+        with source_path.open("rb") as fh:
+            header, _ = _export.read_header(source_path, fh)
+    except FileNotFoundError:
+        raise ListNotFoundError(f"no export file at {source_path}") from None
+    except IsADirectoryError:
+        raise ListNotFoundError(f"{source_path} is a folder, not an export file") from None
+    _export.check_compatible(
+        source_path, header, fingerprint=fingerprint, normalization=normalization
+    )
+
+    def work(tx: Writer) -> tuple[int, int]:
+        sid = tx.source_id(label)
+        added = total = 0
+        with source_path.open("rb") as fh:
+            head, first = _export.read_header(source_path, fh)
+            _export.check_compatible(
+                source_path, head, fingerprint=fingerprint, normalization=normalization
+            )
+            for hashes, kinds, scopes in _export.read_body(source_path, fh, head, first):
+                total += len(hashes)
+                for kind in (KIND_EMAIL, KIND_DOMAIN):
+                    for scope in SCOPES.values():
+                        mask = (kinds == kind) & (scopes == scope)
+                        if mask.any():
+                            added += tx.insert_hashes(
+                                unique_sorted(hashes[mask]),
+                                kind=kind,
+                                scope=scope,
+                                reason=REASONS[reason],
+                                at=at,
+                                source=sid,
+                            )
+        record(
+            tx,
+            "merge",
+            at,
+            reason=reason,
+            source=sid,
+            total=total,
+            added=added,
+            already_present=total - added,
+            invalid=0,
+        )
+        return added, total
+
+    added, total = session.write(work)
+    return AddReport(added=added, already_present=total - added)

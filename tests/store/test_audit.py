@@ -1,0 +1,96 @@
+"""The audit log (locosuppress.store._audit)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+import locosuppress
+from locosuppress import SuppressionList
+from locosuppress.filtering import FilterReport
+
+NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
+
+
+def a_report(
+    *, total: int, kept: int, suppressed: int, invalid: int, duplicates: int, channel: str | None
+) -> FilterReport:
+    """A FilterReport with these counts (all suppressions by address, scope 'all')."""
+    return FilterReport(
+        total=total,
+        kept=kept,
+        suppressed=suppressed,
+        suppressed_by_scope={"all": suppressed, "newsletter": 0, "post": 0},
+        suppressed_by_entry={"address": suppressed, "domain": 0},
+        invalid=invalid,
+        missing=0,
+        invalid_excluded=True,
+        duplicates=duplicates,
+        channel=channel,
+        column="email",
+    )
+
+
+def raw(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection of the test's own, to inspect a list file."""
+    return sqlite3.connect(path, isolation_level=None)
+
+
+class TestAudit:
+    """audit(): one row per write and filter run, counts only."""
+
+    def test_audit_frame(self, lst: SuppressionList) -> None:
+        """Every write leaves one audit row with time, operation and counts."""
+        lst.add("a@example.nl", now=NOW)
+        lst.add_many(["a@example.nl", "b@example.nl", "bad"], source="batch-1", now=NOW)
+        lst.remove("b@example.nl", now=NOW)
+        report = a_report(total=10, kept=7, suppressed=2, invalid=1, duplicates=0, channel=None)
+        lst.record_filter_run(report, source="campaign.xlsx")
+        frame = lst.audit()
+        assert ["create", "add", "add_many", "remove", "filter"] == list(frame["operation"])
+        assert [
+            "time",
+            "operation",
+            "total",
+            "added",
+            "already_present",
+            "removed",
+            "invalid",
+            "kept",
+            "suppressed",
+            "duplicates",
+            "scope",
+            "reason",
+            "channel",
+            "source",
+            "library_version",
+        ] == list(frame.columns)
+        row = frame.iloc[2]
+        assert (3, 1, 1, 1, "batch-1") == (
+            row["total"],
+            row["added"],
+            row["already_present"],
+            row["invalid"],
+            row["source"],
+        )
+        assert 1 == frame.iloc[3]["removed"]
+        assert (7, 2) == (frame.iloc[4]["kept"], frame.iloc[4]["suppressed"])
+        assert pd.Timestamp(NOW) == frame["time"].iloc[1]
+        assert str(frame["time"].dt.tz) == "UTC"
+        assert {locosuppress.__version__} == set(frame["library_version"])
+
+    def test_audit_holds_no_address_or_hash(
+        self, lst: SuppressionList, list_path: Path, test_key
+    ) -> None:
+        """The audit table holds counts and labels only."""
+        lst.add("secret.person@example.nl")
+        lst.remove("secret.person@example.nl")
+        digest = test_key.hash_email("secret.person@example.nl")
+        for row in raw(list_path).execute("SELECT * FROM audit"):
+            for value in row:
+                assert not isinstance(value, bytes)
+                assert "secret" not in str(value)
+                assert digest.hex() not in str(value)

@@ -1,0 +1,114 @@
+"""The index snapshot and the pending/index_stale contract (locosuppress.store._snapshot)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from locosuppress import (
+    SuppressionList,
+)
+from locosuppress.filtering import FilterReport
+
+
+def raw(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection of the test's own, to inspect or tamper with a list file."""
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def a_report(
+    *, total: int, kept: int, suppressed: int, invalid: int, duplicates: int, channel: str | None
+) -> FilterReport:
+    """A FilterReport with these counts (all suppressions by address, scope 'all')."""
+    return FilterReport(
+        total=total,
+        kept=kept,
+        suppressed=suppressed,
+        suppressed_by_scope={"all": suppressed, "newsletter": 0, "post": 0},
+        suppressed_by_entry={"address": suppressed, "domain": 0},
+        invalid=invalid,
+        missing=0,
+        invalid_excluded=True,
+        duplicates=duplicates,
+        channel=channel,
+        column="email",
+    )
+
+
+class TestIndexContract:
+    """The pending/index_stale contract with locosuppress._index."""
+
+    def pending(self, lst: SuppressionList) -> set[tuple[bytes, int, int]]:
+        """The rows of the pending table (read on a connection of our own)."""
+        return set(raw(lst.path).execute("SELECT hash, kind, scope FROM pending").fetchall())
+
+    def entries(self, lst: SuppressionList) -> set[tuple[bytes, int, int]]:
+        """The keys of the entries table."""
+        return set(raw(lst.path).execute("SELECT hash, kind, scope FROM entries").fetchall())
+
+    def stale(self, lst: SuppressionList) -> str:
+        """meta.index_stale."""
+        row = raw(lst.path).execute("SELECT value FROM meta WHERE key = 'index_stale'").fetchone()
+        return str(row[0])
+
+    def test_adds_fill_pending(self, lst: SuppressionList, tmp_path: Path, test_key) -> None:
+        """add, add_many, add_domain and merge put each new entry into pending."""
+        lst.add("a@example.nl")
+        lst.add_many(["b@example.nl", "c@example.nl", "a@example.nl"], scope="post")
+        lst.add_domain("example.org")
+        with SuppressionList.open(tmp_path / "other.db", test_key) as other:
+            other.add("m@example.nl", scope="newsletter")
+            other.export(tmp_path / "x.export")
+        lst.merge(tmp_path / "x.export")
+        assert 6 == len(self.entries(lst))
+        assert self.entries(lst) == self.pending(lst)
+        assert "0" == self.stale(lst)
+
+    def test_existing_entry_not_pending_again(self, lst: SuppressionList) -> None:
+        """Re-adding an entry already in the snapshot does not put it back in pending."""
+        lst.add("a@example.nl")
+        raw(lst.path).execute("DELETE FROM pending")  # as if a snapshot had been written
+        assert not lst.add("a@example.nl")
+        assert set() == self.pending(lst)
+
+    def test_remove_clears_pending_and_marks_stale(self, lst: SuppressionList) -> None:
+        """remove deletes from entries and pending and sets index_stale in one go."""
+        lst.add("a@example.nl")
+        lst.add("b@example.nl")
+        lst.remove("a@example.nl")
+        assert self.entries(lst) == self.pending(lst)
+        assert 1 == len(self.pending(lst))
+        assert "1" == self.stale(lst)
+
+    def test_remove_nothing_keeps_fresh(self, lst: SuppressionList) -> None:
+        """A removal that removes nothing leaves the index fresh."""
+        lst.add("a@example.nl")
+        lst.remove("b@example.nl")
+        assert "0" == self.stale(lst)
+
+    def test_index_is_cached_and_invalidated(
+        self, lst: SuppressionList, list_path: Path, test_key
+    ) -> None:
+        """index() is cached, reloaded after our writes and after another process's writes."""
+        lst.add("a@example.nl")
+        first = lst.index()
+        assert first is lst.index()
+        lst.add("b@example.nl")
+        second = lst.index()
+        assert second is not first
+        assert 2 == len(second)
+        with SuppressionList.open(list_path, test_key) as other:
+            other.add("c@example.nl")
+        assert 3 == len(lst.index())
+
+    def test_filter_run_does_not_invalidate(self, lst: SuppressionList) -> None:
+        """An audit row of a filter run keeps the cached index."""
+        lst.add("a@example.nl")
+        first = lst.index()
+        report = a_report(total=3, kept=2, suppressed=1, invalid=0, duplicates=0, channel="post")
+        assert lst.record_filter_run(report, source="mailing.csv").audited
+        assert first is lst.index()
+
+    def test_hashing_material(self, lst: SuppressionList, test_key) -> None:
+        """hashing_material() is the key's hashing material."""
+        assert test_key.hashing_material() == lst.hashing_material()
