@@ -396,7 +396,6 @@ def _shown_path(path: Path) -> str:
     return text
 
 
-
 def canonical_and_hashes(
     values: pd.Series, material: HashingMaterial, /
 ) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.uint8]]]:
