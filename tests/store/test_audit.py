@@ -10,28 +10,8 @@ import pandas as pd
 
 import locosuppress
 from locosuppress import SuppressionList
-from locosuppress.filtering import FilterReport
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
-
-
-def a_report(
-    *, total: int, kept: int, suppressed: int, invalid: int, duplicates: int, channel: str | None
-) -> FilterReport:
-    """A FilterReport with these counts (all suppressions by address, scope 'all')."""
-    return FilterReport(
-        total=total,
-        kept=kept,
-        suppressed=suppressed,
-        suppressed_by_scope={"all": suppressed, "newsletter": 0, "post": 0},
-        suppressed_by_entry={"address": suppressed, "domain": 0},
-        invalid=invalid,
-        missing=0,
-        invalid_excluded=True,
-        duplicates=duplicates,
-        channel=channel,
-        column="email",
-    )
 
 
 def raw(path: Path) -> sqlite3.Connection:
@@ -47,8 +27,14 @@ class TestAudit:
         lst.add("a@example.nl", now=NOW)
         lst.add_many(["a@example.nl", "b@example.nl", "bad"], source="batch-1", now=NOW)
         lst.remove("b@example.nl", now=NOW)
-        report = a_report(total=10, kept=7, suppressed=2, invalid=1, duplicates=0, channel=None)
-        lst.record_filter_run(report, source="campaign.xlsx")
+        mailing = ["a@example.nl", " A@Example.NL", "bad", *(f"k{i}@example.nl" for i in range(7))]
+        ran = lst.filter(pd.DataFrame({"email": mailing}), source="campaign.xlsx", now=NOW)
+        assert (10, 7, 2, 1) == (
+            ran.report.total,
+            ran.report.kept,
+            ran.report.suppressed,
+            ran.report.invalid,
+        )
         frame = lst.audit()
         assert ["create", "add", "add_many", "remove", "filter"] == list(frame["operation"])
         assert [

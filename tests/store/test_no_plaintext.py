@@ -6,6 +6,7 @@ import hashlib
 import logging
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from locosuppress import (
@@ -15,27 +16,6 @@ from locosuppress import (
     normalize_domain,
     normalize_email,
 )
-from locosuppress.filtering import FilterReport
-
-
-def a_report(
-    *, total: int, kept: int, suppressed: int, invalid: int, duplicates: int, channel: str | None
-) -> FilterReport:
-    """A FilterReport with these counts (all suppressions by address, scope 'all')."""
-    return FilterReport(
-        total=total,
-        kept=kept,
-        suppressed=suppressed,
-        suppressed_by_scope={"all": suppressed, "newsletter": 0, "post": 0},
-        suppressed_by_entry={"address": suppressed, "domain": 0},
-        invalid=invalid,
-        missing=0,
-        invalid_excluded=True,
-        duplicates=duplicates,
-        channel=channel,
-        column="email",
-    )
-
 
 ADDRESSES = [
     "Marieke.de.Vries+nieuwsbrief@Example.NL",
@@ -98,8 +78,8 @@ def fill(lst: SuppressionList, folder: Path) -> None:
         lst.add_domain(domain)
     lst.remove(REMOVED)
     lst.remove_domain(DOMAINS[1])
-    report = a_report(total=10, kept=8, suppressed=2, invalid=0, duplicates=0, channel="post")
-    lst.record_filter_run(report, source="campaign-42.xlsx")
+    mailing = pd.DataFrame({"email": ADDRESSES[:10], "postcode": "0123 AB"})
+    assert lst.filter(mailing, channel="post", source="campaign-42.xlsx").report.audited
     lst.export(folder / "share.export")
     lst.backup(folder / "backup.db")
 

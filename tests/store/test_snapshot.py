@@ -5,34 +5,16 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
+
 from locosuppress import (
     SuppressionList,
 )
-from locosuppress.filtering import FilterReport
 
 
 def raw(path: Path) -> sqlite3.Connection:
     """A plain sqlite3 connection of the test's own, to inspect or tamper with a list file."""
     return sqlite3.connect(path, isolation_level=None)
-
-
-def a_report(
-    *, total: int, kept: int, suppressed: int, invalid: int, duplicates: int, channel: str | None
-) -> FilterReport:
-    """A FilterReport with these counts (all suppressions by address, scope 'all')."""
-    return FilterReport(
-        total=total,
-        kept=kept,
-        suppressed=suppressed,
-        suppressed_by_scope={"all": suppressed, "newsletter": 0, "post": 0},
-        suppressed_by_entry={"address": suppressed, "domain": 0},
-        invalid=invalid,
-        missing=0,
-        invalid_excluded=True,
-        duplicates=duplicates,
-        channel=channel,
-        column="email",
-    )
 
 
 class TestIndexContract:
@@ -105,8 +87,8 @@ class TestIndexContract:
         """An audit row of a filter run keeps the cached index."""
         lst.add("a@example.nl")
         first = lst.index()
-        report = a_report(total=3, kept=2, suppressed=1, invalid=0, duplicates=0, channel="post")
-        assert lst.record_filter_run(report, source="mailing.csv").audited
+        mailing = pd.DataFrame({"email": ["a@example.nl", "b@example.nl", "c@example.nl"]})
+        assert lst.filter(mailing, channel="post", source="mailing.csv").report.audited
         assert first is lst.index()
 
     def test_hashing_material(self, lst: SuppressionList, test_key) -> None:
