@@ -11,6 +11,7 @@ import pytest
 import locosuppress
 from locosuppress import InvalidOptionError, SuppressionKey, SuppressionList
 from locosuppress._compat import WORKERS_GONE, accept_workers
+from locosuppress.filtering import filter_frame
 
 EMAILS = pd.Series(
     ["Jan@Example.NL", " piet+x@example.nl", "niet-een-adres", None, "jan@example.nl"] * 50
@@ -76,6 +77,19 @@ class TestDeprecatedCalls:
                 actual = two.filter(frame, workers=2)
         pd.testing.assert_frame_equal(expected.kept, actual.kept)
         assert expected.report.to_dict() == actual.report.to_dict()
+
+    def test_filter_frame(self, tmp_path: Path, test_key: SuppressionKey) -> None:
+        """The pure engine filter_frame(workers=2) warns and gives the same result."""
+        frame = pd.DataFrame({"email": EMAILS})
+        with SuppressionList.open(tmp_path / "d.db", test_key, create=True) as lst:
+            lst.add("jan@example.nl")
+            index = lst.index()
+        material = test_key.hashing_material()
+        expected = filter_frame(frame, index, material)
+        with pytest.warns(DeprecationWarning, match="workers= is deprecated"):
+            actual = filter_frame(frame, index, material, workers=2)
+        pd.testing.assert_frame_equal(expected.kept, actual.kept)
+        assert expected.report == actual.report
 
     def test_bad_value_fails_before_anything_runs(
         self, tmp_path: Path, test_key: SuppressionKey

@@ -29,23 +29,34 @@ __all__ = [
     "temp_beside",
 ]
 
-# Folder fsync is not supported everywhere (some network and FUSE file
-# systems); those errors mean "nothing to do", any other error is real.
-_UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF})
+# A folder cannot always be fsynced: some network and FUSE file systems do not
+# support it, and a folder we may write in but not read (mode 0300) cannot be
+# opened. The new name is then already in place and the file's own data was
+# fsynced; failing *after* the file is there would only mislead the caller
+# (and make a retry hit "exists"), so these errors mean "nothing more to do".
+_CANNOT_SYNC = frozenset(
+    {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES, errno.EPERM}
+)
 
 
 def fsync_folder(folder: Path) -> None:
-    """Make new or renamed directory entries in ``folder`` durable.
+    """Make new or renamed directory entries in ``folder`` durable, where it can be done.
 
-    A no-op where folders cannot be fsynced (Windows, some network file systems).
+    A no-op where folders cannot be fsynced (Windows, some network file
+    systems, folders this process may write in but not read).
     """
     if os.name != "posix":  # pragma: no cover - Windows has no directory fsync
         return
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        if exc.errno in _CANNOT_SYNC:
+            return
+        raise
     try:
         os.fsync(fd)
     except OSError as exc:  # pragma: no cover - depends on the file system
-        if exc.errno not in _UNSUPPORTED:
+        if exc.errno not in _CANNOT_SYNC:
             raise
     finally:
         os.close(fd)
@@ -116,8 +127,16 @@ def link_into_place(tmp: Path, final: Path, *, exists: str | None = None) -> Non
             fd = create_exclusive(final, mode=0o600)
         except FileExistsError:
             raise OutputExistsError(message) from None
+        placeholder = os.fstat(fd)
         os.close(fd)
-        os.replace(tmp, final)
+        try:
+            os.replace(tmp, final)
+        except BaseException:
+            # Take back the empty name we reserved (only if it is still ours).
+            with contextlib.suppress(OSError):
+                if os.path.samestat(placeholder, os.stat(final)):
+                    os.unlink(final)
+            raise
     else:
         tmp.unlink()
     fsync_folder(final.absolute().parent)

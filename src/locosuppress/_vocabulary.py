@@ -18,6 +18,7 @@ __all__ = [
     "ADDRESS_COLUMN_NAMES",
     "CHANNELS",
     "CONTACT_COLUMN_NAMES",
+    "IDENTITY_ADDRESS_NAMES",
     "KIND_DOMAIN",
     "KIND_EMAIL",
     "MAX_SOURCE",
@@ -88,9 +89,10 @@ MAX_SOURCE: Final = 200
 
 # --- column names ----------------------------------------------------------------------
 
-#: Column names that hold an e-mail address, compared after :func:`squash_name`
-#: (so ``E-mail adres``, ``EMAIL_ADDRESS`` and ``e_mail`` all match). The filter
-#: looks for exactly one of them; the anonymiser treats each as an identity.
+#: Column names that certainly hold an e-mail address, compared after
+#: :func:`squash_name` (so ``E-mail adres``, ``EMAIL_ADDRESS`` and ``e_mail`` all
+#: match). The filter takes the one column with such a name as the address
+#: column, so the set holds only names that mean "e-mail address".
 ADDRESS_COLUMN_NAMES: Final = frozenset(
     {
         "email",
@@ -110,12 +112,13 @@ ADDRESS_COLUMN_NAMES: Final = frozenset(
         "contactemail",
         "emailcontact",
         "primaryemail",
-        "recipient",
-        "recipientemail",
-        "subscriberemail",
-        "useremail",
-        "ontvanger",
     }
+)
+#: Column names that may hold an address, for the anonymiser, which treats each
+#: as an identity: over-inclusion is safe there (a column is emptied), whereas
+#: the filter must never take a ``Recipient`` name column for the addresses.
+IDENTITY_ADDRESS_NAMES: Final = ADDRESS_COLUMN_NAMES | frozenset(
+    {"recipient", "recipientemail", "subscriberemail", "useremail", "ontvanger"}
 )
 #: Column names that identify a person by id rather than address (anonymiser only).
 CONTACT_COLUMN_NAMES: Final = frozenset(

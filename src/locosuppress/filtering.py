@@ -28,14 +28,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from locosuppress._compat import accept_workers
 from locosuppress._index import SuppressionIndex
 from locosuppress._vocabulary import (
     ADDRESS_COLUMN_NAMES,
-    CHANNELS,
     SCOPE_ORDER,
     channel_mask,
     squash_name,
 )
+from locosuppress._vocabulary import CHANNELS as _CHANNEL_SCOPES
 from locosuppress.errors import InvalidOptionError, SchemaError
 from locosuppress.keys import HashingMaterial, canonical_and_hashes
 from locosuppress.reports import render_html, render_text
@@ -49,6 +50,9 @@ __all__ = [
     "filter_frame",
     "find_address_column",
 ]
+
+#: The channels a filter run can be for: ``None`` (any scope), ``"newsletter"``, ``"post"``.
+CHANNELS: Final = tuple(_CHANNEL_SCOPES)
 
 
 def _describe_columns(columns: Sequence[Hashable]) -> str:
@@ -369,17 +373,19 @@ def filter_frame(
     channel: str | None = None,
     on_invalid: str = "exclude",
     dedupe: bool = True,
+    workers: int | None = None,
 ) -> FilterResult:
     """Filter ``frame`` against an index; the engine behind ``SuppressionList.filter``.
 
     Works on any index and hashing material, so the Dask path runs the same
-    code on workers. Writes nothing.
+    code on workers. Writes nothing. ``workers`` is deprecated and ignored.
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
             f"filter takes a pandas DataFrame, not {type(frame).__name__}; "
             "read files with locosuppress.read_mailing_file"
         )
+    accept_workers(workers)
     check_options(channel, on_invalid)
     label = find_address_column(frame, column)
     codes = outcome_codes(

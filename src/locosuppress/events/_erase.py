@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from locosuppress._vocabulary import ADDRESS_COLUMN_NAMES, CONTACT_COLUMN_NAMES
+from locosuppress._vocabulary import CONTACT_COLUMN_NAMES, IDENTITY_ADDRESS_NAMES
 from locosuppress.errors import SchemaError
 from locosuppress.events._anonymise import check_frame, finish
 from locosuppress.events._frame import anonymise_frame
@@ -39,7 +39,7 @@ def _contact_mask(
     if email is not None:
         column = email_column
         if column is None:
-            column = find_column(events.columns, ADDRESS_COLUMN_NAMES)
+            column = find_column(events.columns, IDENTITY_ADDRESS_NAMES)
         if column is None or column not in events.columns:
             raise SchemaError("no e-mail column to match the address against; pass email_column=")
         canonical = normalize_email(email)

@@ -1,7 +1,7 @@
 """Who an event belongs to: the identity columns, and one number per person.
 
 Identity columns are recognised by name with the shared vocabulary
-(:data:`~locosuppress._vocabulary.ADDRESS_COLUMN_NAMES`,
+(:data:`~locosuppress._vocabulary.IDENTITY_ADDRESS_NAMES`,
 :data:`~locosuppress._vocabulary.CONTACT_COLUMN_NAMES`, compared after
 :func:`~locosuppress._vocabulary.squash_name`). People are numbered before
 their columns are emptied, so that the aggregates can count distinct people;
@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from locosuppress._vocabulary import ADDRESS_COLUMN_NAMES, CONTACT_COLUMN_NAMES, squash_name
+from locosuppress._vocabulary import CONTACT_COLUMN_NAMES, IDENTITY_ADDRESS_NAMES, squash_name
 from locosuppress.events._columns import Codes, arrow_strings, combine_codes, factorize, series_of
 from locosuppress.normalize import normalize_emails
 
@@ -46,7 +46,7 @@ def find_column(columns: Iterable[Hashable], names: Collection[str]) -> Hashable
 
 def is_address_name(name: Hashable) -> bool:
     """Whether a column is named like one that holds e-mail addresses."""
-    return isinstance(name, str) and squash_name(name) in ADDRESS_COLUMN_NAMES
+    return isinstance(name, str) and squash_name(name) in IDENTITY_ADDRESS_NAMES
 
 
 def is_identifying_name(name: Hashable) -> bool:
@@ -54,7 +54,7 @@ def is_identifying_name(name: Hashable) -> bool:
     if not isinstance(name, str):
         return False
     squashed = squash_name(name)
-    return squashed in ADDRESS_COLUMN_NAMES or squashed in CONTACT_COLUMN_NAMES
+    return squashed in IDENTITY_ADDRESS_NAMES or squashed in CONTACT_COLUMN_NAMES
 
 
 def identity_columns(events: pd.DataFrame, /) -> tuple[Hashable, ...]:
@@ -70,7 +70,7 @@ def identity_columns(events: pd.DataFrame, /) -> tuple[Hashable, ...]:
 def detect_identity(columns: Iterable[Hashable]) -> tuple[Hashable, ...]:
     """:func:`identity_columns` for the column labels alone."""
     columns = list(columns)
-    found = find_column(columns, ADDRESS_COLUMN_NAMES)
+    found = find_column(columns, IDENTITY_ADDRESS_NAMES)
     if found is None:
         found = find_column(columns, CONTACT_COLUMN_NAMES)
     return () if found is None else (found,)
