@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from events_support import cells, frame
 from hypothesis import given
 
 from locosuppress import anonymise_events
@@ -18,18 +19,6 @@ from locosuppress.testing import event_frames
 
 NOW = pd.Timestamp("2025-06-15 12:00")
 AMS = "Europe/Amsterdam"
-
-
-def frame(**columns: Any) -> pd.DataFrame:
-    """A small events frame; timestamps given as text become naive datetime64."""
-    stamps = columns.pop("timestamp")
-    return pd.DataFrame(
-        {"timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601"), **columns}
-    )
-
-
-def cells(series: pd.Series) -> list[Any]:
-    return series.astype(object).tolist()
 
 
 class TestNullable:

@@ -7,46 +7,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from events_support import cells, is_na, sample
 
 import locosuppress.events._frame as frame_module
 from locosuppress import anonymise_events, erase_contact
 
 NOW = pd.Timestamp("2025-06-15 12:00")
-
-
-def frame(**columns: Any) -> pd.DataFrame:
-    """A small events frame; timestamps given as text become naive datetime64."""
-    stamps = columns.pop("timestamp")
-    return pd.DataFrame(
-        {"timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601"), **columns}
-    )
-
-
-def sample() -> pd.DataFrame:
-    """Two old rows, one recent, one without timestamp."""
-    return frame(
-        timestamp=["2024-01-05 13:45", "2025-06-01 10:00", None, "2023-06-01 08:00"],
-        email=["jan@example.nl", "piet@example.nl", "jan@example.nl", "kees@example.nl"],
-        contact_id=[1, 2, 1, 3],
-        klant_id=[11, 12, 11, 13],
-        notes=["belde jan@example.nl", "x", "y", None],
-        campaign_id=[7, 7, 8, 7],
-        event_type=["click", "open", "click", "click"],
-        url=[
-            "https://shop.example.nl/a?utm_source=nl&uid=1#top",
-            None,
-            "https://u:p@shop.example.nl/jan@example.nl?x=1",
-            "HTTPS://shop.example.nl/?utm_campaign=jan%40example.nl",
-        ],
-    )
-
-
-def cells(series: pd.Series) -> list[Any]:
-    return series.astype(object).tolist()
-
-
-def is_na(value: Any) -> bool:
-    return value is None or bool(pd.isna(value)) if not isinstance(value, list) else False
 
 
 class TestAnonymiseFrame:

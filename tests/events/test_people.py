@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import pytest
+from events_support import frame
 
 from locosuppress import SchemaError, anonymise_events
 from locosuppress.events import identity_columns
 
 NOW = pd.Timestamp("2025-06-15 12:00")
-
-
-def frame(**columns: Any) -> pd.DataFrame:
-    """A small events frame; timestamps given as text become naive datetime64."""
-    stamps = columns.pop("timestamp")
-    return pd.DataFrame(
-        {"timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601"), **columns}
-    )
 
 
 class TestPeople:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pyarrow as pa
 import pytest
+from events_support import addresses_in, cells, is_na
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,14 +30,6 @@ from locosuppress.testing import emails, event_frames
 NOW = pd.Timestamp("2025-06-15 12:00")
 AMS = "Europe/Amsterdam"
 KEEP = frozenset(DEFAULT_KEEP_QUERY_PARAMS)
-
-
-def cells(series: pd.Series) -> list[Any]:
-    return series.astype(object).tolist()
-
-
-def is_na(value: Any) -> bool:
-    return value is None or bool(pd.isna(value)) if not isinstance(value, list) else False
 
 
 class TestScrubText:
@@ -163,15 +156,6 @@ class TestScrubStrings:
 # -- properties over generated frames -------------------------------------------------
 
 FRAMES = event_frames(now=NOW, tz=AMS)
-
-
-def addresses_in(events: pd.DataFrame) -> set[str]:
-    """The canonical form of every address in the frame's email column."""
-    found: set[str] = set()
-    for value in cells(events.email):
-        if isinstance(value, str):
-            found.add(normalize_email(value))
-    return found
 
 
 def plain(value: Any) -> Any:

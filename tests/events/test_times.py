@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pyarrow as pa
 import pytest
+from events_support import cells, frame, is_na
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,22 +19,6 @@ from locosuppress.testing import event_frames
 NOW = pd.Timestamp("2025-06-15 12:00")
 AMS = "Europe/Amsterdam"
 UTC = ZoneInfo("UTC")
-
-
-def frame(**columns: Any) -> pd.DataFrame:
-    """A small events frame; timestamps given as text become naive datetime64."""
-    stamps = columns.pop("timestamp")
-    return pd.DataFrame(
-        {"timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601"), **columns}
-    )
-
-
-def cells(series: pd.Series) -> list[Any]:
-    return series.astype(object).tolist()
-
-
-def is_na(value: Any) -> bool:
-    return value is None or bool(pd.isna(value)) if not isinstance(value, list) else False
 
 
 # -- the cutoff --------------------------------------------------------------------

@@ -133,7 +133,10 @@ class TestCrashDurability:
 
     def test_sigkill_during_creation(self, tmp_path: Path) -> None:
         """A kill while a list is being created leaves no list or a complete one."""
-        for attempt in range(6):
+        # Kill points, never a clock: before the child said anything (it may not
+        # have started), right after "start" (the list is being created), after
+        # "ready" (created) and after the first acknowledged write.
+        for attempt, lines in enumerate((0, 1, 2, 3) * 2):
             path = tmp_path / f"list{attempt}.db"
             proc = subprocess.Popen(
                 [sys.executable, "-c", WRITER, str(path), "0"],
@@ -142,14 +145,18 @@ class TestCrashDurability:
                 text=True,
             )
             assert proc.stdout is not None
-            # "start" comes just before the list is created: kill it then.
-            assert "start\n" == proc.stdout.readline()
+            said = [proc.stdout.readline() for _ in range(lines)]
+            assert ["start\n", "ready\n", "A 0\n"][:lines] == said
             proc.kill()
             proc.wait(timeout=30)
             proc.stdout.close()
+            if lines >= 2:
+                assert path.exists()
             if path.exists():
                 with SuppressionList.open(path, KEY, create=False) as lst:
                     assert lst.verify().ok
+                    if lines == 3:
+                        assert f"r0.b0.i{BATCH - 1}@example.nl" in lst
 
 
 CONCURRENT = textwrap.dedent(

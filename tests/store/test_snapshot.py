@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from locosuppress import (
 )
 
 
-def raw(path: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection of the test's own, to inspect or tamper with a list file."""
-    return sqlite3.connect(path, isolation_level=None)
+def query(path: Path, sql: str) -> list[tuple[object, ...]]:
+    """Run SQL on a list file over a plain sqlite3 connection of the test's own, then close it."""
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        return conn.execute(sql).fetchall()
 
 
 class TestIndexContract:
@@ -22,15 +24,16 @@ class TestIndexContract:
 
     def pending(self, lst: SuppressionList) -> set[tuple[bytes, int, int]]:
         """The rows of the pending table (read on a connection of our own)."""
-        return set(raw(lst.path).execute("SELECT hash, kind, scope FROM pending").fetchall())
+        return set(query(lst.path, "SELECT hash, kind, scope FROM pending"))
 
     def entries(self, lst: SuppressionList) -> set[tuple[bytes, int, int]]:
         """The keys of the entries table."""
-        return set(raw(lst.path).execute("SELECT hash, kind, scope FROM entries").fetchall())
+        return set(query(lst.path, "SELECT hash, kind, scope FROM entries"))
 
     def stale(self, lst: SuppressionList) -> str:
         """meta.index_stale."""
-        row = raw(lst.path).execute("SELECT value FROM meta WHERE key = 'index_stale'").fetchone()
+        rows = query(lst.path, "SELECT value FROM meta WHERE key = 'index_stale'")
+        row = rows[0] if rows else None
         return str(row[0])
 
     def test_adds_fill_pending(self, lst: SuppressionList, tmp_path: Path, test_key) -> None:
@@ -49,7 +52,7 @@ class TestIndexContract:
     def test_existing_entry_not_pending_again(self, lst: SuppressionList) -> None:
         """Re-adding an entry already in the snapshot does not put it back in pending."""
         lst.add("a@example.nl")
-        raw(lst.path).execute("DELETE FROM pending")  # as if a snapshot had been written
+        query(lst.path, "DELETE FROM pending")  # as if a snapshot had been written
         assert not lst.add("a@example.nl")
         assert set() == self.pending(lst)
 
