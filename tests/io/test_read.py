@@ -11,40 +11,15 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from io_support import ADDRESS, info, read_error, text_frame, write_xlsx
 
-from locosuppress.errors import LocosuppressError, MailingFileError
+from locosuppress.errors import LocosuppressError
 from locosuppress.io import ATTRS_KEY, read_mailing_file
 
 openpyxl = pytest.importorskip("openpyxl")
 
 # read_mailing_file's docstring: detection looks at the first 64 KiB of a file.
 SAMPLE_SIZE = 64 * 1024
-
-ADDRESS = "jan.de.vries@example.nl"  # must never appear in a message
-
-
-def text_frame(data: dict[str, list[str]]) -> pd.DataFrame:
-    """A frame as read_mailing_file returns it: string columns, RangeIndex."""
-    frame = pd.DataFrame(data, dtype=str)
-    frame.columns = pd.Index(list(data), dtype=str)
-    return frame
-
-
-def info(frame: pd.DataFrame) -> dict[str, Any]:
-    """The attrs read_mailing_file recorded."""
-    result: dict[str, Any] = frame.attrs[ATTRS_KEY]
-    return result
-
-
-def write_xlsx(path: Path, rows: list[list[Any]], *, title: str = "Blad1") -> Path:
-    """Write rows to a workbook with openpyxl, as a user's Excel file."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
 
 
 # -- reading CSV ----------------------------------------------------------------------------------
@@ -222,16 +197,6 @@ class TestReadCsv:
 
 
 # -- reading errors -------------------------------------------------------------------------------
-
-
-def read_error(path: Path, **options: Any) -> str:
-    """Read ``path``, expecting a MailingFileError; return its message."""
-    with pytest.raises(MailingFileError) as caught:
-        read_mailing_file(path, **options)
-    message = str(caught.value)
-    assert ADDRESS not in message
-    assert caught.value.__cause__ is None  # no pandas traceback chained on
-    return message
 
 
 class TestReadErrors:

@@ -15,32 +15,13 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from io_support import ADDRESS, files_in, info, text_frame
 
 import locosuppress.io._write as write_module
 from locosuppress.errors import MailingFileError, OutputExistsError
 from locosuppress.io import ATTRS_KEY, read_mailing_file, write_mailing_file
 
 openpyxl = pytest.importorskip("openpyxl")
-
-ADDRESS = "jan.de.vries@example.nl"  # must never appear in a message
-
-
-def text_frame(data: dict[str, list[str]]) -> pd.DataFrame:
-    """A frame as read_mailing_file returns it: string columns, RangeIndex."""
-    frame = pd.DataFrame(data, dtype=str)
-    frame.columns = pd.Index(list(data), dtype=str)
-    return frame
-
-
-def info(frame: pd.DataFrame) -> dict[str, Any]:
-    """The attrs read_mailing_file recorded."""
-    result: dict[str, Any] = frame.attrs[ATTRS_KEY]
-    return result
-
-
-def files_in(folder: Path) -> list[str]:
-    """Names in a folder, hidden ones included."""
-    return sorted(p.name for p in folder.iterdir())
 
 
 # -- strategies -----------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sqlite3
 import tempfile
@@ -15,6 +14,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from store_support import sha
 
 import locosuppress
 from locosuppress import (
@@ -30,11 +30,6 @@ from locosuppress.store import CHANNELS, REASONS, SCOPES
 from locosuppress.testing import emails, invalid_emails
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
-
-
-def sha(path: Path) -> str:
-    """SHA-256 of a file's bytes (to show a file was left untouched)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def raw(path: Path) -> sqlite3.Connection:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import shutil
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from store_support import sha
 
 from locosuppress import (
     KeyMismatchError,
@@ -32,11 +32,6 @@ from locosuppress import (
 from locosuppress.store import ListClosedError
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
-
-
-def sha(path: Path) -> str:
-    """SHA-256 of a file's bytes (to show a file was left untouched)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def raw(path: Path) -> sqlite3.Connection:

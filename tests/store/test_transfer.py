@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from store_support import sha
 
 from locosuppress import (
     AddReport,
@@ -23,11 +24,6 @@ from locosuppress import (
 )
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
-
-
-def sha(path: Path) -> str:
-    """SHA-256 of a file's bytes (to show a file was left untouched)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def raw(path: Path) -> sqlite3.Connection:
