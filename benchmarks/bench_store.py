@@ -12,8 +12,8 @@ Speed (``--rows``, default 1,000,000 messy addresses as real imports spell them)
 
 Size (``--size-rows N``): fill an empty list with N distinct addresses by
 ``add_many`` batches of 1,000,000, then print the file size, bytes per entry
-(per table, from SQLite's ``dbstat``), the size after the index snapshot of
-``locosuppress._index`` has been written, and the estimate for 10,000,000.
+(per table, from SQLite's ``dbstat``), the size after the index snapshot
+(``locosuppress.store._snapshot``) has been written, and the estimate for 10,000,000.
 
     python benchmarks/bench_store.py [--rows 1000000] [--size-rows 0]
 """
