@@ -10,13 +10,16 @@ import warnings
 
 from locosuppress.errors import InvalidOptionError
 
-__all__ = ["WORKERS_GONE", "accept_workers"]
+__all__ = ["INSTEAD", "WORKERS_GONE", "accept_workers"]
 
-#: What to say instead of the worker processes that ``workers=`` used to start.
+#: Where several cores live now, instead of the worker processes ``workers=`` started.
+INSTEAD = (
+    "everything runs in this process. To use several cores or machines, use "
+    "locosuppress.dask on a distributed LocalCluster (docs/dask.md)"
+)
+#: The warning for ``workers=``.
 WORKERS_GONE = (
-    "workers= is deprecated and ignored: everything runs in this process. To use "
-    "several cores or machines, use locosuppress.dask on a distributed LocalCluster "
-    "(docs/dask.md); workers= will be removed in the next release"
+    f"workers= is deprecated and ignored: {INSTEAD}; workers= will be removed in the next release"
 )
 
 

@@ -20,7 +20,7 @@ from typing import Any, Final, NoReturn
 
 import attrs
 
-from locosuppress._compat import WORKERS_GONE
+from locosuppress._compat import INSTEAD
 from locosuppress._vocabulary import CHANNELS, MAX_SOURCE, REASONS, SCOPES, check_source
 from locosuppress.cli._console import Console, hide_secrets
 from locosuppress.errors import InvalidOptionError
@@ -237,4 +237,8 @@ def usage_error(args: argparse.Namespace, message: str) -> NoReturn:
 def note_workers(args: argparse.Namespace, console: Console) -> None:
     """The deprecated ``--workers``: accepted for one release, with a note on stderr."""
     if args.workers is not None:
-        print(f"note: --workers is deprecated and ignored; {WORKERS_GONE}", file=console.err)
+        print(
+            f"note: --workers is deprecated and ignored: {INSTEAD}; "
+            "it will be removed in the next release",
+            file=console.err,
+        )
