@@ -19,6 +19,7 @@ from locosuppress._fs import (
     fsync_file,
     fsync_folder,
     link_into_place,
+    new_file,
     remove_quietly,
     replace_into_place,
     temp_beside,
@@ -83,6 +84,47 @@ class TestLinkIntoPlace:
         os.close(create_exclusive(tmp_path / "k"))
         with pytest.raises(FileExistsError):
             create_exclusive(tmp_path / "k")
+
+
+class TestNewFile:
+    """The one write sequence: fill a temp file, then it is fsynced and put in place."""
+
+    def test_written_and_placed(self, tmp_path: Path) -> None:
+        """What the block writes arrives under the target's name; no temp file is left."""
+        target = tmp_path / "report.json"
+        with new_file(target) as tmp:
+            assert tmp.parent == tmp_path
+            tmp.write_text("{}", encoding="utf-8")
+        assert "{}" == target.read_text(encoding="utf-8")
+        assert [target] == list(tmp_path.iterdir())
+
+    def test_error_leaves_nothing(self, tmp_path: Path) -> None:
+        """An error in the block leaves no file at all, and the error comes through."""
+        target = tmp_path / "report.json"
+
+        def interrupted() -> None:
+            with new_file(target) as tmp:
+                tmp.write_text("half", encoding="utf-8")
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            interrupted()
+        assert [] == list(tmp_path.iterdir())
+
+    def test_never_replaces_unless_asked(self, tmp_path: Path) -> None:
+        """An existing target stays (with the caller's message); replace=True swaps it."""
+        target = tmp_path / "report.json"
+        target.write_text("old", encoding="utf-8")
+        with (
+            pytest.raises(OutputExistsError, match="pass --force"),
+            new_file(target, exists="report.json exists; pass --force") as tmp,
+        ):
+            tmp.write_text("new", encoding="utf-8")
+        assert "old" == target.read_text(encoding="utf-8")
+        with new_file(target, replace=True) as tmp:
+            tmp.write_text("new", encoding="utf-8")
+        assert "new" == target.read_text(encoding="utf-8")
+        assert [target] == list(tmp_path.iterdir())
 
 
 def _as_nobody() -> list[str] | None:

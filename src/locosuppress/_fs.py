@@ -15,6 +15,7 @@ import contextlib
 import errno
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from locosuppress.errors import OutputExistsError
@@ -24,6 +25,7 @@ __all__ = [
     "fsync_file",
     "fsync_folder",
     "link_into_place",
+    "new_file",
     "remove_quietly",
     "replace_into_place",
     "temp_beside",
@@ -146,3 +148,33 @@ def replace_into_place(tmp: Path, final: Path) -> None:
     """Atomically replace ``final`` with the complete, fsynced ``tmp``; fsync the folder."""
     os.replace(tmp, final)
     fsync_folder(final.absolute().parent)
+
+
+@contextlib.contextmanager
+def new_file(
+    target: Path,
+    *,
+    mode: int = 0o600,
+    prefix: str | None = None,
+    replace: bool = False,
+    exists: str | None = None,
+) -> Iterator[Path]:
+    """Write a file durably and atomically: the one sequence every writer uses.
+
+    Yields an empty temporary file beside ``target`` (see :func:`temp_beside`)
+    for the caller to fill. When the block ends without an error, the file is
+    fsynced and put in place: linked, never replacing a file
+    (:func:`link_into_place`, raising ``OutputExistsError`` with ``exists``),
+    or with ``replace`` renamed over the target. The temporary file is gone
+    afterwards in every case, an interrupt included.
+    """
+    tmp = temp_beside(target, mode=mode, prefix=prefix)
+    try:
+        yield tmp
+        fsync_file(tmp)
+        if replace:
+            replace_into_place(tmp, target)
+        else:
+            link_into_place(tmp, target, exists=exists)
+    finally:
+        remove_quietly(tmp)

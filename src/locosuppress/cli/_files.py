@@ -141,15 +141,11 @@ def write_json(data: Any, path: Path, *, force: bool) -> None:
     if not folder.is_dir():
         raise CommandError(f"the folder of {path} does not exist")
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-    temporary = _fs.temp_beside(path, mode=0o666, prefix=".locosuppress")
-    try:
+    with _fs.new_file(
+        path,
+        mode=0o666,
+        prefix=".locosuppress",
+        replace=force,
+        exists=f"{path} exists; pass --force to replace it",
+    ) as temporary:
         temporary.write_text(text, encoding="utf-8")
-        _fs.fsync_file(temporary)
-        if force:
-            _fs.replace_into_place(temporary, path)
-        else:
-            _fs.link_into_place(
-                temporary, path, exists=f"{path} exists; pass --force to replace it"
-            )
-    finally:
-        _fs.remove_quietly(temporary)

@@ -225,31 +225,28 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], None], *, overwri
             cannot be written, or the file system fails.
     """
     _check_target(target, overwrite=overwrite)
+    started = False
     try:
-        temporary = _fs.temp_beside(target, mode=_FILE_MODE, prefix=_TEMP_PREFIX)
+        with _fs.new_file(
+            target,
+            mode=_FILE_MODE,
+            prefix=_TEMP_PREFIX,
+            replace=overwrite,
+            exists=f"{target}: already exists; pass overwrite=True to replace it",
+        ) as temporary:
+            started = True
+            with temporary.open("wb") as stream:
+                write(stream)
+            if overwrite:
+                with contextlib.suppress(OSError):
+                    shutil.copymode(target, temporary)
     except OSError as exc:
-        raise MailingFileError(f"{target}: cannot write in its folder ({exc.strerror})") from None
-    try:
-        with temporary.open("wb") as stream:
-            write(stream)
-        _fs.fsync_file(temporary)
-        if overwrite:
-            with contextlib.suppress(OSError):
-                shutil.copymode(target, temporary)
-            _fs.replace_into_place(temporary, target)
-        else:
-            _fs.link_into_place(
-                temporary,
-                target,
-                exists=f"{target}: already exists; pass overwrite=True to replace it",
-            )
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            _fs.remove_quietly(temporary)
-        if isinstance(exc, OSError) and not isinstance(exc, LocosuppressError):
-            reason = exc.strerror or type(exc).__name__
-            raise MailingFileError(f"{target}: cannot be written ({reason})") from None
-        raise
+        if isinstance(exc, LocosuppressError):
+            raise
+        reason = exc.strerror or type(exc).__name__
+        if not started:
+            raise MailingFileError(f"{target}: cannot write in its folder ({reason})") from None
+        raise MailingFileError(f"{target}: cannot be written ({reason})") from None
 
 
 def _check_target(target: Path, *, overwrite: bool) -> None:

@@ -564,35 +564,33 @@ def create_database(
     linked into place, so a concurrent opener sees either no file or a complete
     list, never a half-made one.
     """
-    tmp = _fs.temp_beside(path)
+    tmp: Path | None = None
     try:
-        conn = _connect(_uri(tmp, mode="rw"), BUSY_TIMEOUT_S)
-        try:
-            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-            # Lets reclaim_free_pages() shrink the file after pages are freed
-            # (costs one pointer-map page per 819 pages, about 4% on inserts).
-            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
-            apply_write_pragmas(conn, tmp, lock_timeout)
+        with _fs.new_file(path) as tmp:
+            conn = _connect(_uri(tmp, mode="rw"), BUSY_TIMEOUT_S)
+            try:
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+                # Lets reclaim_free_pages() shrink the file after pages are freed
+                # (costs one pointer-map page per 819 pages, about 4% on inserts).
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+                apply_write_pragmas(conn, tmp, lock_timeout)
 
-            def build(c: sqlite3.Connection) -> None:
-                for statement in SCHEMA:
-                    c.execute(statement)
-                c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-                c.execute(
-                    "INSERT INTO audit (at, operation, library_version) VALUES (?, ?, ?)", audit
-                )
+                def build(c: sqlite3.Connection) -> None:
+                    for statement in SCHEMA:
+                        c.execute(statement)
+                    c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+                    c.execute(
+                        "INSERT INTO audit (at, operation, library_version) VALUES (?, ?, ?)", audit
+                    )
 
-            run_write(conn, build, path=tmp, lock_timeout=lock_timeout)
-        finally:
-            conn.close()
-        _fs.fsync_file(tmp)
-        try:
-            _fs.link_into_place(tmp, path)
-        except OutputExistsError:
-            return False
-        return True
+                run_write(conn, build, path=tmp, lock_timeout=lock_timeout)
+            finally:
+                conn.close()
+    except OutputExistsError:
+        return False
     finally:
-        _fs.remove_quietly(tmp)
-        remove_side_files(tmp)
+        if tmp is not None:
+            remove_side_files(tmp)
+    return True

@@ -42,15 +42,9 @@ def backup(session: Session, target: Path, *, now: datetime | None) -> None:
     """Write a consistent, checked copy of the whole list to the new file ``target``."""
     check_new_file(target)
     at = int(utc(now).timestamp())
-    tmp = _fs.temp_beside(target)
-    try:
-        with session.lock:
-            session.ensure_open()
-            session.backend.backup_into(tmp)
-        _fs.fsync_file(tmp)
-        _fs.link_into_place(tmp, target)
-    finally:
-        _fs.remove_quietly(tmp)
+    with _fs.new_file(target) as tmp, session.lock:
+        session.ensure_open()
+        session.backend.backup_into(tmp)
     if not session.read_only:
         entries = session.read(lambda tx: tx.count_entries())
         session.write(lambda tx: record(tx, "backup", at, total=entries), changes_entries=False)
@@ -81,8 +75,7 @@ def export(
         "channel": channel,
         "columns": "hash(hex) kind(e=e-mail,d=domain) scope(a=all,n=newsletter,p=post)",
     }
-    tmp = _fs.temp_beside(target)
-    try:
+    with _fs.new_file(target) as tmp:
         count = session.read(
             lambda tx: _export.write_export(
                 tmp,
@@ -91,9 +84,6 @@ def export(
                 header=header,
             )
         )
-        _fs.link_into_place(tmp, target)
-    finally:
-        _fs.remove_quietly(tmp)
     if not session.read_only:
         at = int(moment.timestamp())
         session.write(
