@@ -184,7 +184,19 @@ class Writer(Reader, Protocol):
         ...
 
     def write_snapshot(self, data: bytes) -> None:
-        """Store a new index snapshot, empty ``pending`` and mark the snapshot fresh."""
+        """Store a new index snapshot, empty ``pending`` and mark the snapshot fresh.
+
+        The bytes of the old snapshot and of the ``pending`` rows are
+        overwritten, not only unlinked: they may hold hashes removed later.
+        """
+        ...
+
+    def drop_snapshot(self) -> None:
+        """Delete the index snapshot, its bytes overwritten, and mark it stale.
+
+        Called in the transaction of every removal, so that no copy of a
+        removed hash outlives it (the next writable load writes a new one).
+        """
         ...
 
 

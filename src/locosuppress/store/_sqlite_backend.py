@@ -275,16 +275,12 @@ class SQLiteTransaction:
 
     def write_snapshot(self, data: bytes) -> None:
         """Replace the index snapshot, empty ``pending`` and set ``index_stale`` to 0."""
-        # Free the pending rows first, so the snapshot reuses their pages. Their
-        # hashes all stay in ``entries``, so zeroing the freed pages
-        # (secure_delete) would protect nothing and cost a full rewrite of them.
+        # Free the pending rows first, so the snapshot reuses their pages. The
+        # freed pages are zeroed (``secure_delete``, set on every writable
+        # connection): their hashes stay in ``entries`` today, but a page left
+        # in the free list would keep a copy of a hash after its removal.
         conn = self._conn
-        secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
-        conn.execute("PRAGMA secure_delete = OFF")
-        try:
-            conn.execute("DELETE FROM pending")
-        finally:
-            conn.execute(f"PRAGMA secure_delete = {int(secure)}")
+        conn.execute("DELETE FROM pending")
         conn.execute("DELETE FROM index_snapshot")
         conn.executemany(
             "INSERT INTO index_snapshot (chunk, data) VALUES (?, ?)",
@@ -294,6 +290,11 @@ class SQLiteTransaction:
             ),
         )
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '0')")
+
+    def drop_snapshot(self) -> None:
+        """Delete the snapshot (``secure_delete`` zeroes its pages) and set ``index_stale``."""
+        self._conn.execute("DELETE FROM index_snapshot")
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '1')")
 
 
 class SQLiteBackend:
