@@ -183,7 +183,7 @@ def found_in(path: Path, forms: dict[str, bytes]) -> list[str]:
 class TestRemovedHashes:
     """A removed entry's keyed hash leaves no copy in the list, its log, snapshot or backups."""
 
-    BULK = [f"klant{i:05d}.bulk@voorbeeld.example" for i in range(60_000)]
+    BULK = tuple(f"klant{i:05d}.bulk@voorbeeld.example" for i in range(60_000))
     GONE = (BULK[123], BULK[45_678])
     GONE_DOMAIN = "weg-domein.example"
 
@@ -208,7 +208,7 @@ class TestRemovedHashes:
         assert any("snapshot other words" in f for f in found), found
 
     def test_large_list_snapshot(self, tmp_path: Path, test_key: SuppressionKey) -> None:
-        """A list of 60,000 with its index snapshot: after remove, no copy in file, WAL or backup."""
+        """60,000 entries and a snapshot: after remove, no copy in file, WAL or backup."""
         path = tmp_path / "list.db"
         forms = self.forms(test_key)
         with SuppressionList.open(path, test_key) as lst:
