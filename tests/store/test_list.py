@@ -405,3 +405,53 @@ class TestReadOnly:
         assert before == sha(filled)
         with SuppressionList.open(filled, test_key, read_only=True) as lst:
             assert ["create", "add_many"] == list(lst.audit()["operation"])
+
+
+class TestDataVersion:
+    """data_version(): raised in the transaction of every write of entries, by any process."""
+
+    def test_writes_of_entries_raise_it(self, lst: SuppressionList, tmp_path: Path) -> None:
+        """add, add_many, add_domain, remove, remove_domain and merge each raise it."""
+        with SuppressionList.open(tmp_path / "other.db", lst.hashing_material()) as other:
+            other.add("m@example.nl")
+            other.export(tmp_path / "x.export")
+        versions = [lst.data_version()]
+        for write in (
+            lambda: lst.add("a@example.nl"),
+            lambda: lst.add_many(["b@example.nl", "c@example.nl"]),
+            lambda: lst.add_domain("example.org"),
+            lambda: lst.remove("a@example.nl"),
+            lambda: lst.remove_domain("example.org"),
+            lambda: lst.merge(tmp_path / "x.export"),
+        ):
+            write()
+            versions.append(lst.data_version())
+        assert [0, 1, 2, 3, 4, 5, 6] == versions
+
+    def test_other_writes_leave_it(self, lst: SuppressionList, tmp_path: Path) -> None:
+        """Filter runs, backups, exports and index snapshots are no change of entries."""
+        lst.add("a@example.nl")
+        before = lst.data_version()
+        assert lst.filter(pd.DataFrame({"email": ["a@example.nl"]})).report.audited
+        lst.backup(tmp_path / "b.db")
+        lst.export(tmp_path / "e.export")
+        lst.index()
+        assert before == lst.data_version()
+
+    def test_seen_by_other_connections(self, lst: SuppressionList, test_key) -> None:
+        """A write through another connection is seen at once; a closed list refuses."""
+        with SuppressionList.open(lst.path, test_key) as other:
+            before = lst.data_version()
+            other.add("z@example.nl")
+            assert before + 1 == lst.data_version() == other.data_version()
+        lst.close()
+        with pytest.raises(locosuppress.ListClosedError, match="closed"):
+            lst.data_version()
+
+    def test_lists_without_it(self, lst: SuppressionList) -> None:
+        """A list made before the data version existed reads 0 and counts on from there."""
+        with contextlib.closing(raw(lst.path)) as conn:
+            conn.execute("DELETE FROM meta WHERE key = 'data_version'")
+        assert 0 == lst.data_version()
+        lst.add("a@example.nl")
+        assert 1 == lst.data_version()

@@ -80,6 +80,14 @@ class Reader(Protocol):
         """The meta entries as stored."""
         ...
 
+    def version(self) -> int:
+        """The list's data version: a counter kept in its meta (0 when never raised).
+
+        Every transaction that writes entries raises it (:meth:`Writer.bump_version`),
+        whichever process writes; audit rows and index snapshots leave it alone.
+        """
+        ...
+
     def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
         """Whether an e-mail entry or a domain entry exists in one of ``scopes``."""
         ...
@@ -151,6 +159,10 @@ class Reader(Protocol):
 
 class Writer(Reader, Protocol):
     """A :class:`Reader` inside a write transaction."""
+
+    def bump_version(self) -> None:
+        """Raise the data version by one, in this transaction."""
+        ...
 
     def source_id(self, label: str | None) -> int | None:
         """The id of a source label (added when new); None for None."""

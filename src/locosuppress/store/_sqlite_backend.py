@@ -92,6 +92,16 @@ class SQLiteTransaction:
         """The meta table."""
         return {str(k): str(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
 
+    def version(self) -> int:
+        """``meta.data_version`` (absent in lists made before it existed: 0)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        try:
+            return int(row[0]) if row is not None else 0
+        except ValueError:
+            raise ListCorruptedError(
+                "the list's meta entry 'data_version' is damaged; run `locosuppress verify`"
+            ) from None
+
     def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
         """Whether an e-mail or domain entry exists in one of ``scopes``."""
         sql = (
@@ -197,6 +207,13 @@ class SQLiteTransaction:
         return [(what, n) for what, sql in _INVARIANTS if (n := self._one(sql))]
 
     # -- writes -----------------------------------------------------------------------
+
+    def bump_version(self) -> None:
+        """Add one to ``meta.data_version`` (creating it at 1)."""
+        self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
 
     def source_id(self, label: str | None) -> int | None:
         """The id of ``label`` in ``sources``, inserting it when new."""
