@@ -9,6 +9,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -118,6 +119,29 @@ class TestAddMany:
             AddReport(added=1, already_present=2, invalid=3, invalid_positions=(2, 3, 5)) == report
         )
         assert 6 == report.total
+
+    @pytest.mark.parametrize(
+        "now",
+        [
+            pd.Series([pd.Timestamp("2025-03-14", tz="UTC")]),
+            pd.DatetimeIndex(["2025-03-14"], tz="UTC"),
+            np.array(["2025-03-14"], dtype="datetime64[s]"),
+            np.datetime64("2025-03-14T09:00:00"),
+            [NOW],
+            "2025-03-14T09:26:53Z",
+            1741944413,
+            NOW.date(),
+        ],
+        ids=["series", "index", "array", "datetime64", "list", "text", "epoch", "date"],
+    )
+    def test_now_not_one_datetime(self, lst: SuppressionList, now: object) -> None:
+        """now= that is not one datetime is a clear error, before anything is written."""
+        with pytest.raises(locosuppress.InvalidOptionError, match="one timezone-aware datetime"):
+            lst.add_many(["a@example.nl"], now=now)  # type: ignore[arg-type]
+        with pytest.raises(locosuppress.InvalidOptionError, match="one timezone-aware datetime"):
+            lst.add("a@example.nl", now=now)  # type: ignore[arg-type]
+        assert 0 == len(lst)
+        assert ["create"] == list(lst.audit()["operation"])
 
     def test_series_positions_not_labels(self, lst: SuppressionList) -> None:
         """A Series with any index reports 0-based positions, not labels."""
