@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import locosuppress
@@ -24,7 +24,13 @@ from locosuppress import (
     normalize_email,
 )
 from locosuppress.filtering import duplicated_digests
-from locosuppress.testing import emails, mailing_frames, messy_variants
+from locosuppress.testing import (
+    address_values,
+    emails,
+    listed_values,
+    mailing_frames,
+    messy_variants,
+)
 
 SUPPRESSED_ALL = ["jan.devries@example.nl", "piet@bedrijf.example.com"]
 SUPPRESSED_NEWS = ["klaas@example.nl"]
@@ -354,12 +360,33 @@ _FILTER_SETTINGS = settings(
 )
 
 
+#: Values a filter of the ``lst`` fixture must catch (every scope, the domain
+#: entry), and repeats of two addresses it must keep (for duplicates).
+LISTED = listed_values(
+    [*SUPPRESSED_ALL, *SUPPRESSED_NEWS, *SUPPRESSED_POST], domains=[SUPPRESSED_DOMAIN]
+)
+REPEATED = listed_values(["nieuw@example.nl", "zoë@bücher.example"])
+FRAMES = mailing_frames(values=st.one_of(address_values(), LISTED, REPEATED))
+
+
+def _is_missing(value: object) -> bool:
+    """The model of a missing cell: NA of any kind, or text that is only white space."""
+    if isinstance(value, str):
+        return not value.strip()
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
+    )
+
+
 class TestProperties:
     """Invariants over generated mailing frames."""
 
     @_FILTER_SETTINGS
     @given(
-        frame=mailing_frames(),
+        frame=FRAMES,
         channel=st.sampled_from([None, "newsletter", "post"]),
         on_invalid=st.sampled_from(["exclude", "keep"]),
         dedupe=st.booleans(),
@@ -379,11 +406,12 @@ class TestProperties:
         if channel in (None, "post"):
             blocked |= set(SUPPRESSED_POST)
         kept, seen = [], set()
-        counts = {"invalid": 0, "suppressed": 0, "duplicates": 0}
+        counts = {"invalid": 0, "missing": 0, "suppressed": 0, "duplicates": 0}
         for label, value in zip(frame.index, frame["email"].astype(object), strict=True):
             canon = _canon(value if isinstance(value, str) else None)
             if canon is None:
                 counts["invalid"] += 1
+                counts["missing"] += _is_missing(value)  # a blank cell is missing, not malformed
                 if on_invalid == "keep":
                     kept.append(label)
             elif canon in blocked or canon.endswith("@" + SUPPRESSED_DOMAIN):
@@ -398,9 +426,13 @@ class TestProperties:
         assert kept == list(result.kept.index)
         assert counts == {
             "invalid": report.invalid,
+            "missing": report.missing,
             "suppressed": report.suppressed,
             "duplicates": report.duplicates,
         }
+        event(f"suppressed rows: {'some' if report.suppressed else 'none'}")
+        event(f"duplicate rows: {'some' if report.duplicates else 'none'}")
+        event(f"missing rows: {'some' if report.missing else 'none'}")
         removed_invalid = report.invalid if on_invalid == "exclude" else 0
         assert report.total == report.kept + report.suppressed + removed_invalid + report.duplicates
         assert sum(report.suppressed_by_scope.values()) == report.suppressed
