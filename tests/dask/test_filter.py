@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from locosuppress import ListChangedError, SuppressionKey, SuppressionList
-from locosuppress.testing import mailing_frames
+from locosuppress.testing import address_values, listed_values, mailing_frames
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
@@ -174,7 +174,16 @@ class TestDaskFilter:
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(
-        frame=mailing_frames(min_rows=1, max_rows=20),
+        frame=mailing_frames(
+            min_rows=1,
+            max_rows=20,
+            values=st.one_of(
+                address_values(),
+                listed_values(
+                    [*SUPPRESSED[:50], "nieuws@example.nl"], domains=["spamtrap.example"]
+                ),
+            ),
+        ),
         parts=st.integers(1, 3),
         channel=st.sampled_from([None, "newsletter", "post"]),
         on_invalid=st.sampled_from(["exclude", "keep"]),
@@ -203,6 +212,8 @@ class TestDaskFilter:
             report.invalid,
             report.missing,
         )
+        assert expected.report.suppressed_by_entry == report.suppressed_by_entry
+        event(f"suppressed rows: {'some' if report.suppressed else 'none'}")
 
 
 @pytest.fixture
