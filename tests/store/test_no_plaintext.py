@@ -90,20 +90,30 @@ class TestNoPlaintext:
     def test_scan_every_file(
         self, tmp_path: Path, test_key: SuppressionKey, caplog: pytest.LogCaptureFixture
     ) -> None:
-        """The list, its WAL and SHM (while open), backup, export and partner copy: no needle."""
+        """The list, its WAL and SHM (while open), backup, export, partner copy: no needle.
+
+        Nor the keyed hash of the removed address and domain, in any file.
+        """
         caplog.set_level(logging.DEBUG)
         path = tmp_path / "list.db"
+        removed = removed_needles(test_key.hash_email(REMOVED))
+        removed |= {
+            f"domain {k}": v
+            for k, v in removed_needles(test_key.hash_domain(DOMAINS[1]), domain=True).items()
+        }
         with SuppressionList.open(path, test_key) as lst:
             fill(lst, tmp_path)
             while_open = sorted(p.name for p in tmp_path.iterdir())
             assert "list.db-wal" in while_open
             assert [] == scan(tmp_path)
+            assert [] == [f for p in tmp_path.iterdir() for f in found_in(p, removed)]
             with SuppressionList.open(tmp_path / "partner.db", test_key) as partner:
                 partner.merge(tmp_path / "share.export")
             with SuppressionList.open(path, test_key, read_only=True) as reader:
                 assert ADDRESSES[0] in reader
                 assert [] == scan(tmp_path)
         assert [] == scan(tmp_path)
+        assert [] == [f for p in tmp_path.iterdir() for f in found_in(p, removed)]
         for record in caplog.records:
             for address in ADDRESSES:
                 assert normalize_email(address) not in record.getMessage()
