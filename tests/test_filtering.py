@@ -260,7 +260,7 @@ class TestColumns:
             lst.filter(_import(), channel="sms")
         with pytest.raises(ValueError, match="on_invalid"):
             lst.filter(_import(), on_invalid="drop")
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match="takes a pandas DataFrame, not list"):
             lst.filter(["a@b.nl"])  # type: ignore[arg-type]
 
 
