@@ -119,5 +119,5 @@ class TestPersistence:
     def test_damaged_snapshot(self, damage) -> None:  # type: ignore[no-untyped-def]
         """A truncated or foreign snapshot raises ListCorruptedError."""
         data = SuppressionIndex.from_rows([(b"\x01" * 32, KIND_EMAIL, 1)]).to_bytes()
-        with pytest.raises(ListCorruptedError, match="snapshot is (truncated|damaged)"):
+        with pytest.raises(ListCorruptedError, match=r"snapshot is (truncated|damaged)"):
             SuppressionIndex.from_bytes(damage(data))
