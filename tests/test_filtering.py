@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import locosuppress
@@ -24,7 +24,13 @@ from locosuppress import (
     normalize_email,
 )
 from locosuppress.filtering import duplicated_digests
-from locosuppress.testing import emails, mailing_frames, messy_variants
+from locosuppress.testing import (
+    address_values,
+    emails,
+    listed_values,
+    mailing_frames,
+    messy_variants,
+)
 
 SUPPRESSED_ALL = ["jan.devries@example.nl", "piet@bedrijf.example.com"]
 SUPPRESSED_NEWS = ["klaas@example.nl"]
@@ -254,7 +260,7 @@ class TestColumns:
             lst.filter(_import(), channel="sms")
         with pytest.raises(ValueError, match="on_invalid"):
             lst.filter(_import(), on_invalid="drop")
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match="takes a pandas DataFrame, not list"):
             lst.filter(["a@b.nl"])  # type: ignore[arg-type]
 
 
@@ -354,12 +360,33 @@ _FILTER_SETTINGS = settings(
 )
 
 
+#: Values a filter of the ``lst`` fixture must catch (every scope, the domain
+#: entry), and repeats of two addresses it must keep (for duplicates).
+LISTED = listed_values(
+    [*SUPPRESSED_ALL, *SUPPRESSED_NEWS, *SUPPRESSED_POST], domains=[SUPPRESSED_DOMAIN]
+)
+REPEATED = listed_values(["nieuw@example.nl", "zoë@bücher.example"])
+FRAMES = mailing_frames(values=st.one_of(address_values(), LISTED, REPEATED))
+
+
+def _is_missing(value: object) -> bool:
+    """The model of a missing cell: NA of any kind, or text that is only white space."""
+    if isinstance(value, str):
+        return not value.strip()
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
+    )
+
+
 class TestProperties:
     """Invariants over generated mailing frames."""
 
     @_FILTER_SETTINGS
     @given(
-        frame=mailing_frames(),
+        frame=FRAMES,
         channel=st.sampled_from([None, "newsletter", "post"]),
         on_invalid=st.sampled_from(["exclude", "keep"]),
         dedupe=st.booleans(),
@@ -379,11 +406,12 @@ class TestProperties:
         if channel in (None, "post"):
             blocked |= set(SUPPRESSED_POST)
         kept, seen = [], set()
-        counts = {"invalid": 0, "suppressed": 0, "duplicates": 0}
+        counts = {"invalid": 0, "missing": 0, "suppressed": 0, "duplicates": 0}
         for label, value in zip(frame.index, frame["email"].astype(object), strict=True):
             canon = _canon(value if isinstance(value, str) else None)
             if canon is None:
                 counts["invalid"] += 1
+                counts["missing"] += _is_missing(value)  # a blank cell is missing, not malformed
                 if on_invalid == "keep":
                     kept.append(label)
             elif canon in blocked or canon.endswith("@" + SUPPRESSED_DOMAIN):
@@ -398,9 +426,13 @@ class TestProperties:
         assert kept == list(result.kept.index)
         assert counts == {
             "invalid": report.invalid,
+            "missing": report.missing,
             "suppressed": report.suppressed,
             "duplicates": report.duplicates,
         }
+        event(f"suppressed rows: {'some' if report.suppressed else 'none'}")
+        event(f"duplicate rows: {'some' if report.duplicates else 'none'}")
+        event(f"missing rows: {'some' if report.missing else 'none'}")
         removed_invalid = report.invalid if on_invalid == "exclude" else 0
         assert report.total == report.kept + report.suppressed + removed_invalid + report.duplicates
         assert sum(report.suppressed_by_scope.values()) == report.suppressed
@@ -449,3 +481,136 @@ class TestDuplicatedExact:
         digests = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(3, 32)
         canonical = pa.array(["a@example.nl", "b@example.nl", "a@example.nl"])
         assert [False, False, True] == duplicated_digests(digests, canonical, np.arange(3)).tolist()
+
+
+SCOPE_NAMES = ("all", "newsletter", "post")
+
+
+@st.composite
+def _listed_list(draw: st.DrawFn) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Any small list: addresses and domains, each with a scope."""
+    people = draw(st.lists(emails(), min_size=1, max_size=5, unique=True))
+    own_domains = sorted({p.rsplit("@", 1)[1] for p in people})
+    domains = draw(
+        st.lists(st.sampled_from([*own_domains, "spamtrap.example"]), max_size=2, unique=True)
+    )
+    scope = st.sampled_from(SCOPE_NAMES)
+    return (
+        [(p, draw(scope)) for p in people],
+        [(d, draw(scope)) for d in domains],
+    )
+
+
+def _open_list(
+    folder: Path, entries: tuple[list[tuple[str, str]], list[tuple[str, str]]]
+) -> SuppressionList:
+    """A new list in ``folder`` holding ``entries``."""
+    opened = SuppressionList.open(folder / "l.db", SuppressionKey(bytes(range(32))))
+    people, domains = entries
+    for person, scope in people:
+        opened.add(person, scope=scope)
+    for domain, scope in domains:
+        opened.add_domain(domain, scope=scope)
+    return opened
+
+
+def _suppressed(lst: SuppressionList, value: object, channel: str | None) -> bool:
+    """The scalar oracle: the list's own lookup (SQL, scalar rules), not the filter's index."""
+    return (
+        isinstance(value, str)
+        and _canon(value) is not None
+        and lst.is_suppressed(value, channel=channel)
+    )
+
+
+class TestNeverKept:
+    """What must hold: no suppressed row is ever kept, whatever the options and the file."""
+
+    @_FILTER_SETTINGS
+    @given(
+        data=st.data(),
+        entries=_listed_list(),
+        channel=st.sampled_from([None, "newsletter", "post"]),
+        on_invalid=st.sampled_from(["exclude", "keep"]),
+        dedupe=st.booleans(),
+    )
+    def test_frame(
+        self,
+        tmp_path_factory: pytest.TempPathFactory,
+        data: st.DataObject,
+        entries: tuple[list[tuple[str, str]], list[tuple[str, str]]],
+        channel: str | None,
+        on_invalid: str,
+        dedupe: bool,
+    ) -> None:
+        """Any list, any frame of testing strategies, any options: no kept row is suppressed."""
+        people, domains = entries
+        values = listed_values([p for p, _ in people], domains=[d for d, _ in domains])
+        frame = data.draw(mailing_frames(values=st.one_of(address_values(), values)))
+        with _open_list(tmp_path_factory.mktemp("never"), entries) as lst:
+            result = lst.filter(frame, channel=channel, on_invalid=on_invalid, dedupe=dedupe)
+            leaked = [v for v in result.kept["email"] if _suppressed(lst, v, channel)]
+            blocked = sum(_suppressed(lst, v, channel) for v in frame["email"])
+        assert [] == leaked
+        assert blocked == result.report.suppressed
+        event(f"suppressed rows: {'some' if blocked else 'none'}")
+
+    @_FILTER_SETTINGS
+    @given(
+        data=st.data(),
+        entries=_listed_list(),
+        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+        channel=st.sampled_from([None, "newsletter", "post"]),
+        on_invalid=st.sampled_from(["exclude", "keep"]),
+        dedupe=st.booleans(),
+    )
+    def test_through_a_file(
+        self,
+        tmp_path_factory: pytest.TempPathFactory,
+        data: st.DataObject,
+        entries: tuple[list[tuple[str, str]], list[tuple[str, str]]],
+        encoding: str,
+        channel: str | None,
+        on_invalid: str,
+        dedupe: bool,
+    ) -> None:
+        """Written in each encoding the reader accepts and read back: no suppressed row kept.
+
+        Each row is judged by the value *written*, so a value the reader
+        decoded wrongly (mojibake) and then kept counts as a leak.
+        """
+        people, domains = entries
+        values = listed_values([p for p, _ in people], domains=[d for d, _ in domains])
+        frame = data.draw(mailing_frames(values=st.one_of(address_values(), values)))
+        cells = [v if isinstance(v, str) else "" for v in frame["email"].astype(object)]
+        written = [v for v in cells if _writable(v, encoding)]
+        folder = tmp_path_factory.mktemp("file")
+        path = folder / "mailing.csv"
+        table = pd.DataFrame({"klant": [str(i) for i in range(len(written))], "email": written})
+        # CRLF, as Excel writes: Python's csv module then quotes a field holding "\r".
+        table.to_csv(path, index=False, encoding=encoding, lineterminator="\r\n")
+        with _open_list(folder, entries) as lst:
+            try:
+                read = locosuppress.read_mailing_file(path)
+            except locosuppress.MailingFileError:
+                event("refused by the reader")  # fail closed: nothing to mail
+                return
+            result = lst.filter(read, channel=channel, on_invalid=on_invalid, dedupe=dedupe)
+            leaked = [
+                int(k) for k in result.kept["klant"] if _suppressed(lst, written[int(k)], channel)
+            ]
+            blocked = sum(_suppressed(lst, v, channel) for v in written)
+        assert [] == leaked
+        assert len(written) == len(read)
+        event(f"suppressed rows: {'some' if blocked else 'none'}")
+
+
+def _writable(value: str, encoding: str) -> bool:
+    """Whether a CSV field can be written in ``encoding`` (NUL: the reader refuses the file)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True

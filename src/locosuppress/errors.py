@@ -17,6 +17,7 @@ __all__ = [
     "InvalidKeyError",
     "InvalidOptionError",
     "KeyMismatchError",
+    "ListChangedError",
     "ListClosedError",
     "ListCorruptedError",
     "ListLockedError",
@@ -107,6 +108,14 @@ class ListStorageError(LocosuppressError, OSError):
 
 class ListClosedError(LocosuppressError, ValueError):
     """The suppression list was closed; open it again."""
+
+
+class ListChangedError(LocosuppressError, RuntimeError):
+    """The list changed, or was closed, after a lazy computation against it was built.
+
+    A Dask filter graph holds the list's index as it was when the graph was
+    built; build it again to filter against the list as it is now.
+    """
 
 
 class ListLockedError(LocosuppressError, TimeoutError):

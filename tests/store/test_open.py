@@ -239,7 +239,7 @@ class TestOpen:
             first.add("a@example.nl")
         with SuppressionList.open(list_path, test_key.hashing_material(), read_only=True) as lst:
             assert "a@example.nl" in lst
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match=r"\(or its HashingMaterial\), not bytes"):
             SuppressionList.open(list_path, b"\x00" * 32)  # type: ignore[arg-type]
 
     def test_errors_are_locosuppress_errors(self) -> None:

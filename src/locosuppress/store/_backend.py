@@ -80,6 +80,14 @@ class Reader(Protocol):
         """The meta entries as stored."""
         ...
 
+    def version(self) -> int:
+        """The list's data version: a counter kept in its meta (0 when never raised).
+
+        Every transaction that writes entries raises it (:meth:`Writer.bump_version`),
+        whichever process writes; audit rows and index snapshots leave it alone.
+        """
+        ...
+
     def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
         """Whether an e-mail entry or a domain entry exists in one of ``scopes``."""
         ...
@@ -152,6 +160,10 @@ class Reader(Protocol):
 class Writer(Reader, Protocol):
     """A :class:`Reader` inside a write transaction."""
 
+    def bump_version(self) -> None:
+        """Raise the data version by one, in this transaction."""
+        ...
+
     def source_id(self, label: str | None) -> int | None:
         """The id of a source label (added when new); None for None."""
         ...
@@ -184,7 +196,19 @@ class Writer(Reader, Protocol):
         ...
 
     def write_snapshot(self, data: bytes) -> None:
-        """Store a new index snapshot, empty ``pending`` and mark the snapshot fresh."""
+        """Store a new index snapshot, empty ``pending`` and mark the snapshot fresh.
+
+        The bytes of the old snapshot and of the ``pending`` rows are
+        overwritten, not only unlinked: they may hold hashes removed later.
+        """
+        ...
+
+    def drop_snapshot(self) -> None:
+        """Delete the index snapshot, its bytes overwritten, and mark it stale.
+
+        Called in the transaction of every removal, so that no copy of a
+        removed hash outlives it (the next writable load writes a new one).
+        """
         ...
 
 

@@ -175,6 +175,10 @@ def remove(
 
     def work(tx: Writer) -> int:
         removed = tx.delete(digest, kind=kind, scopes=scopes)
+        if removed:
+            # The snapshot still holds the hash: it goes in the same
+            # transaction, so no copy of a removed entry outlives the call.
+            tx.drop_snapshot()
         record(tx, operation, at, scope=scope, reason=reason, total=1, removed=removed)
         return removed
 

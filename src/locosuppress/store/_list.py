@@ -223,6 +223,18 @@ class SuppressionList:
         """When the list was created (UTC)."""
         return datetime.strptime(self._meta["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
+    def data_version(self) -> int:
+        """Return the list's data version, read from the file now.
+
+        A counter in the list's meta that every add, removal and merge raises
+        in its own transaction, whichever process writes (filter runs,
+        backups and exports do not). Two equal readings mean the same entries.
+
+        Raises:
+            ListClosedError: the list is closed.
+        """
+        return self._session.version()
+
     # -- adding ------------------------------------------------------------------------
 
     def add(

@@ -138,6 +138,7 @@ def open_backend(
                 "fingerprint": matter.fingerprint,
                 "created_at": iso(moment),
                 "index_stale": "0",
+                "data_version": "0",
                 "created_by": f"locosuppress {__version__}",
             },
             at=int(moment.timestamp()),

@@ -22,6 +22,17 @@ __all__ = ["Session"]
 T = TypeVar("T")
 
 
+def _bumping(fn: Callable[[Writer], T]) -> Callable[[Writer], T]:
+    """``fn``, then the data version raised in the same transaction."""
+
+    def work(tx: Writer) -> T:
+        result = fn(tx)
+        tx.bump_version()
+        return result
+
+    return work
+
+
 class Session:
     """One open list: its backend, its lock, its state and its caches."""
 
@@ -51,6 +62,11 @@ class Session:
     def write(self, fn: Callable[[Writer], T], /, *, changes_entries: bool = True) -> T:
         """Run ``fn`` in one durable write transaction.
 
+        A transaction that may change entries (``changes_entries``) also
+        raises the list's data version in the same transaction, so anyone
+        holding an answer derived from the entries (a Dask filter graph) can
+        tell that it is out of date.
+
         Raises:
             ReadOnlyListError: the list was opened read-only.
         """
@@ -60,11 +76,17 @@ class Session:
                 raise ReadOnlyListError(
                     f"{self.backend.path} was opened with read_only=True; open it without to write"
                 )
+            if changes_entries:
+                fn = _bumping(fn)
             result = self.backend.write(fn)
             if changes_entries:
                 self.index = None
                 self.length = None
             return result
+
+    def version(self) -> int:
+        """The list's data version as stored now (see ``Reader.version``)."""
+        return self.read(lambda tx: tx.version())
 
     def close(self) -> None:
         """Close the backend (idempotent) and drop the caches."""

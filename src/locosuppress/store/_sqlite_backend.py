@@ -92,6 +92,16 @@ class SQLiteTransaction:
         """The meta table."""
         return {str(k): str(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
 
+    def version(self) -> int:
+        """``meta.data_version`` (absent in lists made before it existed: 0)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        try:
+            return int(row[0]) if row is not None else 0
+        except ValueError:
+            raise ListCorruptedError(
+                "the list's meta entry 'data_version' is damaged; run `locosuppress verify`"
+            ) from None
+
     def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
         """Whether an e-mail or domain entry exists in one of ``scopes``."""
         sql = (
@@ -198,6 +208,13 @@ class SQLiteTransaction:
 
     # -- writes -----------------------------------------------------------------------
 
+    def bump_version(self) -> None:
+        """Add one to ``meta.data_version`` (creating it at 1)."""
+        self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
+
     def source_id(self, label: str | None) -> int | None:
         """The id of ``label`` in ``sources``, inserting it when new."""
         if label is None:
@@ -275,16 +292,12 @@ class SQLiteTransaction:
 
     def write_snapshot(self, data: bytes) -> None:
         """Replace the index snapshot, empty ``pending`` and set ``index_stale`` to 0."""
-        # Free the pending rows first, so the snapshot reuses their pages. Their
-        # hashes all stay in ``entries``, so zeroing the freed pages
-        # (secure_delete) would protect nothing and cost a full rewrite of them.
+        # Free the pending rows first, so the snapshot reuses their pages. The
+        # freed pages are zeroed (``secure_delete``, set on every writable
+        # connection): their hashes stay in ``entries`` today, but a page left
+        # in the free list would keep a copy of a hash after its removal.
         conn = self._conn
-        secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
-        conn.execute("PRAGMA secure_delete = OFF")
-        try:
-            conn.execute("DELETE FROM pending")
-        finally:
-            conn.execute(f"PRAGMA secure_delete = {int(secure)}")
+        conn.execute("DELETE FROM pending")
         conn.execute("DELETE FROM index_snapshot")
         conn.executemany(
             "INSERT INTO index_snapshot (chunk, data) VALUES (?, ?)",
@@ -294,6 +307,11 @@ class SQLiteTransaction:
             ),
         )
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '0')")
+
+    def drop_snapshot(self) -> None:
+        """Delete the snapshot (``secure_delete`` zeroes its pages) and set ``index_stale``."""
+        self._conn.execute("DELETE FROM index_snapshot")
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '1')")
 
 
 class SQLiteBackend:
