@@ -11,6 +11,7 @@ the first person's data).
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 from pathlib import Path
@@ -145,32 +146,12 @@ def _read_csv(
     """Read a CSV file: detect what was not given, parse, name the header."""
     if not sample:
         raise MailingFileError(f"{source}: is empty")
-    if encoding is None:
-        try:
-            chosen = _sniff.detect_encoding(sample, complete=complete)
-        except UnicodeDecodeError as exc:
-            line = sample[: exc.start].count(b"\n") + 1
-            raise MailingFileError(
-                f"{source}: is neither UTF-8 nor Windows-1252 (cp1252): byte "
-                f"0x{sample[exc.start]:02X} on line {line} (offset {exc.start}) is undefined "
-                'in cp1252; if the file is Latin-1, pass encoding="latin-1"'
-            ) from None
-    else:
-        chosen = encoding_option(encoding)
-        if chosen == "utf-8" and sample.startswith(b"\xef\xbb\xbf"):
-            chosen = "utf-8-sig"
+    chosen = _choose_encoding(stream, source, sample, encoding=encoding)
     try:
         text = _sniff.decode_sample(sample, chosen, complete=complete)
-    except UnicodeDecodeError as exc:
-        line = sample[: exc.start].count(b"\n") + 1
-        raise MailingFileError(
-            f"{source}: is not valid {chosen}: byte 0x{sample[exc.start]:02X} on line {line} "
-            f"(offset {exc.start}); {_encoding_hint(chosen)}"
-        ) from None
-    if "\x00" in text:
-        raise MailingFileError(
-            f"{source}: looks like a binary file, not CSV text (it contains NUL bytes)"
-        )
+    except UnicodeDecodeError:  # pragma: no cover - the whole file was checked
+        stream.seek(0)
+        raise _decode_error(stream, source, chosen) from None
     if not text.strip():
         raise MailingFileError(f"{source}: is empty (only blank lines)")
     chosen_delimiter = (
@@ -180,23 +161,69 @@ def _read_csv(
     )
     try:
         raw = _parse_csv(stream, source, chosen, chosen_delimiter)
-    except UnicodeDecodeError:
-        if encoding is None and chosen == "utf-8" and sample.isascii():
-            # The sample was plain ASCII; the first non-ASCII byte further on
-            # shows the file is not UTF-8. Windows-1252 is the only other guess.
-            chosen = "cp1252"
-            try:
-                raw = _parse_csv(stream, source, chosen, chosen_delimiter)
-            except UnicodeDecodeError:
-                stream.seek(0)
-                raise _decode_error(stream, source, chosen) from None
-        else:
-            stream.seek(0)
-            raise _decode_error(stream, source, chosen) from None
+    except UnicodeDecodeError:  # pragma: no cover - the whole file was checked
+        stream.seek(0)
+        raise _decode_error(stream, source, chosen) from None
     header = raw.iloc[0].tolist() if len(raw) else []
     frame = raw.iloc[1:].reset_index(drop=True)
     frame.columns = pd.Index(header, dtype=str)
     return frame, chosen, chosen_delimiter
+
+
+def _choose_encoding(stream: BinaryIO, source: Path, sample: bytes, *, encoding: str | None) -> str:
+    """The encoding to read with, checked on every byte of the file.
+
+    A byte order mark or ``encoding=`` decides; otherwise
+    :func:`~locosuppress.io._sniff.settle_encoding` picks UTF-8 or
+    Windows-1252 from the whole file and refuses a file mixing the two. Either
+    way the whole file must decode strictly and hold no NUL character.
+    """
+    if encoding is not None:
+        chosen = encoding_option(encoding)
+        if chosen == "utf-8" and sample.startswith(codecs.BOM_UTF8):
+            chosen = "utf-8-sig"
+    elif sample.startswith(codecs.BOM_UTF8):
+        chosen = "utf-8-sig"
+    elif sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        chosen = "utf-16"
+    else:
+        chosen = ""
+    try:
+        if chosen:
+            scan = _sniff.scan_text(stream, chosen)
+        else:
+            chosen, scan = _sniff.settle_encoding(stream)
+    except OSError as exc:
+        raise MailingFileError(f"{source}: cannot be read ({exc.strerror})") from None
+    finally:
+        stream.seek(0)
+    bad = scan.bad
+    if chosen == "mixed" and bad is not None:
+        raise MailingFileError(
+            f"{source}: mixes encodings: it holds UTF-8 text, but byte 0x{bad.byte:02X} on "
+            f"line {bad.line} (offset {bad.offset}) is not UTF-8 (Windows-1252 rows pasted "
+            "into a UTF-8 file, or files of both kinds joined); read either way, some "
+            "addresses would be garbled and never match. Save the whole file as UTF-8 "
+            "(e.g. open it in Excel and save as 'CSV UTF-8'), or pass encoding=... if you "
+            "know it is all one encoding"
+        )
+    if bad is not None:
+        if encoding is None and chosen == "cp1252":
+            raise MailingFileError(
+                f"{source}: is neither UTF-8 nor Windows-1252 (cp1252): byte "
+                f"0x{bad.byte:02X} on line {bad.line} (offset {bad.offset}) is undefined "
+                'in cp1252; if the file is Latin-1, pass encoding="latin-1"'
+            )
+        raise MailingFileError(
+            f"{source}: is not valid {chosen}: byte 0x{bad.byte:02X} on line {bad.line} "
+            f"(offset {bad.offset}); {_encoding_hint(chosen)}"
+        )
+    if scan.nul_line is not None:
+        raise MailingFileError(
+            f"{source}: looks like a binary file, not CSV text: it contains NUL bytes "
+            f"(first on line {scan.nul_line}); export the data again as CSV"
+        )
+    return chosen
 
 
 def _parse_csv(stream: BinaryIO, source: Path, encoding: str, delimiter: str) -> pd.DataFrame:
