@@ -241,6 +241,55 @@ class TestColumns:
         with pytest.raises(SchemaError, match="column="):
             lst.filter(pd.DataFrame({"email": ["a@b.nl"], "E-mail": ["c@d.nl"]}))
 
+    @pytest.mark.parametrize("delimiter", [",", ";"])
+    def test_repeated_address_header_is_refused(
+        self, lst: SuppressionList, tmp_path: Path, delimiter: str
+    ) -> None:
+        """``email,email`` (the second read as ``email_2``) is refused: both must be checked."""
+        path = tmp_path / "f.csv"
+        path.write_text(
+            f"email{delimiter}email\nnieuw@example.nl{delimiter}jan.devries@example.nl\n",
+            encoding="utf-8",
+        )
+        frame = locosuppress.read_mailing_file(path)
+        with pytest.raises(SchemaError, match="several columns look like address columns"):
+            lst.filter(frame)
+        assert 0 == lst.filter(frame, column="email_2").report.kept
+
+    @pytest.mark.parametrize(
+        "columns",
+        [["email", "email_2"], ["email", "email.1"], ["E-mail 1", "E-mail 2"], ["mail", "Email3"]],
+    )
+    def test_renamed_address_columns_are_refused(
+        self, lst: SuppressionList, columns: list[str]
+    ) -> None:
+        """Address-like names with a number after them count as address columns too."""
+        frame = pd.DataFrame([["nieuw@example.nl", "jan.devries@example.nl"]], columns=columns)
+        with pytest.raises(SchemaError, match="not checked"):
+            lst.filter(frame)
+
+    @pytest.mark.parametrize(
+        "label", ["jan.devries@example.nl", "jan.devries＠example.nl", "jan.devries%40example.nl"]
+    )
+    def test_column_name_that_looks_like_an_address_is_refused(
+        self, lst: SuppressionList, label: str
+    ) -> None:
+        """column= never takes an address for a name (a headerless file's first row)."""
+        frame = pd.DataFrame([["piet@example.nl"]], columns=[label])
+        with pytest.raises(SchemaError, match="no header row") as info:
+            lst.filter(frame, column=label)
+        assert "jan.devries" not in str(info.value)
+
+    @pytest.mark.parametrize("at", ["@", "＠", "%40", "﹫"])
+    def test_headerless_frame_says_so(self, lst: SuppressionList, tmp_path: Path, at: str) -> None:
+        """A file read with its first address as the header: the error says header=False."""
+        path = tmp_path / "f.csv"
+        path.write_text(f"jan.devries{at}example.nl;K1\npiet@example.nl;K2\n", encoding="utf-8")
+        with pytest.raises(SchemaError, match="no header row") as info:
+            lst.filter(locosuppress.read_mailing_file(path))
+        assert "header=False" in str(info.value)
+        assert "jan.devries" not in str(info.value)
+
     def test_named_column(self, lst: SuppressionList) -> None:
         """column= picks the column; a missing one is a SchemaError."""
         frame = pd.DataFrame({"email": ["a@b.nl"], "werk": ["jan.devries@example.nl"]})

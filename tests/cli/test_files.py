@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import locosuppress
+from locosuppress.cli._files import command_line_words
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 Check = Callable[..., None]
@@ -85,3 +86,28 @@ class TestCheckOutput:
         )
         assert 0 == done.returncode, done.stderr
         assert "0004" in (world / "out.csv").read_text(encoding="cp1252")
+
+
+class TestCommandLineWords:
+    """Messages of the library name the command's options, not the API's keywords."""
+
+    @pytest.mark.parametrize(
+        ("message", "expected"),
+        [
+            (
+                "list.db cannot be written; open it with read_only=True to check and filter",
+                "list.db cannot be written; open it with --read-only to check and filter",
+            ),
+            ("read it with header=False, then", "read it with --no-header, then"),
+            ("name it with column=...", "name it with --column NAME"),
+            ("f.csv exists; pass overwrite=True", "f.csv exists; pass --force"),
+            ('if Excel, pass encoding="cp1252"', "if Excel, pass --encoding cp1252"),
+            ("or pass encoding=... if", "or pass --encoding CODEC if"),
+            ("or pass delimiter=... if", "or pass --delimiter CHAR if"),
+            ("f.csv: sheet= applies to .xlsx", "f.csv: --sheet applies to .xlsx"),
+            ("encoding= and delimiter= apply", "--encoding and --delimiter apply"),
+        ],
+    )
+    def test_api_keywords_become_options(self, message: str, expected: str) -> None:
+        """read_only=True is --read-only, header=False is --no-header, and so on."""
+        assert expected == command_line_words(message)

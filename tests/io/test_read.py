@@ -54,6 +54,7 @@ class TestReadCsv:
             "delimiter": ";",
             "sheet": None,
             "renamed_columns": [],
+            "header": True,
         } == info(actual)
 
     @pytest.mark.parametrize(
@@ -185,6 +186,23 @@ class TestReadCsv:
         actual = read_mailing_file(path)
         assert (200, ";") == (len(actual), info(actual)["delimiter"])
         assert {value} == set(actual["opmerking"])
+
+    def test_header_false_reads_every_row_as_data(self, tmp_path: Path) -> None:
+        """header=False: the first row is data, the columns are column_1, column_2, ..."""
+        path = tmp_path / "bounces.csv"
+        path.write_text(f"{ADDRESS};K1\npiet@example.nl;K2\n", encoding="utf-8")
+        actual = read_mailing_file(path, header=False)
+        expected = text_frame({"column_1": [ADDRESS, "piet@example.nl"], "column_2": ["K1", "K2"]})
+        pd.testing.assert_frame_equal(expected, actual)
+        assert info(actual)["header"] is False
+        assert info(read_mailing_file(path))["header"] is True
+
+    def test_header_false_one_column(self, tmp_path: Path) -> None:
+        """A one-column list of addresses without a header keeps its first address."""
+        path = tmp_path / "bounces.txt"
+        path.write_text(f"{ADDRESS}\npiet@example.nl\n", encoding="utf-8")
+        actual = read_mailing_file(path, header=False)
+        assert [ADDRESS, "piet@example.nl"] == actual["column_1"].tolist()
 
     def test_attrs_hold_no_content_and_no_folder(self, tmp_path: Path) -> None:
         """attrs name the file only, and hold nothing from its rows or header."""

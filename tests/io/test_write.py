@@ -126,6 +126,20 @@ class TestWrite:
         write_mailing_file(frame, tmp_path / "out.csv")
         assert source.read_bytes() == (tmp_path / "out.csv").read_bytes()
 
+    @pytest.mark.parametrize("name", ["out.csv", "out.xlsx"])
+    def test_headerless_file_is_written_back_without_a_header(
+        self, tmp_path: Path, name: str
+    ) -> None:
+        """A file read with header=False is written without a header row, as it was."""
+        source = tmp_path / "in.csv"
+        source.write_bytes(f"{ADDRESS};K1\r\npiet@example.nl;K2\r\n".encode())
+        frame = read_mailing_file(source, header=False)
+        write_mailing_file(frame, tmp_path / name)
+        again = read_mailing_file(tmp_path / name, header=False)
+        pd.testing.assert_frame_equal(frame, again)
+        if name.endswith(".csv"):
+            assert source.read_bytes() == (tmp_path / name).read_bytes()
+
     def test_attrs_survive_filtering(self, tmp_path: Path) -> None:
         """A filtered frame still writes in its source's format (pandas keeps attrs)."""
         source = tmp_path / "in.csv"

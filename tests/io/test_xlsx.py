@@ -55,7 +55,16 @@ class TestReadXlsx:
             "delimiter": None,
             "sheet": 0,
             "renamed_columns": [],
+            "header": True,
         } == info(actual)
+
+    def test_header_false_reads_every_row_as_data(self, tmp_path: Path) -> None:
+        """header=False: the first non-empty row is data; rows may differ in width."""
+        path = write_xlsx(tmp_path / "f.xlsx", [[None], [ADDRESS, "K1"], ["piet@example.nl"]])
+        actual = read_mailing_file(path, header=False)
+        expected = text_frame({"column_1": [ADDRESS, "piet@example.nl"], "column_2": ["K1", ""]})
+        pd.testing.assert_frame_equal(expected, actual)
+        assert info(actual)["header"] is False
 
     def test_empty_rows(self, tmp_path: Path) -> None:
         """Rows before the header and after the data go; empty rows between stay."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any, Final
@@ -17,7 +18,7 @@ import pandas as pd
 
 from locosuppress import _fs
 from locosuppress._vocabulary import check_source
-from locosuppress.errors import InvalidOptionError, SchemaError
+from locosuppress.errors import InvalidOptionError
 from locosuppress.filtering import find_address_column
 from locosuppress.keys import SuppressionKey
 from locosuppress.store import SuppressionList
@@ -27,6 +28,7 @@ __all__ = [
     "CommandError",
     "address_column",
     "check_output",
+    "command_line_words",
     "file_label",
     "load_key",
     "open_list",
@@ -82,16 +84,35 @@ def file_label(path: Path) -> str | None:
         return None
 
 
-def address_column(frame: pd.DataFrame, column: str | None) -> Hashable:
-    """The address column, with the command line's advice when there is none.
+# The library's keywords in its messages, and the options that do the same here.
+_WORDS: Final = (
+    (re.compile(r"\bread_only=True\b"), "--read-only"),
+    (re.compile(r"\bheader=False\b"), "--no-header"),
+    (re.compile(r"\boverwrite=True\b"), "--force"),
+    (re.compile(r"\bcolumn=\.\.\."), "--column NAME"),
+    (re.compile(r'\bencoding="([^"]+)"'), r"--encoding \1"),
+    (re.compile(r"\bencoding=\.\.\."), "--encoding CODEC"),
+    (re.compile(r"\bdelimiter=\.\.\."), "--delimiter CHAR"),
+    (re.compile(r"\b(encoding|delimiter|sheet)=(?=\s)"), r"--\1"),
+)
+
+
+def command_line_words(message: str) -> str:
+    """A library message with its keywords (``read_only=True``...) as this command's options."""
+    for pattern, option in _WORDS:
+        message = pattern.sub(option, message)
+    return message
+
+
+def address_column(frame: pd.DataFrame, column: str | None, *, no_header: bool = False) -> Hashable:
+    """The address column: named, found by its name, or a ``--no-header`` file's only column.
 
     Raises:
         SchemaError: no such column, or none (or several) found by name.
     """
-    try:
-        return find_address_column(frame, column)
-    except SchemaError as exc:  # the library's ``column=...`` is ``--column NAME`` here
-        raise SchemaError(str(exc).replace("column=...", "--column NAME")) from None
+    if no_header and column is None and frame.shape[1] == 1:
+        return frame.columns[0]
+    return find_address_column(frame, column)
 
 
 def same_file(a: Path, b: Path) -> bool:

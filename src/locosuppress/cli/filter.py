@@ -40,6 +40,7 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
             shared.read_only,
             shared.workers,
             shared.reading,
+            shared.no_header,
         ],
     )
     parser.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
@@ -91,11 +92,14 @@ def run_filter(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: int | str | None = None,
+    header: bool = True,
 ) -> FilterResult:
     """Read ``source``, filter it against ``lst``, write the kept rows to ``output``."""
     with console.progress.step(f"Reading {source.name}"):
-        frame = read_mailing_file(source, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    label = address_column(frame, column)
+        frame = read_mailing_file(
+            source, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header
+        )
+    label = address_column(frame, column, no_header=not header)
     with console.progress.step("Filtering"):
         result = lst.filter(
             frame,
@@ -135,6 +139,7 @@ def filter_file(args: argparse.Namespace, console: Console) -> int:
             encoding=args.encoding,
             delimiter=args.delimiter,
             sheet=args.sheet,
+            header=not args.no_header,
         )
     if args.report is not None:
         write_json(result.report.to_dict(), args.report, force=args.force)

@@ -36,6 +36,7 @@ def read_mailing_file(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: int | str | None = None,
+    header: bool = True,
 ) -> pd.DataFrame:
     """Read a CSV or ``.xlsx`` mailing file with every column as text.
 
@@ -58,28 +59,36 @@ def read_mailing_file(
 
     Header names are kept as written, but a blank one becomes ``column_<n>``
     (1-based position) and a repeated one gets ``_2``, ``_3``...; the
-    positions of renamed columns are in the attrs.
+    positions of renamed columns are in the attrs. With ``header=False`` the
+    file has no header row: every row is data and the columns are named
+    ``column_1``, ``column_2``, ... (and :func:`write_mailing_file` writes
+    such a frame back without a header row).
 
     Args:
         path: the file.
         encoding: the CSV encoding, overriding detection (any Python codec name).
         delimiter: the CSV delimiter, overriding detection (one character).
         sheet: the ``.xlsx`` worksheet, by 0-based position or name (default: the first).
+        header: whether the first row names the columns (default) or is data.
 
     Returns:
         A frame of string columns with a ``RangeIndex``; ``frame.attrs["locosuppress"]``
         is a dict with ``format`` (``"csv"`` or ``"xlsx"``), ``source`` (the file
         name, without folder), ``encoding`` and ``delimiter`` (CSV, else ``None``),
-        ``sheet`` (0-based position for ``.xlsx``, else ``None``) and
-        ``renamed_columns`` (0-based positions of renamed header names).
+        ``sheet`` (0-based position for ``.xlsx``, else ``None``),
+        ``renamed_columns`` (0-based positions of renamed header names) and
+        ``header`` (``False`` when read with ``header=False``).
 
     Raises:
         MailingFileError: the file is missing, a folder, unreadable, empty,
-            binary, not in the encoding, has a record with more fields than the
-            header or an unclosed quote, is a damaged or legacy Excel file; an
-            option does not fit the format; or ``.xlsx`` support (the ``excel``
-            extra) is not installed.
+            binary (a NUL byte anywhere), not in the encoding or mixing UTF-8
+            with another encoding, has a record with more fields than the
+            header or an unclosed quote, is a damaged, legacy or
+            oversized-when-unpacked Excel file; an option does not fit the
+            format; or ``.xlsx`` support (the ``excel`` extra) is not installed.
     """
+    if not isinstance(header, bool):
+        raise TypeError(f"header must be True or False, not {type(header).__name__}")
     source = Path(os.fspath(path))
     if source.is_dir():
         raise MailingFileError(f"{source}: is a folder, not a mailing file")
@@ -101,7 +110,7 @@ def read_mailing_file(
                 raise MailingFileError(
                     f"{source}: encoding= and delimiter= apply to CSV files, not .xlsx"
                 )
-            frame, sheet_position = read_xlsx(stream, source, sheet)
+            frame, sheet_position = read_xlsx(stream, source, sheet, header=header)
             info: dict[str, Any] = {
                 "format": "xlsx",
                 "encoding": None,
@@ -112,7 +121,13 @@ def read_mailing_file(
             if sheet is not None:
                 raise MailingFileError(f"{source}: sheet= applies to .xlsx files, not CSV")
             frame, found_encoding, found_delimiter = _read_csv(
-                stream, source, sample, complete=complete, encoding=encoding, delimiter=delimiter
+                stream,
+                source,
+                sample,
+                complete=complete,
+                encoding=encoding,
+                delimiter=delimiter,
+                header=header,
             )
             info = {
                 "format": "csv",
@@ -120,8 +135,10 @@ def read_mailing_file(
                 "delimiter": found_delimiter,
                 "sheet": None,
             }
-    header = [str(name) for name in frame.columns]
-    names, renamed = _sniff.unique_names(header)
+    if header:
+        names, renamed = _sniff.unique_names([str(name) for name in frame.columns])
+    else:
+        names, renamed = [f"column_{i + 1}" for i in range(frame.shape[1])], []
     frame.columns = pd.Index(names, dtype=str)
     frame.attrs[ATTRS_KEY] = {
         "format": info["format"],
@@ -130,6 +147,7 @@ def read_mailing_file(
         "delimiter": info["delimiter"],
         "sheet": info["sheet"],
         "renamed_columns": renamed,
+        "header": header,
     }
     return frame
 
@@ -142,6 +160,7 @@ def _read_csv(
     complete: bool,
     encoding: str | None,
     delimiter: str | None,
+    header: bool,
 ) -> tuple[pd.DataFrame, str, str]:
     """Read a CSV file: detect what was not given, parse, name the header."""
     if not sample:
@@ -164,9 +183,11 @@ def _read_csv(
     except UnicodeDecodeError:  # pragma: no cover - the whole file was checked
         stream.seek(0)
         raise _decode_error(stream, source, chosen) from None
-    header = raw.iloc[0].tolist() if len(raw) else []
+    if not header:
+        return raw, chosen, chosen_delimiter
+    names = raw.iloc[0].tolist() if len(raw) else []
     frame = raw.iloc[1:].reset_index(drop=True)
-    frame.columns = pd.Index(header, dtype=str)
+    frame.columns = pd.Index(names, dtype=str)
     return frame, chosen, chosen_delimiter
 
 

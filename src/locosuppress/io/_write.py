@@ -53,6 +53,9 @@ def write_mailing_file(
     double quote or a line break, and in a one-column file every value is
     quoted (else an empty or blank value would read back as a blank line).
 
+    A frame read with ``header=False`` (``frame.attrs["locosuppress"]["header"]``)
+    is written without a header row, as it was read.
+
     Every value is written as text: missing values (``None``, ``NaN``,
     ``pd.NA``) as empty cells, anything else that is not a string as
     ``str(value)``. The index is not written. The frame is not modified.
@@ -91,15 +94,16 @@ def write_mailing_file(
     _check_target(target, overwrite=overwrite)  # fail before converting a million rows
     header = [str(name) for name in frame.columns]
     columns = [_text_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    found = _frame_info(frame)
+    header_row = found.get("header") is not False
     write: Callable[[BinaryIO], None]
     if suffix in XLSX_SUFFIXES:
         if encoding is not None or delimiter is not None:
             raise MailingFileError(
                 f"{target}: encoding= and delimiter= apply to CSV files, not .xlsx"
             )
-        write = xlsx_writer(target, header, columns)
+        write = xlsx_writer(target, header, columns, header_row=header_row)
     else:
-        found = _frame_info(frame)
         read_as_csv = found.get("format") == "csv"
         if encoding is None:
             encoding = (found.get("encoding") if read_as_csv else None) or "utf-8"
@@ -111,7 +115,14 @@ def write_mailing_file(
         chosen_delimiter = delimiter_option(delimiter)
 
         def write(stream: BinaryIO) -> None:
-            _write_csv(stream, target, header, columns, chosen_encoding, chosen_delimiter)
+            _write_csv(
+                stream,
+                target,
+                header if header_row else None,
+                columns,
+                chosen_encoding,
+                chosen_delimiter,
+            )
 
     write_atomically(target, write, overwrite=overwrite)
 
@@ -143,30 +154,33 @@ def _to_text(value: object) -> str | None:
 def _write_csv(
     stream: BinaryIO,
     target: Path,
-    header: list[str],
+    header: list[str] | None,
     columns: list[pd.Series],
     encoding: str,
     delimiter: str,
 ) -> None:
-    """Write CSV text to ``stream``; locate the cell an encoding error comes from."""
+    """Write CSV text to ``stream`` (without a header row for ``header=None``).
+
+    Locates the cell an encoding error comes from.
+    """
     text = pd.concat(columns, axis=1, ignore_index=True)
     try:
         text.to_csv(
             stream,
             mode="wb",
             sep=delimiter,
-            header=header,
+            header=header if header is not None else False,
             index=False,
             na_rep="",
             encoding=encoding,
             errors="strict",
             lineterminator=_LINE_TERMINATOR,
-            quoting=csv.QUOTE_ALL if len(header) == 1 else csv.QUOTE_MINIMAL,
+            quoting=csv.QUOTE_ALL if len(columns) == 1 else csv.QUOTE_MINIMAL,
             quotechar='"',
             doublequote=True,
         )
     except UnicodeEncodeError:
-        raise _encode_error(target, header, columns, encoding) from None
+        raise _encode_error(target, header or [], columns, encoding) from None
 
 
 def _encode_error(
