@@ -360,14 +360,40 @@ class TestAtomicWrite:
 
     @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
     @pytest.mark.parametrize("name", ["out.csv", "out.xlsx"])
-    def test_new_file_mode_follows_the_umask(self, tmp_path: Path, name: str) -> None:
-        """A new mailing file is a user file: mode 0o666 less the umask, not owner-only."""
-        previous = os.umask(0o022)
+    def test_new_file_is_owner_only(self, tmp_path: Path, name: str) -> None:
+        """A new mailing file holds personal data: mode 0600 whatever the umask."""
+        previous = os.umask(0o002)
         try:
             write_mailing_file(text_frame({"a": ["1"]}), tmp_path / name)
         finally:
             os.umask(previous)
-        assert 0o644 == stat.S_IMODE((tmp_path / name).stat().st_mode)
+        assert 0o600 == stat.S_IMODE((tmp_path / name).stat().st_mode)
+
+    @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+    @pytest.mark.parametrize("name", ["out.csv", "out.xlsx"])
+    def test_temp_file_is_owner_only_from_creation(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+    ) -> None:
+        """The temporary file a kill would leave behind is 0600 from the moment it exists."""
+        modes: list[int] = []
+        real_fsync = os.fsync
+
+        def spy(descriptor: int) -> None:
+            modes.extend(
+                stat.S_IMODE(path.stat().st_mode)
+                for path in tmp_path.iterdir()
+                if path.name.endswith(".tmp")
+            )
+            real_fsync(descriptor)
+
+        monkeypatch.setattr(os, "fsync", spy)
+        previous = os.umask(0)
+        try:
+            write_mailing_file(text_frame({"email": [ADDRESS]}), tmp_path / name)
+        finally:
+            os.umask(previous)
+        assert modes
+        assert {0o600} == set(modes)
 
 
 # -- round trips ----------------------------------------------------------------------------------

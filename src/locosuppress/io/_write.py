@@ -30,8 +30,9 @@ __all__ = ["write_atomically", "write_mailing_file"]
 
 _LINE_TERMINATOR = "\r\n"  # RFC 4180, and what Excel writes
 _TEMP_PREFIX = ".locosuppress"  # a hidden name holding nothing from the data or the target
-# Mailing files are the user's own files, not secrets: the usual 0o666 less the umask.
-_FILE_MODE = 0o666
+# Mailing files hold personal data: owner-only from the moment the temporary
+# file exists (set at creation, never chmod-ed after), like lists and keys.
+_FILE_MODE = 0o600
 
 
 def write_mailing_file(
@@ -60,8 +61,10 @@ def write_mailing_file(
     ``pd.NA``) as empty cells, anything else that is not a string as
     ``str(value)``. The index is not written. The frame is not modified.
 
-    The file is written to a temporary file in the same folder, flushed to
-    disk, then renamed over ``path``; on any error the temporary file is
+    A new file is created with mode 0600 (owner only: it holds personal
+    data), whatever the umask. The file is written to a temporary file (also
+    0600 from its creation) in the same folder, flushed to disk, then renamed
+    over ``path``; on any error the temporary file is
     removed and ``path`` is untouched. Without ``overwrite=True`` an existing
     ``path`` is never replaced, even if it appears while writing.
 
@@ -222,7 +225,7 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], None], *, overwri
     """Write via a temporary file in the target's folder, then put it in place.
 
     The temporary file gets a random hidden name (nothing from the data or
-    the target) and mode 0o666 less the umask; it is fsynced, then linked
+    the target) and mode 0600 from its creation; it is fsynced, then linked
     into place (never replacing a file, even one that appeared meanwhile) or,
     with ``overwrite``, renamed over the target after taking its permissions.
     On any error, an interrupt included, the temporary file is removed and the
