@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from io_support import ADDRESS, files_in, info, text_frame
 
+import locosuppress
 import locosuppress.io._write as write_module
 from locosuppress.errors import MailingFileError, OutputExistsError
 from locosuppress.io import ATTRS_KEY, read_mailing_file, write_mailing_file
@@ -222,6 +223,17 @@ class TestWrite:
         assert b'"a"\r\n"1"\r\n' == target.read_bytes()
         if os.name == "posix":
             assert 0o640 == stat.S_IMODE(target.stat().st_mode)
+
+    def test_overwrite_never_replaces_a_key_or_a_list(self, tmp_path: Path) -> None:
+        """overwrite=True does not replace a key file or a SQLite list (or its log)."""
+        key = locosuppress.SuppressionKey.generate()
+        key.save(tmp_path / "list.key")
+        locosuppress.SuppressionList.open(tmp_path / "list.db", key).close()
+        for name, what in (("list.key", "key file"), ("list.db", "SQLite database")):
+            before = (tmp_path / name).read_bytes()
+            with pytest.raises(MailingFileError, match=what):
+                write_mailing_file(text_frame({"a": ["1"]}), tmp_path / name, overwrite=True)
+            assert before == (tmp_path / name).read_bytes()
 
     def test_unencodable_value(self, tmp_path: Path) -> None:
         """A character cp1252 lacks gives its position, never the value, and a hint."""

@@ -20,6 +20,7 @@ from locosuppress import _fs
 from locosuppress._vocabulary import check_source
 from locosuppress.errors import InvalidOptionError
 from locosuppress.filtering import find_address_column
+from locosuppress.io._write import protected_content
 from locosuppress.keys import SuppressionKey
 from locosuppress.store import SuppressionList
 
@@ -30,6 +31,7 @@ __all__ = [
     "check_output",
     "command_line_words",
     "file_label",
+    "list_files",
     "load_key",
     "open_list",
     "same_file",
@@ -125,10 +127,33 @@ def same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+#: The files SQLite keeps beside a list: overwriting one loses committed changes.
+_LIST_SIDECARS: Final = (
+    ("-wal", "list's write-ahead log"),
+    ("-shm", "list's shared memory"),
+    ("-journal", "list's journal"),
+)
+
+
+def list_files(path: Path | None) -> list[tuple[str, Path | None]]:
+    """The list and the files SQLite keeps beside it, as ``check_output`` inputs."""
+    if path is None:
+        return []
+    return [("list", path)] + [
+        (name, path.with_name(path.name + suffix)) for suffix, name in _LIST_SIDECARS
+    ]
+
+
 def check_output(
     output: Path, *, inputs: Iterable[tuple[str, Path | None]], force: bool, what: str = "output"
 ) -> None:
-    """Refuse an output that is one of the inputs, a folder, or exists without ``--force``.
+    """Refuse an output that is an input, a list or key, a folder, or exists without ``--force``.
+
+    An existing file that starts like a key file (wherever the key came
+    from: ``--key-file`` or ``LOCOSUPPRESS_KEY``), a SQLite database or its
+    log is refused even with ``--force``; so are the names of a list's
+    ``-wal``, ``-shm`` and ``-journal`` files when ``inputs`` holds them
+    (:func:`list_files`), whether or not they exist yet.
 
     Args:
         output: the file to write.
@@ -145,6 +170,12 @@ def check_output(
                 f"the {what} file {output} is the {name} file; choose another {what} file "
                 "(the input is never overwritten)"
             )
+    found = protected_content(output)
+    if found is not None:
+        raise CommandError(
+            f"the {what} file {output} is {found}; it is never overwritten, not even with "
+            f"--force: choose another {what} file"
+        )
     if output.is_dir():
         raise CommandError(f"the {what} {output} is a folder; give a file name")
     if not force and (output.exists() or output.is_symlink()):

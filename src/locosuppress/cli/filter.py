@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from locosuppress.cli._console import Console
-from locosuppress.cli._files import address_column, check_output, open_list, write_json
+from locosuppress.cli._files import (
+    address_column,
+    check_output,
+    list_files,
+    open_list,
+    write_json,
+)
 from locosuppress.cli._options import CHANNEL_CHOICES, Shared, command_parser, note_workers
 from locosuppress.filtering import FilterResult
 from locosuppress.io import read_mailing_file, write_mailing_file
@@ -115,7 +121,7 @@ def run_filter(
 
 def filter_file(args: argparse.Namespace, console: Console) -> int:
     """``filter LIST INPUT -o OUTPUT``: write the rows that may be mailed; print the report."""
-    protected = [("input", args.input), ("list", args.list), ("key", args.key_file)]
+    protected = [("input", args.input), *list_files(args.list), ("key", args.key_file)]
     check_output(args.output, inputs=protected, force=args.force)
     note_workers(args, console)
     if args.report is not None:

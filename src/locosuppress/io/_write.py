@@ -25,14 +25,24 @@ from locosuppress import _fs
 from locosuppress.errors import LocosuppressError, MailingFileError, OutputExistsError
 from locosuppress.io._read import ATTRS_KEY, delimiter_option, encoding_option
 from locosuppress.io._xlsx import UNSUPPORTED_EXCEL, XLSX_SUFFIXES, xlsx_writer
+from locosuppress.keys import KEY_FILE_PREFIX
 
-__all__ = ["write_atomically", "write_mailing_file"]
+__all__ = ["protected_content", "write_atomically", "write_mailing_file"]
 
 _LINE_TERMINATOR = "\r\n"  # RFC 4180, and what Excel writes
 _TEMP_PREFIX = ".locosuppress"  # a hidden name holding nothing from the data or the target
 # Mailing files hold personal data: owner-only from the moment the temporary
 # file exists (set at creation, never chmod-ed after), like lists and keys.
 _FILE_MODE = 0o600
+# How files that a mailing file must never replace begin: losing one loses
+# the key, the list or its committed changes.
+_PROTECTED_CONTENT = (
+    (KEY_FILE_PREFIX.encode("ascii"), "a locosuppress key file"),
+    (b"SQLite format 3\x00", "a SQLite database (a suppression list?)"),
+    (b"\x37\x7f\x06\x82", "a SQLite write-ahead log"),
+    (b"\x37\x7f\x06\x83", "a SQLite write-ahead log"),
+    (b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7", "a SQLite journal"),
+)
 
 
 def write_mailing_file(
@@ -77,7 +87,8 @@ def write_mailing_file(
 
     Raises:
         OutputExistsError: ``path`` exists and ``overwrite`` is false.
-        MailingFileError: a value cannot be written in the encoding (the message
+        MailingFileError: ``path`` is a key file, a SQLite database or its
+            log (even with ``overwrite``); a value cannot be written in the encoding (the message
             gives its row and column position), or in ``.xlsx``; the folder does
             not exist or cannot be written; ``path`` is a folder or an
             unsupported Excel format; an option does not fit the format; or
@@ -266,11 +277,35 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], None], *, overwri
         raise MailingFileError(f"{target}: cannot be written ({reason})") from None
 
 
+def protected_content(path: Path) -> str | None:
+    """What an existing file is, when its first bytes show it must never be replaced.
+
+    Returns:
+        ``"a locosuppress key file"``, ``"a SQLite database ..."``, a SQLite
+        log, or ``None`` (also for a missing or unreadable file).
+    """
+    try:
+        with path.open("rb") as stream:
+            start = stream.read(64)
+    except OSError:
+        return None
+    for prefix, what in _PROTECTED_CONTENT:
+        if start.startswith(prefix):
+            return what
+    return None
+
+
 def _check_target(target: Path, *, overwrite: bool) -> None:
-    """Refuse a folder, a missing folder, or an existing file without ``overwrite``."""
+    """Refuse a folder, a missing folder, a key or list, an existing file without ``overwrite``."""
     if target.is_dir():
         raise MailingFileError(f"{target}: is a folder; give a file name")
     if not target.parent.is_dir():
         raise MailingFileError(f"{target}: the folder does not exist")
     if not overwrite and os.path.lexists(target):
         raise OutputExistsError(f"{target}: already exists; pass overwrite=True to replace it")
+    found = protected_content(target)
+    if found is not None:
+        raise MailingFileError(
+            f"{target}: is {found}; a mailing file never replaces it, not even with "
+            "overwrite=True: choose another name"
+        )
