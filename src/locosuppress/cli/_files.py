@@ -139,9 +139,9 @@ def list_files(path: Path | None) -> list[tuple[str, Path | None]]:
     """The list and the files SQLite keeps beside it, as ``check_output`` inputs."""
     if path is None:
         return []
-    return [("list", path)] + [
-        (name, path.with_name(path.name + suffix)) for suffix, name in _LIST_SIDECARS
-    ]
+    files: list[tuple[str, Path | None]] = [("list", path)]
+    files += [(name, path.with_name(path.name + suffix)) for suffix, name in _LIST_SIDECARS]
+    return files
 
 
 def check_output(
