@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -127,6 +128,38 @@ class TestOutcomes:
         assert 2 == result.report.invalid
         assert not result.report.invalid_excluded
 
+    @pytest.mark.parametrize(
+        "spelling",
+        [
+            "jan.devries@example.nl\u200f",  # a right-to-left mark after it
+            "\u202ajan.devries@example.nl\u202c",  # bidi embedding around it
+            "jan.devries@example.nl\u00ad",  # a soft hyphen
+            "jan.de\u00advries@example.nl",  # a soft hyphen inside
+            "jan.devries@example.nl,",
+            "jan.devries@example.nl; ",
+            "jan.devries@example.nl\ud800",  # a lone surrogate from broken decoding
+        ],
+    )
+    def test_keep_invalid_still_suppresses_a_cleaned_match(
+        self, lst: SuppressionList, spelling: str
+    ) -> None:
+        """on_invalid='keep': an invalid cell whose cleaned form is suppressed is suppressed."""
+        frame = pd.DataFrame({"email": pd.Series([spelling, "nieuw@example.nl"], dtype=object)})
+        result = lst.filter(frame, on_invalid="keep")
+        assert [1] == list(result.kept.index)
+        assert (1, 0) == (result.report.suppressed, result.report.invalid)
+        assert [0] == list(result.suppressed_index)
+
+    def test_keep_invalid_keeps_a_cleaned_form_that_is_not_listed(
+        self, lst: SuppressionList
+    ) -> None:
+        """A cleaned form that is not on the list leaves the row kept, and counted invalid."""
+        frame = pd.DataFrame({"email": ["nieuw@example.nl\u200f", "iemand@spamtrap.example;"]})
+        result = lst.filter(frame, on_invalid="keep")
+        assert [0] == list(result.kept.index)
+        assert (1, 1, 1) == (result.report.kept, result.report.invalid, result.report.suppressed)
+        assert {"address": 0, "domain": 1} == dict(result.report.suppressed_by_entry)
+
     def test_no_dedupe(self, lst: SuppressionList) -> None:
         """dedupe=False keeps repeated addresses."""
         result = lst.filter(_import(), dedupe=False)
@@ -197,11 +230,55 @@ class TestFrames:
         assert [11, 18] == list(lst.filter(frame).kept.index)
 
     def test_non_string_values(self, lst: SuppressionList) -> None:
-        """Numbers, NaN, None and bytes in an object column are invalid rows, not crashes."""
-        frame = pd.DataFrame({"email": [12, np.nan, None, b"a@b.nl", 3.5, "ok@example.nl"]})
+        """Numbers, NaN and None in an object column are invalid rows, not crashes."""
+        frame = pd.DataFrame({"email": [12, np.nan, None, True, 3.5, "ok@example.nl"]})
         result = lst.filter(frame)
         assert (1, 5) == (result.report.kept, result.report.invalid)
         assert 2 == result.report.missing
+
+    @pytest.mark.parametrize(
+        "column",
+        [
+            pd.Series([b"jan.devries@example.nl", b"x@example.nl"], dtype=object),
+            pd.Series(["x@example.nl", b"jan.devries@example.nl"], dtype=object),
+            pd.Series(
+                pa.array([b"jan.devries@example.nl", b"x@example.nl"]),
+                dtype=pd.ArrowDtype(pa.binary()),
+            ),
+            pd.Series(
+                pa.array([b"jan.devries@example.nl"], type=pa.large_binary()),
+                dtype=pd.ArrowDtype(pa.large_binary()),
+            ),
+        ],
+    )
+    @pytest.mark.parametrize("on_invalid", ["keep", "exclude"])
+    def test_bytes_address_column_is_a_schema_error(
+        self, lst: SuppressionList, column: pd.Series, on_invalid: str
+    ) -> None:
+        """Bytes (a Parquet binary column) are not text: refused, never kept as invalid."""
+        with pytest.raises(SchemaError, match="bytes") as info:
+            lst.filter(pd.DataFrame({"email": column}), on_invalid=on_invalid)
+        assert "jan.devries" not in str(info.value)
+
+    def test_parquet_binary_column_is_a_schema_error(
+        self, lst: SuppressionList, tmp_path: Path
+    ) -> None:
+        """A Parquet file whose address column is binary, read back, is refused clearly."""
+        table = pa.table({"email": pa.array([b"jan.devries@example.nl"])})
+        pa.parquet.write_table(table, tmp_path / "f.parquet")
+        for backend in ("numpy_nullable", "pyarrow"):
+            frame = pd.read_parquet(tmp_path / "f.parquet", dtype_backend=backend)
+            with pytest.raises(SchemaError, match="bytes"):
+                lst.filter(frame, on_invalid="keep")
+
+    def test_string_view_columns(self, lst: SuppressionList) -> None:
+        """Arrow string_view columns filter or fail with a SchemaError, never pyarrow's error."""
+        frame = _import()
+        view = pd.ArrowDtype(pa.string_view())
+        frame["E-mailadres"] = frame["E-mailadres"].astype(pd.ArrowDtype(pa.string())).astype(view)
+        with pytest.raises(SchemaError, match=r"string_view.*astype") as info:
+            lst.filter(frame)
+        assert "E-mailadres" in str(info.value)
 
 
 class TestColumns:
