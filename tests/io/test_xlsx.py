@@ -8,6 +8,7 @@ import datetime
 import os
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -119,6 +120,35 @@ class TestReadXlsx:
         assert ["tweede"] == by_name.columns.tolist()
         assert "has no sheet 'Derde'" in read_error(tmp_path / "f.xlsx", sheet="Derde")
         assert "has no sheet 2" in read_error(tmp_path / "f.xlsx", sheet=2)
+
+    def test_zip_bomb_is_refused_before_parsing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A workbook unpacking to over 200x its size is refused before openpyxl reads it."""
+        path = write_xlsx(tmp_path / "bomb.xlsx", [["email"], [ADDRESS]])
+        with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/media/padding.bin", bytes(10 * 1024 * 1024))
+        assert 200 * path.stat().st_size < 10 * 1024 * 1024
+
+        def never(*args: object, **kwargs: object) -> None:
+            raise AssertionError("openpyxl must not parse a refused workbook")
+
+        monkeypatch.setattr(openpyxl, "load_workbook", never)
+        message = read_error(path)
+        assert "zip bomb" in message
+        assert "200" in message
+
+    def test_declared_size_over_the_limit_is_refused(self, tmp_path: Path) -> None:
+        """An archive declaring more than 2 GiB unpacked is refused (sizes read, not trusted)."""
+        path = write_xlsx(tmp_path / "big.xlsx", [["email"], [ADDRESS]])
+        data = bytearray(path.read_bytes())
+        # Patch the central directory's uncompressed size of every member to 1 GiB.
+        at = data.find(b"PK\x01\x02")
+        while at != -1:
+            data[at + 24 : at + 28] = (1 << 30).to_bytes(4, "little")
+            at = data.find(b"PK\x01\x02", at + 4)
+        path.write_bytes(bytes(data))
+        assert "2 GiB" in read_error(path)
 
     def test_zip_content_with_csv_name(self, tmp_path: Path) -> None:
         """A workbook saved under a .csv name is still read as a workbook."""

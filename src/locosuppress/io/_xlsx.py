@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -41,7 +42,12 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or a password-
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_COLUMNS = 16_384
 _EXCEL_MAX_CELL = 32_767
-_SCRATCH_PREFIX = ".locosuppress"  # a hidden name holding nothing from the data or the target
+_SCRATCH_PREFIX = ".locosuppress"
+# A workbook is a ZIP archive: refuse, before parsing, one that would unpack to
+# more than this many times its own size or more than this many bytes (a zip
+# bomb). Real sheets of text compress about 5 to 20 times.
+MAX_UNPACK_RATIO = 200
+MAX_UNPACKED = 2 * 1024**3  # a hidden name holding nothing from the data or the target
 
 
 def _import_openpyxl() -> Any:
@@ -107,11 +113,13 @@ def read_xlsx(
         written, and the worksheet's 0-based position.
 
     Raises:
-        MailingFileError: the workbook is damaged, has no such sheet, or the
-            sheet is empty or has a value without a header.
+        MailingFileError: the workbook is damaged, would unpack to more than
+            200 times its size or 2 GiB, has no such sheet, or the sheet is
+            empty or has a value without a header.
         MissingExtraError: openpyxl (the ``excel`` extra) is not installed.
     """
     openpyxl = _import_openpyxl()
+    _check_unpacked_size(stream, source)
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises zipfile, KeyError, XML and value errors
@@ -138,6 +146,38 @@ def read_xlsx(
     frame = pd.DataFrame(columns, dtype=str)
     frame.columns = pd.Index(names, dtype=str)
     return frame, position
+
+
+def _check_unpacked_size(stream: BinaryIO, source: Path) -> None:
+    """Refuse an archive that would unpack past the limits, from its directory alone.
+
+    The sizes come from the archive's central directory; :mod:`zipfile` never
+    unpacks a member past its recorded size, so a lying directory cannot get
+    more bytes through openpyxl than it declares.
+
+    Raises:
+        MailingFileError: not a readable archive, or too large when unpacked.
+    """
+    try:
+        size = os.fstat(stream.fileno()).st_size
+        with zipfile.ZipFile(stream) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise MailingFileError(
+            f"{source}: is not a readable .xlsx file (damaged, or not an Excel workbook)"
+        ) from None
+    finally:
+        stream.seek(0)
+    if unpacked > MAX_UNPACKED:
+        limit = f"more than {MAX_UNPACKED // 1024**3} GiB"
+    elif unpacked > MAX_UNPACK_RATIO * max(size, 1):
+        limit = f"more than {MAX_UNPACK_RATIO} times its size of {size:,} bytes"
+    else:
+        return
+    raise MailingFileError(
+        f"{source}: would unpack to {unpacked:,} bytes, {limit}; refused before reading as "
+        "a possible zip bomb. If the workbook is genuine, save the sheet as CSV"
+    )
 
 
 def _sheet_position(source: Path, titles: list[str], sheet: int | str | None) -> int:
