@@ -42,12 +42,18 @@ class TestChecks:
             option_code("jan@example.nl", SCOPES, "scope")
         assert "jan@example.nl" not in str(caught.value)
         assert "'newsletter'" in str(caught.value)
+        with pytest.raises(InvalidOptionError, match="str value") as caught:
+            option_code("jan＠example.nl", SCOPES, "scope")
+        assert "jan" not in str(caught.value)
         with pytest.raises(InvalidOptionError):
             channel_mask("fax")
         with pytest.raises(InvalidOptionError):
             check_remove_reason("bored")
 
-    @pytest.mark.parametrize("label", ["", "x" * 201, "jan@example.nl", "tab\there"])
+    @pytest.mark.parametrize(
+        "label",
+        ["", "x" * 201, "jan@example.nl", "jan＠example.nl", "jan%40example.nl", "tab\there"],
+    )
     def test_source_labels_refused(self, label: str) -> None:
         """A source label is 1-200 printable characters without '@' (it is stored as text)."""
         with pytest.raises(InvalidOptionError):

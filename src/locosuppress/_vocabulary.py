@@ -232,7 +232,12 @@ def check_source(source: object) -> str | None:
         return None
     if not isinstance(source, str):
         raise TypeError(f"source must be a str or None, not {type(source).__name__}")
-    if not source or len(source) > MAX_SOURCE or "@" in source or not source.isprintable():
+    if (
+        not source
+        or len(source) > MAX_SOURCE
+        or looks_like_address(source)
+        or not source.isprintable()
+    ):
         raise InvalidOptionError(
             f"a source label is 1 to {MAX_SOURCE} printable characters without '@': it is "
             "stored in plain text, and an e-mail address must never be"
