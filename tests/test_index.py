@@ -97,5 +97,5 @@ class TestPersistence:
     def test_damaged_snapshot(self, damage) -> None:  # type: ignore[no-untyped-def]
         """A truncated or foreign snapshot raises ListCorruptedError."""
         data = SuppressionIndex.from_rows([(b"\x01" * 32, KIND_EMAIL, 1)]).to_bytes()
-        with pytest.raises(ListCorruptedError):
+        with pytest.raises(ListCorruptedError, match="index snapshot is"):
             SuppressionIndex.from_bytes(damage(data))

@@ -209,7 +209,7 @@ class TestWrite:
                 target.write_text("theirs", encoding="utf-8")
 
         monkeypatch.setattr(os, "fsync", fsync_and_race)
-        with pytest.raises(OutputExistsError):
+        with pytest.raises(OutputExistsError, match="already exists"):
             write_mailing_file(text_frame({"a": ["1"]}), target)
         assert "theirs" == target.read_text(encoding="utf-8")
         assert ["out.csv"] == files_in(tmp_path)
@@ -239,7 +239,7 @@ class TestWrite:
         """A character cp1252 lacks gives its position, never the value, and a hint."""
         frame = text_frame({"naam": ["René", "Jan"], "email": [ADDRESS, f"Ĳsbrand.{ADDRESS}"]})
         frame.attrs[ATTRS_KEY] = {"format": "csv", "encoding": "cp1252", "delimiter": ";"}
-        with pytest.raises(MailingFileError) as caught:
+        with pytest.raises(MailingFileError, match="cannot encode") as caught:
             write_mailing_file(frame, tmp_path / "out.csv")
         message = str(caught.value)
         assert "row 1, column 1 (0-based positions)" in message
@@ -344,10 +344,10 @@ class TestAtomicWrite:
         """Ctrl-C during the write leaves no temp file either."""
 
         def interrupted(descriptor: int) -> None:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt("stopped by the test")
 
         monkeypatch.setattr(os, "fsync", interrupted)
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt, match="stopped by the test"):
             write_mailing_file(text_frame({"a": ["1"]}), tmp_path / "out.csv")
         assert [] == files_in(tmp_path)
 

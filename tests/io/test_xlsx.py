@@ -203,7 +203,7 @@ class TestWriteXlsx:
         out.mkdir()
         monkeypatch.setattr(tempfile, "tempdir", os.fspath(system_temp))
         write_mailing_file(text_frame({"email": [ADDRESS]}), out / "ok.xlsx")
-        with pytest.raises(MailingFileError):
+        with pytest.raises(MailingFileError, match="control character"):
             write_mailing_file(text_frame({"email": [ADDRESS, "\x07"]}), out / "bad.xlsx")
         assert [] == files_in(system_temp)
         assert ["ok.xlsx"] == files_in(out)
