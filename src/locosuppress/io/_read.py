@@ -43,11 +43,12 @@ def read_mailing_file(
     The format comes from the content (an ``.xlsx`` file is a ZIP archive) and
     the ``.xlsx`` suffix; anything else is read as CSV. For CSV, the encoding
     is a byte order mark's (``utf-8-sig``, ``utf-16``), else ``utf-8`` if the
-    first 64 KiB are valid UTF-8, else ``cp1252`` (Windows-1252). A file whose
-    first 64 KiB are plain ASCII but that turns out not to be UTF-8 further on
-    is read again as ``cp1252``. The delimiter (``,`` ``;`` tab ``|``) is the
-    one that splits the header and the following records of that sample
-    consistently, ignoring delimiters inside quoted fields.
+    whole file is valid UTF-8, else ``cp1252`` (Windows-1252) if the file
+    holds no valid UTF-8 multi-byte sequence at all; a file that mixes the two
+    is refused, never decoded one way. Every byte is checked, and a NUL
+    character anywhere is refused. The delimiter (``,`` ``;`` tab ``|``) is
+    the one that splits the header and the following records of the first
+    64 KiB consistently, ignoring delimiters inside quoted fields.
 
     Values come back exactly as written: no type conversion, no missing-value
     markers, no white-space stripping. An empty field is ``""``; a record with
