@@ -10,7 +10,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from locosuppress.io._sniff import settle_encoding, sniff_delimiter, unique_names
+from locosuppress.io._sniff import (
+    has_utf8_sequence,
+    settle_encoding,
+    sniff_delimiter,
+    unique_names,
+)
+
+
+def _one_multibyte_character(data: bytes) -> bool:
+    """Whether ``data`` is exactly one character outside ASCII in strict UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return 1 == len(text) and not text.isascii()
+
 
 # -- detection ------------------------------------------------------------------------------------
 
@@ -38,6 +53,21 @@ class TestSettleEncoding:
         content = b"\xe9\n" + b"x" * (1024 * 1024 - 3) + "é\n".encode()
         assert b"\xc3" == content[1024 * 1024 - 1 : 1024 * 1024]
         assert "mixed" == settle_encoding(io.BytesIO(content))[0]
+
+    @given(
+        st.lists(
+            st.one_of(st.integers(0, 255), st.integers(0x80, 0xBF), st.integers(0xC0, 0xF7)),
+            max_size=12,
+        ).map(bytes)
+    )
+    def test_utf8_sequence_found_exactly(self, data: bytes) -> None:
+        """A valid UTF-8 multi-byte sequence is found wherever one starts, and only then."""
+        expected = any(
+            _one_multibyte_character(data[start : start + size])
+            for start in range(len(data))
+            for size in (2, 3, 4)
+        )
+        assert expected == has_utf8_sequence(io.BytesIO(data))
 
     def test_undefined_cp1252_byte(self) -> None:
         """A byte Windows-1252 leaves undefined is reported with its line, not guessed."""
