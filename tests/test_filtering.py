@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -133,6 +134,38 @@ class TestOutcomes:
         assert 2 == result.report.invalid
         assert not result.report.invalid_excluded
 
+    @pytest.mark.parametrize(
+        "spelling",
+        [
+            "jan.devries@example.nl\u200f",  # a right-to-left mark after it
+            "\u202ajan.devries@example.nl\u202c",  # bidi embedding around it
+            "jan.devries@example.nl\u00ad",  # a soft hyphen
+            "jan.de\u00advries@example.nl",  # a soft hyphen inside
+            "jan.devries@example.nl,",
+            "jan.devries@example.nl; ",
+            "jan.devries@example.nl\ud800",  # a lone surrogate from broken decoding
+        ],
+    )
+    def test_keep_invalid_still_suppresses_a_cleaned_match(
+        self, lst: SuppressionList, spelling: str
+    ) -> None:
+        """on_invalid='keep': an invalid cell whose cleaned form is suppressed is suppressed."""
+        frame = pd.DataFrame({"email": pd.Series([spelling, "nieuw@example.nl"], dtype=object)})
+        result = lst.filter(frame, on_invalid="keep")
+        assert [1] == list(result.kept.index)
+        assert (1, 0) == (result.report.suppressed, result.report.invalid)
+        assert [0] == list(result.suppressed_index)
+
+    def test_keep_invalid_keeps_a_cleaned_form_that_is_not_listed(
+        self, lst: SuppressionList
+    ) -> None:
+        """A cleaned form that is not on the list leaves the row kept, and counted invalid."""
+        frame = pd.DataFrame({"email": ["nieuw@example.nl\u200f", "iemand@spamtrap.example;"]})
+        result = lst.filter(frame, on_invalid="keep")
+        assert [0] == list(result.kept.index)
+        assert (1, 1, 1) == (result.report.kept, result.report.invalid, result.report.suppressed)
+        assert {"address": 0, "domain": 1} == dict(result.report.suppressed_by_entry)
+
     def test_no_dedupe(self, lst: SuppressionList) -> None:
         """dedupe=False keeps repeated addresses."""
         result = lst.filter(_import(), dedupe=False)
@@ -203,11 +236,55 @@ class TestFrames:
         assert [11, 18] == list(lst.filter(frame).kept.index)
 
     def test_non_string_values(self, lst: SuppressionList) -> None:
-        """Numbers, NaN, None and bytes in an object column are invalid rows, not crashes."""
-        frame = pd.DataFrame({"email": [12, np.nan, None, b"a@b.nl", 3.5, "ok@example.nl"]})
+        """Numbers, NaN and None in an object column are invalid rows, not crashes."""
+        frame = pd.DataFrame({"email": [12, np.nan, None, True, 3.5, "ok@example.nl"]})
         result = lst.filter(frame)
         assert (1, 5) == (result.report.kept, result.report.invalid)
         assert 2 == result.report.missing
+
+    @pytest.mark.parametrize(
+        "column",
+        [
+            pd.Series([b"jan.devries@example.nl", b"x@example.nl"], dtype=object),
+            pd.Series(["x@example.nl", b"jan.devries@example.nl"], dtype=object),
+            pd.Series(
+                pa.array([b"jan.devries@example.nl", b"x@example.nl"]),
+                dtype=pd.ArrowDtype(pa.binary()),
+            ),
+            pd.Series(
+                pa.array([b"jan.devries@example.nl"], type=pa.large_binary()),
+                dtype=pd.ArrowDtype(pa.large_binary()),
+            ),
+        ],
+    )
+    @pytest.mark.parametrize("on_invalid", ["keep", "exclude"])
+    def test_bytes_address_column_is_a_schema_error(
+        self, lst: SuppressionList, column: pd.Series, on_invalid: str
+    ) -> None:
+        """Bytes (a Parquet binary column) are not text: refused, never kept as invalid."""
+        with pytest.raises(SchemaError, match="bytes") as info:
+            lst.filter(pd.DataFrame({"email": column}), on_invalid=on_invalid)
+        assert "jan.devries" not in str(info.value)
+
+    def test_parquet_binary_column_is_a_schema_error(
+        self, lst: SuppressionList, tmp_path: Path
+    ) -> None:
+        """A Parquet file whose address column is binary, read back, is refused clearly."""
+        table = pa.table({"email": pa.array([b"jan.devries@example.nl"])})
+        pa.parquet.write_table(table, tmp_path / "f.parquet")
+        for backend in ("numpy_nullable", "pyarrow"):
+            frame = pd.read_parquet(tmp_path / "f.parquet", dtype_backend=backend)
+            with pytest.raises(SchemaError, match="bytes"):
+                lst.filter(frame, on_invalid="keep")
+
+    def test_string_view_columns(self, lst: SuppressionList) -> None:
+        """Arrow string_view columns filter or fail with a SchemaError, never pyarrow's error."""
+        frame = _import()
+        view = pd.ArrowDtype(pa.string_view())
+        frame["E-mailadres"] = frame["E-mailadres"].astype(pd.ArrowDtype(pa.string())).astype(view)
+        with pytest.raises(SchemaError, match=r"string_view.*astype") as info:
+            lst.filter(frame)
+        assert "E-mailadres" in str(info.value)
 
 
 class TestColumns:
@@ -235,10 +312,10 @@ class TestColumns:
         frame = pd.DataFrame(
             [["jan.devries@example.nl", "0123 AB"]], columns=["jan.devries@example.nl", "0123 AB"]
         )
-        with pytest.raises(SchemaError) as info:
+        with pytest.raises(SchemaError, match="no header row") as info:
             lst.filter(frame)
         assert "jan.devries" not in str(info.value)
-        with pytest.raises(SchemaError) as info:
+        with pytest.raises(SchemaError, match="no header row") as info:
             lst.filter(frame, column="x@y.nl")
         assert "x@y.nl" not in str(info.value)
 
@@ -247,11 +324,60 @@ class TestColumns:
         with pytest.raises(SchemaError, match="column="):
             lst.filter(pd.DataFrame({"email": ["a@b.nl"], "E-mail": ["c@d.nl"]}))
 
+    @pytest.mark.parametrize("delimiter", [",", ";"])
+    def test_repeated_address_header_is_refused(
+        self, lst: SuppressionList, tmp_path: Path, delimiter: str
+    ) -> None:
+        """``email,email`` (the second read as ``email_2``) is refused: both must be checked."""
+        path = tmp_path / "f.csv"
+        path.write_text(
+            f"email{delimiter}email\nnieuw@example.nl{delimiter}jan.devries@example.nl\n",
+            encoding="utf-8",
+        )
+        frame = locosuppress.read_mailing_file(path)
+        with pytest.raises(SchemaError, match="several columns look like address columns"):
+            lst.filter(frame)
+        assert 0 == lst.filter(frame, column="email_2").report.kept
+
+    @pytest.mark.parametrize(
+        "columns",
+        [["email", "email_2"], ["email", "email.1"], ["E-mail 1", "E-mail 2"], ["mail", "Email3"]],
+    )
+    def test_renamed_address_columns_are_refused(
+        self, lst: SuppressionList, columns: list[str]
+    ) -> None:
+        """Address-like names with a number after them count as address columns too."""
+        frame = pd.DataFrame([["nieuw@example.nl", "jan.devries@example.nl"]], columns=columns)
+        with pytest.raises(SchemaError, match="not checked"):
+            lst.filter(frame)
+
+    @pytest.mark.parametrize(
+        "label", ["jan.devries@example.nl", "jan.devries＠example.nl", "jan.devries%40example.nl"]
+    )
+    def test_column_name_that_looks_like_an_address_is_refused(
+        self, lst: SuppressionList, label: str
+    ) -> None:
+        """column= never takes an address for a name (a headerless file's first row)."""
+        frame = pd.DataFrame([["piet@example.nl"]], columns=[label])
+        with pytest.raises(SchemaError, match="no header row") as info:
+            lst.filter(frame, column=label)
+        assert "jan.devries" not in str(info.value)
+
+    @pytest.mark.parametrize("at", ["@", "＠", "%40", "﹫"])
+    def test_headerless_frame_says_so(self, lst: SuppressionList, tmp_path: Path, at: str) -> None:
+        """A file read with its first address as the header: the error says header=False."""
+        path = tmp_path / "f.csv"
+        path.write_text(f"jan.devries{at}example.nl;K1\npiet@example.nl;K2\n", encoding="utf-8")
+        with pytest.raises(SchemaError, match="no header row") as info:
+            lst.filter(locosuppress.read_mailing_file(path))
+        assert "header=False" in str(info.value)
+        assert "jan.devries" not in str(info.value)
+
     def test_named_column(self, lst: SuppressionList) -> None:
         """column= picks the column; a missing one is a SchemaError."""
         frame = pd.DataFrame({"email": ["a@b.nl"], "werk": ["jan.devries@example.nl"]})
         assert 0 == lst.filter(frame, column="werk").report.kept
-        with pytest.raises(SchemaError):
+        with pytest.raises(SchemaError, match="is not a column"):
             lst.filter(frame, column="privé")
 
     def test_bad_options(self, lst: SuppressionList) -> None:
@@ -271,7 +397,7 @@ class TestFailClosed:
         """Filtering against a closed list raises a LocosuppressError."""
         opened = SuppressionList.open(tmp_path / "l.db", key)
         opened.close()
-        with pytest.raises(locosuppress.LocosuppressError):
+        with pytest.raises(locosuppress.LocosuppressError, match="is closed"):
             opened.filter(_import())
 
     def test_wrong_key(
@@ -279,7 +405,7 @@ class TestFailClosed:
     ) -> None:
         """A list cannot even be opened with another key."""
         SuppressionList.open(tmp_path / "l.db", key).close()
-        with pytest.raises(locosuppress.KeyMismatchError):
+        with pytest.raises(locosuppress.KeyMismatchError, match="fingerprint"):
             SuppressionList.open(tmp_path / "l.db", other_key)
 
 

@@ -86,7 +86,7 @@ class TestReport:
     def test_frozen(self) -> None:
         """Reports and results cannot be changed after the fact."""
         result = anonymise_events(sample(), now=NOW)
-        with pytest.raises(AttributeError):
+        with pytest.raises(AttributeError, match="can't set attribute"):
             result.report.rows_seen = 0  # type: ignore[misc]
-        with pytest.raises(AttributeError):
+        with pytest.raises(AttributeError, match="can't set attribute"):
             result.events = pd.DataFrame()  # type: ignore[misc]

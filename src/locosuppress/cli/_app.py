@@ -21,7 +21,7 @@ from locosuppress._version import __version__
 from locosuppress.cli import anonymise, demo, entries, key, maintenance
 from locosuppress.cli import filter as filter_
 from locosuppress.cli._console import Console, hide_secrets
-from locosuppress.cli._files import CommandError
+from locosuppress.cli._files import CommandError, command_line_words
 from locosuppress.cli._options import Formatter, Parser, shared_options
 from locosuppress.errors import LocosuppressError
 
@@ -133,8 +133,8 @@ def _traceback(err: TextIO, exc: BaseException) -> None:
 
 
 def _fail(err: TextIO, message: str) -> None:
-    """Print the one-line failure message, secrets hidden."""
-    err.write(f"locosuppress: error: {hide_secrets(message)}\n")
+    """Print the one-line failure message, secrets hidden, in the command's words."""
+    err.write(f"locosuppress: error: {hide_secrets(command_line_words(message))}\n")
     err.flush()
 
 

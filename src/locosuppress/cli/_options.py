@@ -93,6 +93,8 @@ class Shared:
     workers: argparse.ArgumentParser
     #: ``--encoding``, ``--delimiter`` and ``--sheet``, for commands that read a file.
     reading: argparse.ArgumentParser
+    #: ``--no-header``, for commands that read a file of addresses (``add``, ``filter``).
+    no_header: argparse.ArgumentParser
 
 
 def shared_options() -> Shared:
@@ -142,7 +144,17 @@ def shared_options() -> Shared:
         metavar="SHEET",
         help=".xlsx worksheet, by 0-based position or name (default: the first)",
     )
+    no_header = Parser(add_help=False)
+    no_header.add_argument(
+        "--no-header",
+        action="store_true",
+        help=(
+            "the file has no header row: read every row as data, with columns named "
+            "column_1, column_2, ... (a one-column file needs no --column)"
+        ),
+    )
     return Shared(
+        no_header=no_header,
         common=common,
         keyed=keyed,
         as_json=as_json,
