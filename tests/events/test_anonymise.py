@@ -10,6 +10,7 @@ from events_support import sample
 from hypothesis import given
 
 import locosuppress
+import locosuppress.events
 import locosuppress.events._anonymise as anonymise_module
 from locosuppress import InvalidOptionError, anonymise_events
 from locosuppress.events import AnonymisationOptions
@@ -83,7 +84,15 @@ def test_public_names() -> None:
     """The package exports the events API."""
     assert {
         "anonymise_events",
+        "anonymize_events",
         "erase_contact",
         "AnonymisationReport",
         "AnonymisationResult",
     } <= set(locosuppress.__all__)
+
+
+def test_us_spelling_alias() -> None:
+    """anonymize_events is anonymise_events, exported from the package and from events."""
+    assert locosuppress.anonymise_events is locosuppress.anonymize_events
+    assert locosuppress.events.anonymize_events is anonymise_events
+    assert "anonymize_events" in locosuppress.events.__all__

@@ -13,7 +13,7 @@ from events_support import cells, frame, is_na
 from hypothesis import given
 from hypothesis import strategies as st
 
-from locosuppress import SchemaError, anonymise_events
+from locosuppress import InvalidOptionError, SchemaError, anonymise_events
 from locosuppress.testing import event_frames
 
 NOW = pd.Timestamp("2025-06-15 12:00")
@@ -112,6 +112,53 @@ class TestCutoff:
         old = oracle.old_mask(events, now, AMS)
         assert sum(old) == result.report.rows_selected
         assert old == result.events.klant_id.isna().tolist()
+
+    @pytest.mark.parametrize(
+        ("now", "months", "stamps", "old"),
+        [
+            # now (a naive wall time) in the gap of 30 March 2025, months=0: the cutoff is
+            # the end of the gap, 03:00 CEST (01:00 UTC); wall times in the gap land there too
+            (
+                "2025-03-30 02:30",
+                0,
+                [
+                    "2025-03-30 01:59:59.999999999",
+                    "2025-03-30 02:00:00",
+                    "2025-03-30 02:29:59",
+                    "2025-03-30 02:45:00",
+                    "2025-03-30 03:00:00",
+                    "2025-03-30 03:00:00.000000001",
+                ],
+                [True, False, False, False, False, False],
+            ),
+            # now in the gap of 29 March 2026, a year back is an ordinary wall time (02:30 CET)
+            (
+                "2026-03-29 02:30",
+                12,
+                [
+                    "2025-03-29 02:29:59.999999999",
+                    "2025-03-29 02:30:00",
+                    "2025-03-29 02:45:00",
+                    "2025-03-29 03:00:00",
+                ],
+                [True, False, False, False],
+            ),
+        ],
+    )
+    def test_now_in_the_spring_forward_gap(
+        self, now: str, months: int, stamps: list[str], old: list[bool]
+    ) -> None:
+        """With now in the Amsterdam spring-forward gap, naive times either side fall right."""
+        events = pd.DataFrame(
+            {
+                "timestamp": pd.to_datetime(pd.Series(stamps), format="ISO8601").astype(
+                    "datetime64[ns]"
+                ),
+                "email": [f"p{i}@example.nl" for i in range(len(stamps))],
+            }
+        )
+        result = anonymise_events(events, now=pd.Timestamp(now), months=months, tz=AMS)
+        assert old == result.events.email.isna().tolist()
 
     @pytest.mark.parametrize("tz", ["UTC", AMS])
     def test_boundary_is_strict(self, oracle: Any, tz: str) -> None:
@@ -233,6 +280,18 @@ class TestCoarsen:
 
 class TestTimeColumn:
     """A timestamp column must hold times."""
+
+    @pytest.mark.parametrize("now", ["garbage", "01-07-2025", "", pd.Series(["2025-01-01"])])
+    def test_now_that_is_no_iso_time(self, now: Any) -> None:
+        """A now that is no time, or text that is not ISO 8601, is a clear InvalidOptionError."""
+        with pytest.raises(InvalidOptionError, match="now must be"):
+            anonymise_events(frame(timestamp=["2024-01-05"]), now=now)
+
+    def test_now_iso_text(self) -> None:
+        """ISO 8601 text for now is read like the Timestamp it names."""
+        events = frame(timestamp=["2024-01-05"])
+        expected = anonymise_events(events, now=pd.Timestamp("2025-07-01")).report.cutoff
+        assert expected == anonymise_events(events, now="2025-07-01").report.cutoff
 
     def test_numeric_timestamps(self) -> None:
         """Numbers are not times: SchemaError suggesting a conversion."""

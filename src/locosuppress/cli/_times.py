@@ -51,19 +51,22 @@ def resolve_tz(name: str, /) -> dt.tzinfo:
 
 
 def parse_now(text: str, /) -> pd.Timestamp:
-    """Read ``--now``: ISO 8601, with an offset (an instant) or without (a wall time).
+    """Read ``--now``: ISO 8601 only, with an offset (an instant) or without (a wall time).
+
+    Other forms (``01-07-2025``, ``1/7/2025``) are refused, never guessed:
+    pandas would read them month-first.
 
     Raises:
         ValueError: not an ISO 8601 date or time.
     """
-    problem = f"--now must be an ISO 8601 time such as 2025-01-31T12:00, not {text!r}"
+    problem = (
+        f"--now must be an ISO 8601 date or time such as 2025-01-31 or 2025-01-31T12:00 "
+        f"(year first), not {text!r}"
+    )
     try:
-        stamp = pd.Timestamp(text)
-    except (ValueError, TypeError):
+        return pd.Timestamp(dt.datetime.fromisoformat(text.strip()))
+    except (ValueError, TypeError, OverflowError):
         raise ValueError(problem) from None
-    if pd.isna(stamp):
-        raise ValueError(problem)
-    return stamp
 
 
 def _localize(wall: pd.Series, tz: dt.tzinfo) -> pd.Series:

@@ -15,7 +15,7 @@ from locosuppress.events._plan import Plan, plan_with_cutoff
 from locosuppress.events._report import AnonymisationResult, build_report
 from locosuppress.events._times import Resolution
 
-__all__ = ["anonymise_events", "check_frame", "finish"]
+__all__ = ["anonymise_events", "anonymize_events", "check_frame", "finish"]
 
 
 def check_frame(events: Any) -> pd.DataFrame:
@@ -100,3 +100,7 @@ def anonymise_events(
     )
     plan = plan_with_cutoff(events.columns, options, now=now)
     return finish(anonymise_frame(events, plan), plan)
+
+
+#: The US spelling of :func:`anonymise_events` (the same function).
+anonymize_events = anonymise_events

@@ -24,6 +24,7 @@ import pandas as pd
 from locosuppress.events._columns import (
     Codes,
     combine_codes,
+    compact,
     empty,
     factorize,
     is_text,
@@ -152,7 +153,8 @@ def anonymise_frame(
     codes: list[tuple[Codes, int]] = []
     for i, name in enumerate(events.columns):
         result = done[name]
-        new: Any = result.column  # a Series keeps its dtype (an array may be re-inferred)
+        # a Series keeps its dtype (an array may be re-inferred); no unused category is kept
+        new: Any = compact(result.column)
         out.isetitem(i, new)
         changed |= result.changed
         if name == plan.timestamp or name in plan.keep:
@@ -166,6 +168,9 @@ def anonymise_frame(
         urls_scrubbed=sum(r.urls for r in done.values()),
         addresses_replaced=sum(r.addresses for r in done.values()),
         plain_index=_plain_index(events.index, partition=partition),
+        values_dropped=tuple(
+            (str(name), done[name].dropped) for name in plan.keep if done[name].dropped
+        ),
     )
     return Outcome(
         events=out,

@@ -9,12 +9,14 @@ partition.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Hashable
 from typing import Any
 
 import attrs
 import pandas as pd
 
+from locosuppress._vocabulary import shown, squash_name
 from locosuppress.errors import SchemaError
 from locosuppress.events._options import DEFAULT_KEEP, AnonymisationOptions
 from locosuppress.events._people import detect_identity, is_identifying_name
@@ -93,10 +95,7 @@ def make_plan(columns: pd.Index, options: AnonymisationOptions) -> Plan:
     if options.keep is None:
         kept = tuple(c for c in columns if isinstance(c, str) and c.casefold() in DEFAULT_KEEP)
     else:
-        wanted = set(options.keep)
-        unknown = [str(c) for c in wanted if c not in columns]
-        if unknown:
-            raise SchemaError(f"keep names columns that are not there: {', '.join(unknown)}")
+        wanted = {_match_keep(name, columns) for name in options.keep}
         kept = tuple(c for c in columns if c in wanted)
     kept = tuple(c for c in kept if c != timestamp)
 
@@ -116,3 +115,36 @@ def make_plan(columns: pd.Index, options: AnonymisationOptions) -> Plan:
         )
     emptied = tuple(c for c in columns if c != timestamp and c not in kept)
     return Plan(options=options, keep=kept, emptied=emptied, identity=people)
+
+
+def _match_keep(name: Hashable, columns: pd.Index) -> Hashable:
+    """The column a ``keep`` name means: itself, else the one column it squashes like.
+
+    Names are compared like address column names: case and punctuation do not
+    count (:func:`~locosuppress._vocabulary.squash_name`), so ``campaign name``
+    is ``campaign_name``.
+
+    Raises:
+        SchemaError: no column fits (the close names are listed), or several do.
+    """
+    if name in columns:
+        return name
+    squashed = squash_name(name)
+    fits = [c for c in columns if isinstance(c, str) and squash_name(c) == squashed]
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        raise SchemaError(
+            f"keep name {shown(name)} fits several columns ({', '.join(map(shown, fits))}); "
+            "name one of them exactly"
+        )
+    by_squash: dict[str, list[Hashable]] = {}
+    for column in columns:
+        by_squash.setdefault(squash_name(column), []).append(column)
+    close = difflib.get_close_matches(squashed, list(by_squash), n=3, cutoff=0.6)
+    hint = (
+        "; did you mean " + " or ".join(shown(c) for s in close for c in by_squash[s])
+        if close
+        else "; the columns are " + ", ".join(shown(c) for c in columns[:20])
+    )
+    raise SchemaError(f"keep names a column that is not there: {shown(name)}{hint}")

@@ -46,6 +46,9 @@ class AnonymisationReport:
         identity: columns used to count distinct people (empty: not counted).
         urls_scrubbed: kept values whose URL lost query parameters, fragment or user-info.
         addresses_replaced: e-mail addresses replaced in kept values.
+        values_dropped: per kept column (only those with any), how many of its
+            values on selected rows could not be kept and were emptied (lists,
+            dicts, bytes, nested Arrow values: they cannot be scrubbed).
         groups: rows of the aggregates (distinct kept values and time bucket).
         small_groups: groups with fewer than ``k`` events.
         k: the group size below which a group is reported as small.
@@ -69,6 +72,7 @@ class AnonymisationReport:
     identity: tuple[str, ...]
     urls_scrubbed: int
     addresses_replaced: int
+    values_dropped: tuple[tuple[str, int], ...]
     groups: int
     small_groups: int
     k: int
@@ -82,6 +86,13 @@ class AnonymisationReport:
             notes.append(
                 f"{_count(self.rows_missing_timestamp, 'row')} had a missing or unreadable "
                 "timestamp: anonymised (fail closed)"
+            )
+        if self.values_dropped:
+            total = sum(count for _, count in self.values_dropped)
+            where = ", ".join(f"{name} ({count:,})" for name, count in self.values_dropped)
+            notes.append(
+                f"{_count(total, 'value')} of kept columns could not be kept (lists, dicts, "
+                f"bytes: they cannot be scrubbed) and were emptied: {where}"
             )
         if self.small_groups:
             notes.append(
@@ -118,6 +129,7 @@ class AnonymisationReport:
             ("people counted from", self.identity or "not counted"),
             ("URLs scrubbed", self.urls_scrubbed),
             ("addresses replaced", self.addresses_replaced),
+            ("values dropped", dict(self.values_dropped)),
             ("groups", self.groups),
             (f"groups under {self.k} events", self.small_groups),
             ("plain index", self.plain_index),
@@ -133,6 +145,7 @@ class AnonymisationReport:
         out["cutoff"] = None if self.cutoff is None else self.cutoff.isoformat()
         for name in ("columns_kept", "columns_emptied", "identity"):
             out[name] = list(out[name])
+        out["values_dropped"] = dict(self.values_dropped)
         out["notes"] = list(self.notes)
         return out
 
@@ -143,7 +156,7 @@ class AnonymisationReport:
         return render_html(self._title, self._rows(), notes=self.notes)
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class AnonymisationResult:
     """The anonymised events, the report, and the per-group counts.
 
@@ -166,6 +179,16 @@ class AnonymisationResult:
     def __str__(self) -> str:
         return str(self.report)
 
+    def __repr__(self) -> str:
+        """Counts and shapes only: a repr in a log or a notebook never shows a row."""
+        report = self.report
+        rows, columns = self.events.shape
+        return (
+            f"AnonymisationResult(events={rows:,} rows x {columns:,} columns, "
+            f"aggregates={len(self.aggregates):,} rows, rows_seen={report.rows_seen:,}, "
+            f"rows_selected={report.rows_selected:,}, rows_anonymised={report.rows_anonymised:,})"
+        )
+
     def _repr_html_(self) -> str:
         return self.report._repr_html_()
 
@@ -181,9 +204,14 @@ class Counts:
     urls_scrubbed: int = 0
     addresses_replaced: int = 0
     plain_index: bool = True
+    values_dropped: tuple[tuple[str, int], ...] = ()  # per kept column, in frame order
 
     def __add__(self, other: Counts) -> Counts:
+        dropped = dict(self.values_dropped)
+        for name, count in other.values_dropped:
+            dropped[name] = dropped.get(name, 0) + count
         return Counts(
+            values_dropped=tuple(dropped.items()),
             rows_seen=self.rows_seen + other.rows_seen,
             rows_selected=self.rows_selected + other.rows_selected,
             rows_changed=self.rows_changed + other.rows_changed,
@@ -225,6 +253,7 @@ def build_report(
         identity=tuple(str(c) for c in plan.identity),
         urls_scrubbed=counts.urls_scrubbed,
         addresses_replaced=counts.addresses_replaced,
+        values_dropped=counts.values_dropped,
         groups=len(aggregates),
         small_groups=small,
         k=options.k,

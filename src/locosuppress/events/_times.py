@@ -35,6 +35,7 @@ __all__ = [
     "cutoff",
     "floor_wall",
     "localize",
+    "read_now",
     "resolve_tz",
     "time_column",
 ]
@@ -77,13 +78,41 @@ def cutoff(now: Any, months: int, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Times
     """The instant before which events are old, and the same as a naive wall time in ``tz``.
 
     ``now`` may be aware (an instant) or naive (a wall time in ``tz``); None means now.
+    Text must be ISO 8601 (``01-07-2025`` is refused, never read month-first).
+
+    Raises:
+        InvalidOptionError: ``now`` is not a time.
     """
-    stamp = pd.Timestamp.now(tz=tz) if now is None else pd.Timestamp(now)
-    if pd.isna(stamp):
-        raise InvalidOptionError("now must be a time, not NaT")
+    stamp = pd.Timestamp.now(tz=tz) if now is None else read_now(now)
     wall = stamp.tz_convert(tz).tz_localize(None) if stamp.tzinfo is not None else stamp
     wall = wall - pd.DateOffset(months=months)
     return _place(wall, tz), wall
+
+
+def read_now(now: Any, /) -> pd.Timestamp:
+    """``now`` as a Timestamp: a Timestamp, ``datetime``, ``datetime64`` or ISO 8601 text.
+
+    Raises:
+        InvalidOptionError: anything else, NaT, or text that is not ISO 8601.
+    """
+    problem = (
+        "now must be a time: a pandas Timestamp, a datetime or ISO 8601 text such as "
+        "2025-01-31T12:00 (year first)"
+    )
+    if isinstance(now, str):
+        try:
+            return pd.Timestamp(dt.datetime.fromisoformat(now.strip()))
+        except (ValueError, OverflowError):
+            raise InvalidOptionError(f"{problem}, not {now!r}") from None
+    if not isinstance(now, dt.date | np.datetime64):  # a Timestamp is a datetime is a date
+        raise InvalidOptionError(f"{problem}, not a {type(now).__name__}")
+    try:
+        stamp = pd.Timestamp(now)
+    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        raise InvalidOptionError(f"{problem}; {now!r} is out of range") from None
+    if pd.isna(stamp):
+        raise InvalidOptionError("now must be a time, not NaT")
+    return stamp
 
 
 def floor_wall(wall: pd.Series, resolution: Resolution) -> pd.Series:
