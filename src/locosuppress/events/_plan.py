@@ -20,9 +20,12 @@ from locosuppress._vocabulary import shown, squash_name
 from locosuppress.errors import SchemaError
 from locosuppress.events._options import DEFAULT_KEEP, AnonymisationOptions
 from locosuppress.events._people import detect_identity, is_identifying_name
-from locosuppress.events._times import cutoff
+from locosuppress.events._times import cutoff, read_now
 
-__all__ = ["Plan", "make_plan", "plan_with_cutoff"]
+__all__ = ["FUTURE_MARGIN", "Plan", "make_plan", "plan_with_cutoff"]
+
+#: Times later than ``now`` plus this are in the future (clocks and zones differ a little).
+FUTURE_MARGIN = pd.Timedelta(days=1)
 
 
 @attrs.frozen(kw_only=True)
@@ -36,6 +39,9 @@ class Plan:
         identity: the columns that tell who an event belongs to.
         cutoff: events strictly before this instant are old; None for an erasure.
         cutoff_wall: the cutoff as a naive wall time in the options' zone.
+        future: events strictly after this instant (a day after ``now``) are
+            in the future; None for an erasure.
+        future_wall: the same as a naive wall time in the options' zone.
     """
 
     options: AnonymisationOptions
@@ -44,6 +50,8 @@ class Plan:
     identity: tuple[Hashable, ...]
     cutoff: pd.Timestamp | None = None
     cutoff_wall: pd.Timestamp | None = None
+    future: pd.Timestamp | None = None
+    future_wall: pd.Timestamp | None = None
 
     @property
     def timestamp(self) -> Hashable:
@@ -70,8 +78,13 @@ def plan_with_cutoff(columns: pd.Index, options: AnonymisationOptions, *, now: A
         InvalidOptionError: ``now`` is not a time.
     """
     plan = make_plan(columns, options)
-    instant, wall = cutoff(now, options.months, options.tz)
-    return attrs.evolve(plan, cutoff=instant, cutoff_wall=wall)
+    stamp = pd.Timestamp.now(tz=options.tz) if now is None else read_now(now)
+    instant, wall = cutoff(stamp, options.months, options.tz)
+    future = cutoff(stamp, 0, options.tz)[0] + FUTURE_MARGIN
+    future_wall = future.tz_convert(options.tz).tz_localize(None)
+    return attrs.evolve(
+        plan, cutoff=instant, cutoff_wall=wall, future=future, future_wall=future_wall
+    )
 
 
 def make_plan(columns: pd.Index, options: AnonymisationOptions) -> Plan:

@@ -35,6 +35,13 @@ class AnonymisationReport:
         rows_already_anonymous: selected rows that were already anonymous.
         rows_missing_timestamp: selected rows whose timestamp was missing or
             unreadable (they count as old: fail closed).
+        rows_unreadable_timestamp: of those, the rows whose timestamp was
+            present but no time (text that does not read, a number without
+            ``timestamp_unit``).
+        rows_future_timestamp: rows whose time is more than a day after
+            ``now`` (0 for an erasure); anonymised like unreadable ones unless
+            ``future_allowed``.
+        future_allowed: whether ``allow_future=True`` kept future rows as recent.
         cutoff: events strictly before this instant are old; None for an erasure.
         months: the age limit in calendar months; None for an erasure.
         erasure: whether this was :func:`erase_contact`.
@@ -61,6 +68,9 @@ class AnonymisationReport:
     rows_anonymised: int
     rows_already_anonymous: int
     rows_missing_timestamp: int
+    rows_unreadable_timestamp: int
+    rows_future_timestamp: int
+    future_allowed: bool
     cutoff: pd.Timestamp | None
     months: int | None
     erasure: bool
@@ -86,6 +96,21 @@ class AnonymisationReport:
             notes.append(
                 f"{_count(self.rows_missing_timestamp, 'row')} had a missing or unreadable "
                 "timestamp: anonymised (fail closed)"
+            )
+        if self.rows_unreadable_timestamp:
+            notes.append(
+                f"{_count(self.rows_unreadable_timestamp, 'row')} had a timestamp that is no "
+                "time (unreadable text, or Unix times without timestamp_unit)"
+            )
+        if self.rows_future_timestamp:
+            fate = (
+                "kept as recent (allow_future)"
+                if self.future_allowed
+                else "anonymised as unreadable (fail closed)"
+            )
+            notes.append(
+                f"{_count(self.rows_future_timestamp, 'row')} had a timestamp more than a day "
+                f"after now: {fate}"
             )
         if self.values_dropped:
             total = sum(count for _, count in self.values_dropped)
@@ -121,6 +146,8 @@ class AnonymisationReport:
             ("  anonymised now", self.rows_anonymised),
             ("  already anonymous", self.rows_already_anonymous),
             ("  missing timestamp", self.rows_missing_timestamp),
+            ("    of which unreadable", self.rows_unreadable_timestamp),
+            ("future timestamp", self.rows_future_timestamp),
             ("age limit (months)", self.months),
             ("time zone", self.tz),
             (f"{self.timestamp} floored to", self.resolution or "not floored"),
@@ -201,6 +228,8 @@ class Counts:
     rows_selected: int = 0
     rows_changed: int = 0
     rows_missing_timestamp: int = 0
+    rows_unreadable_timestamp: int = 0
+    rows_future_timestamp: int = 0
     urls_scrubbed: int = 0
     addresses_replaced: int = 0
     plain_index: bool = True
@@ -216,6 +245,10 @@ class Counts:
             rows_selected=self.rows_selected + other.rows_selected,
             rows_changed=self.rows_changed + other.rows_changed,
             rows_missing_timestamp=self.rows_missing_timestamp + other.rows_missing_timestamp,
+            rows_unreadable_timestamp=(
+                self.rows_unreadable_timestamp + other.rows_unreadable_timestamp
+            ),
+            rows_future_timestamp=self.rows_future_timestamp + other.rows_future_timestamp,
             urls_scrubbed=self.urls_scrubbed + other.urls_scrubbed,
             addresses_replaced=self.addresses_replaced + other.addresses_replaced,
             plain_index=self.plain_index and other.plain_index,
@@ -242,6 +275,9 @@ def build_report(
         rows_anonymised=counts.rows_changed,
         rows_already_anonymous=selected - counts.rows_changed,
         rows_missing_timestamp=counts.rows_missing_timestamp,
+        rows_unreadable_timestamp=counts.rows_unreadable_timestamp,
+        rows_future_timestamp=counts.rows_future_timestamp,
+        future_allowed=options.allow_future,
         cutoff=plan.cutoff,
         months=plan.months,
         erasure=plan.cutoff is None,
