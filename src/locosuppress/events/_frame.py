@@ -91,7 +91,7 @@ def _stamp_work(
     plan: Plan,
     blanked: npt.NDArray[np.bool_],
 ) -> Scrubbed:
-    """Coarsen the selected timestamps; ``blanked`` ones (future times) become NA, like unreadable."""
+    """Coarsen the selected timestamps; ``blanked`` ones (future times) become NA."""
     stamps, changed = times.coarsen(positions, plan.options.resolution)
     if blanked.any():
         stamps = empty(nullable(stamps), blanked)
