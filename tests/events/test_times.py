@@ -366,6 +366,19 @@ class TestUnixTimes:
         assert values.dtype == result.events.timestamp.dtype
         assert (1, 0) == (result.report.rows_selected, result.report.rows_missing_timestamp)
 
+    def test_sentinel_unix_time_is_future(self) -> None:
+        """253402214400 (9999-12-31 in seconds) is a future time: counted, anonymised, emptied."""
+        events = pd.DataFrame(
+            {"timestamp": [253_402_214_400, RECENT_S, RECENT_S], "ip": ["a", "b", "c"]}
+        )
+        result = anonymise_events(events, now=JULY, timestamp_unit="s")
+        assert (1, 0) == (
+            result.report.rows_future_timestamp,
+            result.report.rows_unreadable_timestamp,
+        )
+        assert [True, False, False] == result.events.ip.isna().tolist()
+        assert [True, False, False] == result.events.timestamp.isna().tolist()
+
     def test_unreadable_numbers_with_unit(self) -> None:
         """With timestamp_unit, text that is no number is unreadable: old, emptied, counted."""
         events = pd.DataFrame(
@@ -376,6 +389,7 @@ class TestUnixTimes:
         )
         result = anonymise_events(events, now=JULY, timestamp_unit="s")
         assert [False, False, False, True, True] == result.events.ip.isna().tolist()
+        assert [False, False, False, True, True] == result.events.timestamp.isna().tolist()
         assert (2, 1) == (
             result.report.rows_missing_timestamp,
             result.report.rows_unreadable_timestamp,
@@ -464,6 +478,18 @@ class TestFuture:
         assert any(
             "2 rows had a timestamp more than a day after now" in n for n in result.report.notes
         )
+
+    def test_a_day_is_the_margin(self) -> None:
+        """Exactly a day after now is recent; a second later is in the future."""
+        events = pd.DataFrame(
+            {
+                "timestamp": pd.to_datetime(["2025-07-02 12:00:00", "2025-07-02 12:00:01"] * 2),
+                "ip": list("abcd"),
+            }
+        )
+        result = anonymise_events(events, now=JULY, allow_unreadable=True)
+        assert [False, True, False, True] == result.events.ip.isna().tolist()
+        assert 2 == result.report.rows_future_timestamp
 
     def test_allow_future(self) -> None:
         """allow_future=True keeps future rows as recent; they are still counted."""

@@ -27,9 +27,10 @@ __all__ = ["TIMESTAMP_UNITS", "TimestampUnit", "holds_numbers", "read_epochs", "
 TimestampUnit = Literal["s", "ms"] | None
 TIMESTAMP_UNITS: tuple[TimestampUnit, ...] = ("s", "ms", None)
 
-# Nanoseconds per unit, and the largest magnitude that fits datetime64[ns].
-_NS: Final = {"s": 10**9, "ms": 10**6}
-_LIMIT_NS: Final = 2**63 - 1
+# Microseconds per unit, and the largest magnitude that fits datetime64[us]
+# (which reaches 9999-12-31 and far beyond, so sentinels are read as times).
+_US: Final = {"s": 10**6, "ms": 10**3}
+_LIMIT_US: Final = 2**63 - 1
 _INTEGER: Final = r"^[+-]?[0-9]{1,19}$"
 _DECIMAL: Final = r"^[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$"
 _INTEGER_RE: Final = re.compile(_INTEGER)
@@ -52,26 +53,26 @@ def holds_numbers(dtype: Any) -> bool:
     )
 
 
-def _to_ns(
+def _to_us(
     integers: npt.NDArray[np.int64],
     is_integer: npt.NDArray[np.bool_],
     floats: npt.NDArray[np.float64],
     is_float: npt.NDArray[np.bool_],
     unit: str,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Nanoseconds since the epoch, and which values fit (exact for whole numbers)."""
-    scale = _NS[unit]
-    ns = np.zeros(len(integers), dtype=np.int64)
+    """Microseconds since the epoch, and which values fit (exact for whole numbers)."""
+    scale = _US[unit]
+    us = np.zeros(len(integers), dtype=np.int64)
     fits = np.zeros(len(integers), dtype=bool)
-    whole = is_integer & (np.abs(integers.astype(np.float64)) < _LIMIT_NS / scale)
-    ns[whole] = integers[whole] * scale
+    whole = is_integer & (np.abs(integers.astype(np.float64)) < _LIMIT_US / scale / 2)
+    us[whole] = integers[whole] * scale
     fits |= whole
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = floats * scale
-        fraction = is_float & np.isfinite(scaled) & (np.abs(scaled) < _LIMIT_NS)
-    ns[fraction] = np.floor(scaled[fraction]).astype(np.int64)
+        fraction = is_float & np.isfinite(scaled) & (np.abs(scaled) < _LIMIT_US / 2)
+    us[fraction] = np.floor(scaled[fraction]).astype(np.int64)
     fits |= fraction
-    return ns, fits
+    return us, fits
 
 
 def _from_text(text: pa.Array) -> _Parts:
@@ -138,7 +139,7 @@ def read_epochs(
     """Read Unix times in ``unit``.
 
     Returns:
-        The instants (``datetime64[ns, UTC]``, NaT where not readable, on a
+        The instants (``datetime64[us, UTC]``, NaT where not readable, on a
         positional index), which values are blank (NA), and which are
         readable.
     """
@@ -164,9 +165,9 @@ def read_epochs(
             parts = (np.zeros(size, dtype=np.int64), np.zeros(size, dtype=bool), numbers, ~blank)
     else:
         parts = _from_objects(column.to_numpy(dtype=object))
-    ns, readable = _to_ns(*parts, unit)
+    us, readable = _to_us(*parts, unit)
     readable &= ~blank
-    instants = pd.Series(pd.to_datetime(ns, unit="ns", utc=True)).where(readable)
+    instants = pd.Series(us.view("datetime64[us]")).dt.tz_localize("UTC").where(readable)
     return instants, blank, readable
 
 
@@ -180,9 +181,9 @@ def write_epochs(
     """
     if len(positions) == 0:
         return column
-    ns = floored.dt.as_unit("ns").dt.tz_convert("UTC").dt.tz_localize(None)
-    missing = ns.isna().to_numpy()
-    counts = np.asarray(ns.to_numpy(dtype="datetime64[ns]").view(np.int64)) // _NS[unit]
+    wall = floored.dt.tz_convert("UTC").dt.tz_localize(None).dt.as_unit("us")
+    missing = wall.isna().to_numpy()
+    counts = np.asarray(wall.to_numpy(dtype="datetime64[us]").view(np.int64)) // _US[unit]
     if arrow_strings(column) is not None:
         return put(
             column, positions, [None if m else str(c) for c, m in zip(counts, missing, strict=True)]

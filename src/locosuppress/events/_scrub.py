@@ -13,7 +13,8 @@ The rule, per value:
 1. A URL runs up to the next white space. It is one with a scheme and ``//``
    (``https://``, ``ftp://``, any letter case), one without a scheme
    (``//x.nl/?uid=1``), or a bare host name with a dot followed by ``/`` or
-   ``?`` (``x.nl/zomer?uid=1``, ``www.x.nl?uid=1``). Every URL loses its
+   ``?`` (``x.nl/zomer?uid=1``, ``www.x.nl?uid=1``); one without a scheme
+   that is an address as a whole (``0.a?@x.nl``, ``//@x.nl``) is an address. Every URL loses its
    user-info (``user:password@``), its fragment and every query parameter
    whose raw name is not in the allow-list (exactly: ``utm_source_uid`` and
    ``utm_sourcex`` are not ``utm_source``); the kept parameters stay in their
@@ -155,7 +156,7 @@ _EMAIL_IN_URL_RE = re.compile(_PY["email_in_url"])
 _TOKEN_RE = re.compile(f"(?P<url>{_PY['url']})|{_PY['email']}")
 _PARTS_RE = re.compile(_PY["parts"], re.DOTALL)
 # a maximal run of base64 characters (both alphabets) and its = padding
-_BASE64_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9+_\-])([A-Za-z0-9+_\-]{8,})(=*)(?![A-Za-z0-9+_\-=])")
+_BASE64_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9+_\-=])([A-Za-z0-9+_\-]{8,})(=*)(?![A-Za-z0-9+_\-=])")
 _UPPER_RE = re.compile("[A-Z]")
 
 
@@ -232,10 +233,12 @@ def scrub_text(value: str, /, keep_params: Collection[str]) -> tuple[str, bool, 
 
     def token(match: re.Match[str]) -> str:
         nonlocal changed, addresses
-        if match.group("url") is None:
+        url = match.group("url")
+        if url is None or _EMAIL_RE.fullmatch(url):
+            # an address, also one that looks like a URL without scheme (0.a?@x.nl, //@x.nl)
             addresses += 1
             return EMAIL_PLACEHOLDER
-        text, url_changed, found = _scrub_url(match.group("url"), keep_params)
+        text, url_changed, found = _scrub_url(url, keep_params)
         changed = changed or url_changed
         addresses += found
         return text
