@@ -12,6 +12,7 @@ import attrs
 import dask.base
 import dask.dataframe as dd
 import pandas as pd
+from dask.dataframe.utils import clear_known_categories
 from dask.delayed import Delayed, delayed
 
 from locosuppress.events import (
@@ -157,7 +158,8 @@ def anonymise_events(
     key = secrets.token_hex(8)  # 16 characters, for this call only
     buckets = max(1, min(32, events.npartitions // 4))
     collection: Any = events
-    meta = anonymised_meta(events._meta, plan)
+    # partitions keep only the categories they use: the collection's are unknown
+    meta = clear_known_categories(anonymised_meta(events._meta, plan))
     parts = [
         delayed(anonymise_partition, pure=True)(part, plan, key, buckets)
         for part in collection.to_delayed()
