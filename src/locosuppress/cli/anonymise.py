@@ -31,8 +31,8 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         locosuppress anonymise events.xlsx -o anoniem.xlsx --now 2025-01-31 \\
             --aggregates per-dag.csv --resolution day
         locosuppress anonymise events.csv -o anoniem.csv --keep campaign url event
-
         locosuppress anonymise sendgrid.csv -o anoniem.csv --timestamp-unit s
+        locosuppress anonymize events.csv -o anonymized.csv    (US spelling, same command)
 
         Timestamps may be ISO 8601 (2024-03-05 14:22, 2024-03-05T14:22:10+01:00)
         or day-first (5-3-2024 14:22); they are written back as ISO 8601. Unix
@@ -41,8 +41,7 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         a day after --now (9999-12-31), counts as old (fail closed) and is
         reported; when that is more than half of the timestamps the command
         refuses (exit 1, nothing written) unless --allow-unreadable.
-        `anonymize` is the same command. Put --keep's columns after INPUT, or
-        end them with --.
+        Put --keep's columns after INPUT, or end them with --.
         """,
         parents=[shared.common, shared.as_json, shared.force, shared.reading],
         aliases=("anonymize",),
