@@ -71,6 +71,7 @@ from locosuppress.events import (
     AnonymisationReport,
     AnonymisationResult,
     anonymise_events,
+    anonymize_events,
     erase_contact,
 )
 
@@ -118,6 +119,7 @@ __all__ = [
     "VerifyReport",
     "__version__",
     "anonymise_events",
+    "anonymize_events",
     "erase_contact",
     "find_address_column",
     "normalize_domain",

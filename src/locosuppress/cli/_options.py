@@ -172,6 +172,7 @@ def command_parser(
     epilog: str,
     *,
     parents: Sequence[argparse.ArgumentParser],
+    aliases: Sequence[str] = (),
 ) -> argparse.ArgumentParser:
     """Add the command ``name`` to ``subparsers``.
 
@@ -181,6 +182,7 @@ def command_parser(
         summary: one line, lower case, no full stop (the help list and the description).
         epilog: the examples, indented as in the source.
         parents: the shared options the command takes.
+        aliases: other words for the command (``anonymize`` for ``anonymise``).
     """
     parser: argparse.ArgumentParser = subparsers.add_parser(
         name,
@@ -190,6 +192,7 @@ def command_parser(
         epilog="examples:\n" + textwrap.indent(textwrap.dedent(epilog).strip("\n"), "  "),
         formatter_class=Formatter,
         parents=list(parents),
+        aliases=list(aliases),
     )
     return parser
 
