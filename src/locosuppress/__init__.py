@@ -2,7 +2,8 @@
 
 * a permanent suppression list of keyed hashes (never addresses),
 * filtering of imported mailing databases against it, with a report,
-* anonymisation of open and click events after 12 months.
+* anonymisation of open and click events after 12 months,
+* the retention schedule: the privacy policy's other periods as rules.
 
 See README.md and docs/ for the why; ``docs/hash-contract.md`` for the
 byte-exact normalisation and hashing rules.
@@ -31,7 +32,10 @@ from locosuppress.errors import (
     MissingExtraError,
     NotASuppressionListError,
     OutputExistsError,
+    PolicyError,
+    PolicyFileNotFoundError,
     ReadOnlyListError,
+    RetentionCoverageError,
     SchemaError,
     UnsupportedFormatError,
 )
@@ -74,6 +78,17 @@ from locosuppress.events import (
 )
 
 # -- end section: events --
+# -- section: retention (issue 14) --
+# isort: split
+from locosuppress.retention import (
+    RetentionCoverageWarning,
+    RetentionPolicy,
+    RetentionReport,
+    RetentionResult,
+    RetentionRule,
+)
+
+# -- end section: retention --
 
 try:
     __version__ = version("locosuppress")
@@ -108,7 +123,15 @@ __all__ = [
     "MissingExtraError",
     "NotASuppressionListError",
     "OutputExistsError",
+    "PolicyError",
+    "PolicyFileNotFoundError",
     "ReadOnlyListError",
+    "RetentionCoverageError",
+    "RetentionCoverageWarning",
+    "RetentionPolicy",
+    "RetentionReport",
+    "RetentionResult",
+    "RetentionRule",
     "SchemaError",
     "SuppressionKey",
     "SuppressionList",

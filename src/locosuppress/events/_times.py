@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from locosuppress._calendar import shift_months
 from locosuppress.errors import InvalidOptionError, SchemaError
 from locosuppress.events._columns import arrow_strings, put
 
@@ -60,13 +61,8 @@ def resolve_tz(tz: str | dt.tzinfo, /) -> dt.tzinfo:
         ) from error
 
 
-def _place(wall: pd.Timestamp, tz: dt.tzinfo) -> pd.Timestamp:
-    """Place a naive wall time in ``tz``: nonexistent -> moved forward, ambiguous -> earlier."""
-    return wall.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-
-
 def localize(wall: pd.Series, tz: dt.tzinfo) -> pd.Series:
-    """Vectorised :func:`_place`: naive wall times to aware values in ``tz``."""
+    """Vectorised ``_calendar.place``: naive wall times to aware values in ``tz``."""
     placed: pd.Series = wall.dt.tz_localize(
         tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
     )
@@ -78,12 +74,7 @@ def cutoff(now: Any, months: int, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Times
 
     ``now`` may be aware (an instant) or naive (a wall time in ``tz``); None means now.
     """
-    stamp = pd.Timestamp.now(tz=tz) if now is None else pd.Timestamp(now)
-    if pd.isna(stamp):
-        raise InvalidOptionError("now must be a time, not NaT")
-    wall = stamp.tz_convert(tz).tz_localize(None) if stamp.tzinfo is not None else stamp
-    wall = wall - pd.DateOffset(months=months)
-    return _place(wall, tz), wall
+    return shift_months(now, months, tz)  # one implementation, shared with retention
 
 
 def floor_wall(wall: pd.Series, resolution: Resolution) -> pd.Series:

@@ -1,0 +1,182 @@
+"""Which rule governs each row, and which governed rows are past their period.
+
+Shared by ``apply``, ``due`` and ``sweep``, so that the three can never
+disagree about a row. Dates are read exactly as the anonymiser reads its
+timestamps (naive values are wall times in ``tz``; aware ones are instants;
+ISO 8601 text; what does not read counts as missing), and the cutoff is the
+one implementation of "now minus N calendar months" in
+:mod:`locosuppress._calendar`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from locosuppress._calendar import place, reference_time, shift_months
+from locosuppress.errors import SchemaError
+from locosuppress.events._times import TimeColumn, time_column
+from locosuppress.retention._rules import RetentionRule, WhereValue
+
+__all__ = [
+    "Expiry",
+    "check_tables",
+    "column_of",
+    "expiry",
+    "governing",
+    "read_dates",
+    "reference_instant",
+]
+
+_ONE_TICK = pd.Timedelta(1, unit="ns")
+
+
+def check_tables(
+    tables: Any, table: str | None, rules: Sequence[RetentionRule]
+) -> dict[str, pd.DataFrame]:
+    """The tables as a name -> DataFrame dict; every rule's table must be there.
+
+    Raises:
+        TypeError: not a mapping of DataFrames (or one DataFrame with ``table=``).
+        SchemaError: a rule's table is missing, naming the rule.
+    """
+    if isinstance(tables, pd.DataFrame):
+        if table is None:
+            raise TypeError("one DataFrame needs table= (the name the policy's rules use)")
+        found: dict[str, pd.DataFrame] = {table: tables}
+        rules = [rule for rule in rules if rule.table == table]
+    elif isinstance(tables, Mapping):
+        if table is not None:
+            raise TypeError("table= is for one DataFrame; a mapping names its tables itself")
+        found = {}
+        for name, frame in tables.items():
+            if not isinstance(name, str):
+                raise TypeError(f"table names must be text, not {type(name).__name__}")
+            if not isinstance(frame, pd.DataFrame):
+                raise TypeError(
+                    f"table {name!r} must be a pandas DataFrame, not {type(frame).__name__}"
+                )
+            found[name] = frame
+    else:
+        raise TypeError(
+            "tables must be a mapping of table name to DataFrame (or one DataFrame with "
+            f"table=), not {type(tables).__name__}"
+        )
+    for rule in rules:
+        if rule.table not in found:
+            raise SchemaError(
+                f"rule {rule.name!r} governs table {rule.table!r}, which was not given; "
+                "pass it, or use policy.for_tables(...) for a policy without that rule"
+            )
+    for name, frame in found.items():
+        if not frame.columns.is_unique:
+            raise SchemaError(f"table {name!r}: column names must be unique")
+    return found
+
+
+def column_of(frame: pd.DataFrame, rule: RetentionRule, column: Hashable, what: str) -> pd.Series:
+    """A column a rule needs, or a SchemaError naming the rule."""
+    if column not in frame.columns:
+        raise SchemaError(
+            f"rule {rule.name!r}: table {rule.table!r} has no {what} column {column!r}; "
+            "fix the column name in the policy or the table"
+        )
+    series: pd.Series = frame[column]
+    return series
+
+
+def _matches(column: pd.Series, values: tuple[WhereValue, ...]) -> npt.NDArray[np.bool_]:
+    """Rows whose value is one of ``values`` (numbers also match their text, as in a CSV)."""
+    size = len(column)
+    try:
+        found = column.isin(list(values)).to_numpy(dtype=bool, na_value=False)
+    except (TypeError, ValueError):  # a typed column that cannot hold these values
+        found = np.zeros(size, dtype=bool)
+    if any(not isinstance(v, str) for v in values):
+        text = column.astype("string")
+        as_text = text.isin([str(v) for v in values]).to_numpy(dtype=bool, na_value=False)
+        found |= as_text
+    return found
+
+
+def governing(frame: pd.DataFrame, rules: Sequence[RetentionRule]) -> npt.NDArray[np.intp]:
+    """Per row, the position in ``rules`` of the rule that governs it, or -1.
+
+    The policy refuses overlapping rules, so at most one rule matches a row.
+
+    Raises:
+        SchemaError: a ``where`` column is missing.
+    """
+    size = len(frame)
+    which = np.full(size, -1, dtype=np.intp)
+    for number, rule in enumerate(rules):
+        mask = np.ones(size, dtype=bool)
+        for column, values in rule.where:
+            mask &= _matches(column_of(frame, rule, column, "where"), values)
+        which[mask & (which < 0)] = number
+    return which
+
+
+@attrs.frozen(kw_only=True)
+class Expiry:
+    """How the governed rows of one rule stand against its cutoff.
+
+    Attributes:
+        cutoff: rows dated strictly before this instant are past their period.
+        expired: per governed row, past its period (a missing date included).
+        missing: per governed row, the date is missing or unreadable.
+        future: per governed row, the date is later than ``now``.
+    """
+
+    cutoff: pd.Timestamp
+    expired: npt.NDArray[np.bool_]
+    missing: npt.NDArray[np.bool_]
+    future: npt.NDArray[np.bool_]
+
+
+def read_dates(
+    frame: pd.DataFrame, rule: RetentionRule, positions: npt.NDArray[np.intp], tz: dt.tzinfo
+) -> TimeColumn:
+    """The rule's date column at ``positions``, read as the anonymiser reads timestamps."""
+    column = column_of(frame, rule, rule.date_column, "date")
+    if len(positions) != len(column):
+        column = column.iloc[positions]
+    try:
+        return time_column(column, tz, name=rule.date_column)
+    except SchemaError:
+        raise SchemaError(
+            f"rule {rule.name!r}: date column {rule.date_column!r} of table {rule.table!r} "
+            f"holds {column.dtype}, not dates or ISO 8601 text; convert it first, for "
+            "example with pandas.to_datetime"
+        ) from None
+
+
+def expiry(
+    times: TimeColumn, rule: RetentionRule, *, now: Any, tz: dt.tzinfo, ahead: int = 0
+) -> Expiry:
+    """Which rows are past the rule's period at ``now`` (plus ``ahead`` calendar months)."""
+    _, moment_wall = shift_months(now, -ahead, tz)
+    instant, wall = shift_months(moment_wall, rule.keep_for, tz)
+    missing = times.missing
+    expired = missing | times.older_than(instant, wall)
+    now_instant, now_wall = shift_months(now, 0, tz)
+    future = ~missing & ~times.older_than(now_instant + _ONE_TICK, now_wall + _ONE_TICK)
+    return Expiry(cutoff=instant, expired=expired, missing=missing, future=future)
+
+
+def reference_instant(now: Any, tz: dt.tzinfo) -> pd.Timestamp:
+    """``now`` as an instant in ``tz`` (a naive ``now`` is a wall time there; None: now).
+
+    Raises:
+        InvalidOptionError: ``now`` is not a time.
+    """
+    wall = reference_time(now, tz)
+    if now is not None and pd.Timestamp(now).tzinfo is not None:
+        return pd.Timestamp(now).tz_convert(tz)
+    return place(wall, tz)
