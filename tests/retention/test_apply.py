@@ -188,7 +188,7 @@ class TestCalendarEdges:
     """Month ends, leap days, seven years, daylight-saving time at the cutoff."""
 
     def test_month_end(self) -> None:
-        """31 March minus one month is 28 February (2025): a second before goes, the cutoff stays."""
+        """31 March 2025 minus a month is 28 February: a second before goes, the cutoff stays."""
         kept = _kept(
             _policy(),
             pd.to_datetime(["2025-02-28 11:59:59", "2025-02-28 12:00:00"]).tolist(),

@@ -145,7 +145,9 @@ def read_dates(
 ) -> TimeColumn:
     """The rule's date column at ``positions``, read as the anonymiser reads timestamps."""
     column = column_of(frame, rule, rule.date_column, "date")
-    if len(positions) != len(column):
+    if len(positions) == 0:  # nothing to read: no dtype to refuse
+        column = pd.Series([], dtype=object, name=column.name)
+    elif len(positions) != len(column):
         column = column.iloc[positions]
     try:
         return time_column(column, tz, name=rule.date_column)
