@@ -34,6 +34,7 @@ from locosuppress.retention._select import (
     check_tables,
     expiry,
     governing,
+    moment,
     read_dates,
     reference_instant,
 )
@@ -121,6 +122,7 @@ def apply_rules(
     """Apply ``rules`` to ``tables`` (see :meth:`RetentionPolicy.apply`)."""
     given = check_tables(tables, table, rules)
     wall_now = reference_time(now, tz)
+    at = moment(wall_now, tz)
     outcomes: dict[str, RuleOutcome] = {}
     results: dict[str, pd.DataFrame] = {}
     deleted_labels: dict[str, pd.Index] = {}
@@ -129,20 +131,28 @@ def apply_rules(
     table_outcomes: list[TableOutcome] = []
     for name, frame in given.items():
         own = [rule for rule in rules if rule.table == name]
+        size = len(frame)
         which = governing(frame, own)
-        deleted = np.zeros(len(frame), dtype=bool)
-        anonymised = np.zeros(len(frame), dtype=bool)
+        deleted = np.zeros(size, dtype=bool)
+        anonymised = np.zeros(size, dtype=bool)
         out = frame
         for number, rule in enumerate(own):
-            positions = np.flatnonzero(which == number)
+            governed = which == number
+            positions = None if governed.all() else np.flatnonzero(governed)
             times = read_dates(frame, rule, positions, tz)
-            state = expiry(times, rule, now=wall_now, tz=tz)
-            due = positions[state.expired]
+            state = expiry(times, rule, at)
+            if positions is None:
+                hit = state.expired
+            else:
+                hit = np.zeros(size, dtype=bool)
+                hit[positions[state.expired]] = True
+            due = int(state.expired.sum())
             if rule.action == "delete":
-                deleted[due] = True
-            elif len(due):
-                anonymised[due] = True
-                out = _anonymise(out, rule, due, now=wall_now, tz=tz)
+                deleted |= hit
+            elif due:
+                anonymised |= hit
+                out = _anonymise(out, rule, np.flatnonzero(hit), now=wall_now, tz=tz)
+            governs = size if positions is None else len(positions)
             outcomes[rule.name] = RuleOutcome(
                 rule=rule.name,
                 table=name,
@@ -150,32 +160,35 @@ def apply_rules(
                 period=rule.period,
                 date_column=rule.date_column,
                 cutoff=state.cutoff,
-                governed=len(positions),
-                kept=len(positions) - len(due),
-                deleted=len(due) if rule.action == "delete" else 0,
-                anonymised=len(due) if rule.action == "anonymise" else 0,
+                governed=governs,
+                kept=governs - due,
+                deleted=due if rule.action == "delete" else 0,
+                anonymised=due if rule.action == "anonymise" else 0,
                 missing_date=int(state.missing.sum()),
                 future_date=int(state.future.sum()),
                 reason=rule.reason,
             )
         free = which < 0
-        if deleted.any():
+        gone = np.flatnonzero(deleted)
+        if len(gone):
             out = out.take(np.flatnonzero(~deleted))
         elif out is frame:
             out = frame.copy(deep=False)
         results[name] = out
-        deleted_labels[name] = frame.index[deleted]
-        anonymised_labels[name] = frame.index[anonymised]
-        ungoverned_labels[name] = frame.index[free]
+        deleted_labels[name] = frame.index.take(gone)
+        anonymised_labels[name] = frame.index.take(np.flatnonzero(anonymised))
+        ungoverned_labels[name] = frame.index.take(np.flatnonzero(free))
+        counts = {"deleted": len(gone), "anonymised": int(anonymised.sum())}
+        ungoverned_rows = len(ungoverned_labels[name])
         table_outcomes.append(
             TableOutcome(
                 table=name,
-                rows=len(frame),
-                kept=int((~free & ~deleted & ~anonymised).sum()),
-                deleted=int(deleted.sum()),
-                anonymised=int(anonymised.sum()),
-                ungoverned=int(free.sum()),
-                ungoverned_positions=_positions(free),
+                rows=size,
+                kept=size - counts["deleted"] - counts["anonymised"] - ungoverned_rows,
+                deleted=counts["deleted"],
+                anonymised=counts["anonymised"],
+                ungoverned=ungoverned_rows,
+                ungoverned_positions=_positions(free) if ungoverned_rows else (),
             )
         )
     report = RetentionReport(

@@ -29,6 +29,7 @@ from locosuppress.retention._select import (
     column_of,
     expiry,
     governing,
+    moment,
     read_dates,
     reference_instant,
 )
@@ -179,6 +180,7 @@ def due_rows(
     given = check_tables(tables, table, rules)
     instant = reference_instant(now, tz)
     until, _ = shift_months(instant, -within, tz)
+    at = moment(instant, tz, ahead=within)
     labels: dict[str, pd.Index] = {}
     pieces: list[pd.DataFrame] = []
     for name, frame in given.items():
@@ -187,7 +189,7 @@ def due_rows(
         for number, rule in enumerate(own):
             positions = np.flatnonzero(which == number)
             times = read_dates(frame, rule, positions, tz)
-            state = expiry(times, rule, now=instant, tz=tz, ahead=within)
+            state = expiry(times, rule, at)
             due = positions[state.expired]
             labels[rule.name] = frame.index[due]
             if len(due):

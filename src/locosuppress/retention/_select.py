@@ -21,15 +21,17 @@ import pandas as pd
 
 from locosuppress._calendar import place, reference_time, shift_months
 from locosuppress.errors import SchemaError
-from locosuppress.events._times import TimeColumn, time_column
+from locosuppress.events._times import TimeColumn, localize, time_column
 from locosuppress.retention._rules import RetentionRule, WhereValue
 
 __all__ = [
     "Expiry",
+    "Moment",
     "check_tables",
     "column_of",
     "expiry",
     "governing",
+    "moment",
     "read_dates",
     "reference_instant",
 ]
@@ -116,10 +118,13 @@ def governing(frame: pd.DataFrame, rules: Sequence[RetentionRule]) -> npt.NDArra
     size = len(frame)
     which = np.full(size, -1, dtype=np.intp)
     for number, rule in enumerate(rules):
-        mask = np.ones(size, dtype=bool)
-        for column, values in rule.where:
+        if not rule.where:  # every row (the policy allows no other rule here)
+            which[:] = number
+            continue
+        mask = _matches(column_of(frame, rule, rule.where[0][0], "where"), rule.where[0][1])
+        for column, values in rule.where[1:]:
             mask &= _matches(column_of(frame, rule, column, "where"), values)
-        which[mask & (which < 0)] = number
+        which[mask] = number
     return which
 
 
@@ -140,14 +145,65 @@ class Expiry:
     future: npt.NDArray[np.bool_]
 
 
+def _transition_near(wall: pd.Timestamp, tz: dt.tzinfo) -> bool:
+    """Whether the zone's UTC offset changes between two days before ``wall`` and a day after.
+
+    Where it does not, wall times compare exactly as the instants they are placed at.
+    """
+    before = place(wall - pd.Timedelta(days=2), tz).utcoffset()
+    after = place(wall + pd.Timedelta(days=1), tz).utcoffset()
+    return bool(before != after)
+
+
+class _WallTimes(TimeColumn):
+    """Naive NumPy datetime64 values: wall times in ``tz``, compared as NumPy arrays.
+
+    The anonymiser's rule for naive times (placing wall times in the zone
+    never reverses their order, so only values within two days before the
+    cutoff are placed to settle a daylight-saving gap or overlap), without
+    the cost of pandas' Series comparisons on the common dtype.
+    """
+
+    def __init__(self, values: npt.NDArray[np.datetime64], tz: dt.tzinfo) -> None:
+        self.values = values
+        self.tz = tz
+        self.missing = np.isnat(values)
+
+    def older_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
+        unit: Any = np.datetime_data(self.values.dtype)[0]
+        edge = np.datetime64(wall.as_unit("ns").asm8).astype(self.values.dtype)
+        if unit != "ns" and pd.Timestamp(edge) != wall:  # the edge falls between two ticks
+            edge = edge + np.timedelta64(1, unit)
+        old = self.values < edge
+        if not _transition_near(wall, self.tz):  # the wall clock runs evenly here
+            return old
+        near = old & (self.values >= edge - np.timedelta64(2 * 86400, "s"))
+        if near.any():
+            placed = localize(pd.Series(self.values[near]), self.tz)
+            old[near] = (placed < instant).to_numpy()
+        return old
+
+    def coarsen(
+        self, positions: npt.NDArray[np.intp], resolution: Any
+    ) -> tuple[pd.Series, npt.NDArray[np.bool_]]:  # pragma: no cover - never coarsened here
+        raise NotImplementedError("retention reads dates; the anonymiser coarsens them")
+
+
 def read_dates(
-    frame: pd.DataFrame, rule: RetentionRule, positions: npt.NDArray[np.intp], tz: dt.tzinfo
+    frame: pd.DataFrame,
+    rule: RetentionRule,
+    positions: npt.NDArray[np.intp] | None,
+    tz: dt.tzinfo,
 ) -> TimeColumn:
-    """The rule's date column at ``positions``, read as the anonymiser reads timestamps."""
+    """The rule's date column at ``positions`` (None: all rows), read as the anonymiser does."""
     column = column_of(frame, rule, rule.date_column, "date")
-    if len(positions) == 0:  # nothing to read: no dtype to refuse
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        values = column.to_numpy()
+        return _WallTimes(values if positions is None else values[positions], tz)
+    if len(column) == 0 or (positions is not None and len(positions) == 0):  # nothing to read
         column = pd.Series([], dtype=object, name=column.name)
-    elif len(positions) != len(column):
+    elif positions is not None and len(positions) != len(column):
         column = column.iloc[positions]
     try:
         return time_column(column, tz, name=rule.date_column)
@@ -159,16 +215,39 @@ def read_dates(
         ) from None
 
 
-def expiry(
-    times: TimeColumn, rule: RetentionRule, *, now: Any, tz: dt.tzinfo, ahead: int = 0
-) -> Expiry:
-    """Which rows are past the rule's period at ``now`` (plus ``ahead`` calendar months)."""
-    _, moment_wall = shift_months(now, -ahead, tz)
-    instant, wall = shift_months(moment_wall, rule.keep_for, tz)
+@attrs.frozen
+class Moment:
+    """The reference time of a run, on the wall clock and as an instant, computed once.
+
+    Attributes:
+        wall: the time the periods are counted back from (naive, in ``tz``).
+        now_wall, now_instant: the time of the run, for dates in the future.
+        tz: the zone.
+    """
+
+    wall: pd.Timestamp
+    now_wall: pd.Timestamp
+    now_instant: pd.Timestamp
+    tz: dt.tzinfo
+
+
+def moment(now: Any, tz: dt.tzinfo, *, ahead: int = 0) -> Moment:
+    """``now`` (and ``now`` plus ``ahead`` calendar months) for :func:`expiry`.
+
+    Raises:
+        InvalidOptionError: ``now`` is not a time.
+    """
+    now_instant, now_wall = shift_months(now, 0, tz)
+    _, wall = shift_months(now_wall, -ahead, tz)
+    return Moment(wall=wall, now_wall=now_wall, now_instant=now_instant, tz=tz)
+
+
+def expiry(times: TimeColumn, rule: RetentionRule, at: Moment) -> Expiry:
+    """Which rows are past the rule's period at the moment ``at``."""
+    instant, wall = shift_months(at.wall, rule.keep_for, at.tz)
     missing = times.missing
     expired = missing | times.older_than(instant, wall)
-    now_instant, now_wall = shift_months(now, 0, tz)
-    future = ~missing & ~times.older_than(now_instant + _ONE_TICK, now_wall + _ONE_TICK)
+    future = ~missing & ~times.older_than(at.now_instant + _ONE_TICK, at.now_wall + _ONE_TICK)
     return Expiry(cutoff=instant, expired=expired, missing=missing, future=future)
 
 

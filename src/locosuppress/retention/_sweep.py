@@ -34,6 +34,7 @@ from locosuppress.retention._select import (
     column_of,
     expiry,
     governing,
+    moment,
     read_dates,
     reference_instant,
 )
@@ -276,13 +277,14 @@ def sweep_files(
     real_root = folder.resolve()
     instant = reference_instant(now, tz)
     which = governing(manifest, own)
+    at = moment(instant, tz)
     items: list[SweepItem] = []
     for number, rule in enumerate(own):
         if rule.path_column is None:
             continue
         positions = np.flatnonzero(which == number)
         paths = column_of(manifest, rule, rule.path_column, "path")
-        state = expiry(read_dates(manifest, rule, positions, tz), rule, now=instant, tz=tz)
+        state = expiry(read_dates(manifest, rule, positions, tz), rule, at)
         for position in positions[state.expired]:
             value = paths.iloc[position]
             items.append(_sweep_one(rule.name, int(position), value, real_root, dry_run=dry_run))
