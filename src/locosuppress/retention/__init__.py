@@ -25,29 +25,28 @@ never ``store``, ``dask`` or anything above them.
 from __future__ import annotations
 
 from locosuppress.retention._due import RetentionDue
-from locosuppress.retention._policy import DEFAULT_TZ, RetentionPolicy
+from locosuppress.retention._policy import DEFAULT_TZ
+from locosuppress.retention._policy import RetentionPolicy as RetentionPolicy
 from locosuppress.retention._preset import LOCOMAIL, REQUEST_KINDS
 from locosuppress.retention._report import (
-    RetentionCoverageWarning,
-    RetentionReport,
-    RetentionResult,
-    RuleOutcome,
-    TableOutcome,
+    RetentionCoverageWarning as RetentionCoverageWarning,
 )
-from locosuppress.retention._rules import ACTIONS, RetentionRule
+from locosuppress.retention._report import RetentionReport as RetentionReport
+from locosuppress.retention._report import RetentionResult as RetentionResult
+from locosuppress.retention._report import RuleOutcome, TableOutcome
+from locosuppress.retention._rules import ACTIONS
+from locosuppress.retention._rules import RetentionRule as RetentionRule
 from locosuppress.retention._sweep import SweepItem, SweepReport
 
+# RetentionPolicy, RetentionRule, RetentionReport, RetentionResult and
+# RetentionCoverageWarning are importable here too; they are documented (and
+# listed in ``__all__``) as top-level names of ``locosuppress``.
 __all__ = [
     "ACTIONS",
     "DEFAULT_TZ",
     "LOCOMAIL",
     "REQUEST_KINDS",
-    "RetentionCoverageWarning",
     "RetentionDue",
-    "RetentionPolicy",
-    "RetentionReport",
-    "RetentionResult",
-    "RetentionRule",
     "RuleOutcome",
     "SweepItem",
     "SweepReport",
