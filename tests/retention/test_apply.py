@@ -119,6 +119,8 @@ class TestProperties:
         for name in tables:
             pd.testing.assert_frame_equal(once.tables[name], twice.tables[name])
             assert [] == list(twice.deleted[name])
+            assert list(once.anonymised[name]) == list(twice.anonymised[name])
+            assert list(once.ungoverned[name]) == list(twice.ungoverned[name])
 
     @given(policies_and_tables)
     def test_the_report_adds_up_per_table(self, case) -> None:  # type: ignore[no-untyped-def]

@@ -103,7 +103,7 @@ def _matches(column: pd.Series, values: tuple[WhereValue, ...]) -> npt.NDArray[n
     if any(not isinstance(v, str) for v in values):
         text = column.astype("string")
         as_text = text.isin([str(v) for v in values]).to_numpy(dtype=bool, na_value=False)
-        found |= as_text
+        found = found | as_text
     return found
 
 
@@ -123,7 +123,7 @@ def governing(frame: pd.DataFrame, rules: Sequence[RetentionRule]) -> npt.NDArra
             continue
         mask = _matches(column_of(frame, rule, rule.where[0][0], "where"), rule.where[0][1])
         for column, values in rule.where[1:]:
-            mask &= _matches(column_of(frame, rule, column, "where"), values)
+            mask = mask & _matches(column_of(frame, rule, column, "where"), values)
         which[mask] = number
     return which
 
