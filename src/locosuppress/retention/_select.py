@@ -11,6 +11,7 @@ one implementation of "now minus N calendar months" in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ import pandas as pd
 from locosuppress._calendar import place, reference_time, shift_months
 from locosuppress.errors import SchemaError
 from locosuppress.events._times import TimeColumn, localize, time_column
-from locosuppress.retention._rules import RetentionRule, WhereValue
+from locosuppress.retention._rules import RetentionRule
 
 __all__ = [
     "Expiry",
@@ -93,39 +94,53 @@ def column_of(frame: pd.DataFrame, rule: RetentionRule, column: Hashable, what: 
     return series
 
 
-def _matches(column: pd.Series, values: tuple[WhereValue, ...]) -> npt.NDArray[np.bool_]:
-    """Rows whose value is one of ``values`` (numbers also match their text, as in a CSV)."""
-    size = len(column)
+def _chosen(level: Any, values: frozenset[Any], texts: frozenset[str]) -> bool:
+    """Whether one distinct value of a column is selected (numbers also by their text)."""
     try:
-        found = column.isin(list(values)).to_numpy(dtype=bool, na_value=False)
-    except (TypeError, ValueError):  # a typed column that cannot hold these values
-        found = np.zeros(size, dtype=bool)
-    if any(not isinstance(v, str) for v in values):
-        text = column.astype("string")
-        as_text = text.isin([str(v) for v in values]).to_numpy(dtype=bool, na_value=False)
-        found = found | as_text
-    return found
+        if level in values:
+            return True
+    except TypeError:  # an unhashable cell never matches
+        return False
+    return isinstance(level, str) and level in texts
 
 
 def governing(frame: pd.DataFrame, rules: Sequence[RetentionRule]) -> npt.NDArray[np.intp]:
     """Per row, the position in ``rules`` of the rule that governs it, or -1.
 
     The policy refuses overlapping rules, so at most one rule matches a row.
+    Rules that select on one column share one factorisation of it.
 
     Raises:
         SchemaError: a ``where`` column is missing.
     """
     size = len(frame)
     which = np.full(size, -1, dtype=np.intp)
+    factorised: dict[str, tuple[npt.NDArray[np.intp], list[Any]]] = {}
     for number, rule in enumerate(rules):
         if not rule.where:  # every row (the policy allows no other rule here)
             which[:] = number
             continue
-        mask = _matches(column_of(frame, rule, rule.where[0][0], "where"), rule.where[0][1])
-        for column, values in rule.where[1:]:
-            mask = mask & _matches(column_of(frame, rule, column, "where"), values)
+        mask = np.ones(size, dtype=bool)
+        for column, values in rule.where:
+            if column not in factorised:
+                factorised[column] = _levels(column_of(frame, rule, column, "where"))
+            codes, levels = factorised[column]
+            wanted = frozenset(values)
+            texts = frozenset(str(v) for v in values if not isinstance(v, str))
+            chosen = [_chosen(level, wanted, texts) for level in levels]
+            mask &= np.array([*chosen, False], dtype=bool)[codes]
         which[mask] = number
     return which
+
+
+def _levels(column: pd.Series) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    """Codes per row (-1: missing) and the distinct values, once per column."""
+    try:
+        codes, levels = pd.factorize(column, use_na_sentinel=True)
+    except TypeError:  # unhashable cells: each row its own level
+        cells = list(column.to_numpy(dtype=object))
+        return np.arange(len(cells), dtype=np.intp), cells
+    return np.asarray(codes, dtype=np.intp), list(levels)
 
 
 @attrs.frozen(kw_only=True)
@@ -145,6 +160,7 @@ class Expiry:
     future: npt.NDArray[np.bool_]
 
 
+@functools.lru_cache(maxsize=64)
 def _transition_near(wall: pd.Timestamp, tz: dt.tzinfo) -> bool:
     """Whether the zone's UTC offset changes between two days before ``wall`` and a day after.
 
