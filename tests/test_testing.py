@@ -111,3 +111,32 @@ class TestListedValues:
 
         with pytest.raises(ValueError, match="at least one address or domain"):
             listed_values()
+
+
+class TestRetentionStrategies:
+    """retention_policies() and retention_tables() reach what the retention tests need."""
+
+    def test_tables_follow_the_policy(self) -> None:
+        """Every table of a drawn policy gets a frame with the columns its rules use."""
+        from hypothesis import find
+
+        from locosuppress.testing import retention_policies, retention_tables
+
+        policy = find(retention_policies(), lambda p: len(p.rules) >= 3)
+        tables = find(
+            retention_tables(policy, now="2025-03-31"),
+            lambda t: sum(len(frame) for frame in t.values()) >= 3,
+        )
+        assert set(policy.tables) == set(tables)
+        for frame in tables.values():
+            assert ["kind", "date", "note", "n"] == list(frame.columns)
+
+    def test_options_are_checked(self) -> None:
+        """Unknown date kinds and repeated tables are refused."""
+        from locosuppress.retention import LOCOMAIL
+        from locosuppress.testing import retention_policies, retention_tables
+
+        with pytest.raises(ValueError, match="date_kinds must be among"):
+            retention_tables(LOCOMAIL, now="2025-03-31", date_kinds=["epoch"])
+        with pytest.raises(ValueError, match="tables must be distinct"):
+            retention_policies(tables=("a", "a"))

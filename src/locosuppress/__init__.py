@@ -2,7 +2,8 @@
 
 * a permanent suppression list of keyed hashes (never addresses),
 * filtering of imported mailing databases against it, with a report,
-* anonymisation of open and click events after 12 months.
+* anonymisation of open and click events after 12 months,
+* the retention schedule: the privacy policy's other periods as rules.
 
 See README.md and docs/ for the why; ``docs/hash-contract.md`` for the
 byte-exact normalisation and hashing rules.
@@ -32,7 +33,10 @@ from locosuppress.errors import (
     MissingExtraError,
     NotASuppressionListError,
     OutputExistsError,
+    PolicyError,
+    PolicyFileNotFoundError,
     ReadOnlyListError,
+    RetentionCoverageError,
     SchemaError,
     UnsupportedFormatError,
 )
@@ -76,6 +80,17 @@ from locosuppress.events import (
 )
 
 # -- end section: events --
+# -- section: retention (issue 14) --
+# isort: split
+from locosuppress.retention import (
+    RetentionCoverageWarning,
+    RetentionPolicy,
+    RetentionReport,
+    RetentionResult,
+    RetentionRule,
+)
+
+# -- end section: retention --
 
 try:
     __version__ = version("locosuppress")
@@ -111,7 +126,15 @@ __all__ = [
     "MissingExtraError",
     "NotASuppressionListError",
     "OutputExistsError",
+    "PolicyError",
+    "PolicyFileNotFoundError",
     "ReadOnlyListError",
+    "RetentionCoverageError",
+    "RetentionCoverageWarning",
+    "RetentionPolicy",
+    "RetentionReport",
+    "RetentionResult",
+    "RetentionRule",
     "SchemaError",
     "SuppressionKey",
     "SuppressionList",

@@ -29,7 +29,10 @@ __all__ = [
     "MissingExtraError",
     "NotASuppressionListError",
     "OutputExistsError",
+    "PolicyError",
+    "PolicyFileNotFoundError",
     "ReadOnlyListError",
+    "RetentionCoverageError",
     "SchemaError",
     "UnsupportedFormatError",
 ]
@@ -144,3 +147,28 @@ class MissingExtraError(LocosuppressError, ImportError):
 
 class OutputExistsError(LocosuppressError, FileExistsError):
     """Refusing to overwrite an existing file."""
+
+
+class PolicyError(LocosuppressError, ValueError):
+    """A retention policy cannot be built: overlapping rules, a bad period, an unknown action.
+
+    Also raised for a policy file that is not valid TOML or does not follow the
+    schema; the message names the rule (or the line) and what to change.
+    """
+
+
+class PolicyFileNotFoundError(PolicyError, FileNotFoundError):
+    """A retention policy file to read does not exist."""
+
+
+class RetentionCoverageError(LocosuppressError, ValueError):
+    """Rows that no rule of the retention policy governs, with ``ungoverned="error"``.
+
+    ``report`` holds the :class:`~locosuppress.RetentionReport` of the run
+    (counts and row positions, never values), so the caller can show what
+    is not covered. Add a rule for those rows, or pass ``ungoverned="keep"``.
+    """
+
+    def __init__(self, message: str, *, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report

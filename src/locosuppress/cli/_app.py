@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import TextIO
 
 from locosuppress._version import __version__
-from locosuppress.cli import anonymise, demo, entries, key, maintenance
+from locosuppress.cli import anonymise, demo, entries, key, maintenance, retention
 from locosuppress.cli import filter as filter_
 from locosuppress.cli._console import Console, hide_secrets
 from locosuppress.cli._files import CommandError, command_line_words
@@ -83,6 +83,7 @@ def build_parser() -> tuple[
         anonymise.register,
         maintenance.register,
         demo.register,
+        retention.register,
     ):
         parsers |= register(sub, shared)
     return top, parsers

@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from locosuppress._calendar import read_now, shift_months
 from locosuppress._vocabulary import shown
 from locosuppress.errors import InvalidOptionError, SchemaError
 from locosuppress.events._columns import arrow_strings, put
@@ -71,13 +72,8 @@ def resolve_tz(tz: str | dt.tzinfo, /) -> dt.tzinfo:
         ) from error
 
 
-def _place(wall: pd.Timestamp, tz: dt.tzinfo) -> pd.Timestamp:
-    """Place a naive wall time in ``tz``: nonexistent -> moved forward, ambiguous -> earlier."""
-    return wall.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-
-
 def localize(wall: pd.Series, tz: dt.tzinfo) -> pd.Series:
-    """Vectorised :func:`_place`: naive wall times to aware values in ``tz``."""
+    """Vectorised ``_calendar.place``: naive wall times to aware values in ``tz``."""
     placed: pd.Series = wall.dt.tz_localize(
         tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
     )
@@ -93,36 +89,7 @@ def cutoff(now: Any, months: int, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Times
     Raises:
         InvalidOptionError: ``now`` is not a time.
     """
-    stamp = pd.Timestamp.now(tz=tz) if now is None else read_now(now)
-    wall = stamp.tz_convert(tz).tz_localize(None) if stamp.tzinfo is not None else stamp
-    wall = wall - pd.DateOffset(months=months)
-    return _place(wall, tz), wall
-
-
-def read_now(now: Any, /) -> pd.Timestamp:
-    """``now`` as a Timestamp: a Timestamp, ``datetime``, ``datetime64`` or ISO 8601 text.
-
-    Raises:
-        InvalidOptionError: anything else, NaT, or text that is not ISO 8601.
-    """
-    problem = (
-        "now must be a time: a pandas Timestamp, a datetime or ISO 8601 text such as "
-        "2025-01-31T12:00 (year first)"
-    )
-    if isinstance(now, str):
-        try:
-            return pd.Timestamp(dt.datetime.fromisoformat(now.strip()))
-        except (ValueError, OverflowError):
-            raise InvalidOptionError(f"{problem}, not {now!r}") from None
-    if not isinstance(now, dt.date | np.datetime64):  # a Timestamp is a datetime is a date
-        raise InvalidOptionError(f"{problem}, not a {type(now).__name__}")
-    try:
-        stamp = pd.Timestamp(now)
-    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
-        raise InvalidOptionError(f"{problem}; {now!r} is out of range") from None
-    if pd.isna(stamp):
-        raise InvalidOptionError("now must be a time, not NaT")
-    return stamp
+    return shift_months(now, months, tz)  # one implementation, shared with retention
 
 
 def floor_wall(wall: pd.Series, resolution: Resolution) -> pd.Series:
