@@ -165,7 +165,7 @@ def _read(
         for rule in policy.rules:
             column = rule.date_column
             if rule.table == name and column in frame.columns:
-                parsed[column] = parse_times(frame[column], zone)[0]
+                parsed[column] = parse_times(frame[column], zone)
         texts[name] = frame
         work[name] = parsed
     return texts, work
