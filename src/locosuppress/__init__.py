@@ -74,6 +74,11 @@ from locosuppress.events import (
 )
 
 # -- end section: events --
+# -- section: interop (issue 12) --
+# isort: split
+from locosuppress.interop import SuppressionExport, SuppressionExportReport, read_suppressions
+
+# -- end section: interop --
 
 try:
     __version__ = version("locosuppress")
@@ -110,6 +115,8 @@ __all__ = [
     "OutputExistsError",
     "ReadOnlyListError",
     "SchemaError",
+    "SuppressionExport",
+    "SuppressionExportReport",
     "SuppressionKey",
     "SuppressionList",
     "UnsupportedFormatError",
@@ -122,5 +129,6 @@ __all__ = [
     "normalize_email",
     "normalize_emails",
     "read_mailing_file",
+    "read_suppressions",
     "write_mailing_file",
 ]

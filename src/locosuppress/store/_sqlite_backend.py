@@ -34,6 +34,25 @@ _INSERT_HASHES: Final = (
     "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n) "
     "SELECT substr(:blob, k * 32 + 1, 32), :kind, :scope, :reason, :at, :source FROM i"
 )
+# Rows of insert_dated: the hashes as one BLOB, and per row 13 ASCII digits
+# (scope, reason, 11 digits of the time) as one TEXT, both sliced by a CTE.
+_DATED_ROWS: Final = (
+    "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n), "
+    "r(hash, scope, reason, at) AS MATERIALIZED (SELECT substr(:blob, k * 32 + 1, 32), "
+    "CAST(substr(:meta, k * 13 + 1, 1) AS INTEGER), "
+    "CAST(substr(:meta, k * 13 + 2, 1) AS INTEGER), "
+    "CAST(substr(:meta, k * 13 + 3, 11) AS INTEGER) FROM i) "
+)
+_MOVE_BACK: Final = (
+    _DATED_ROWS + "UPDATE entries SET added_at = r.at FROM r "
+    "WHERE entries.hash = r.hash AND entries.kind = :kind AND entries.scope = r.scope "
+    "AND r.at < entries.added_at"
+)
+_INSERT_DATED: Final = (
+    "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
+    + _DATED_ROWS
+    + "SELECT hash, :kind, scope, reason, at, :source FROM r"
+)
 _AUDIT_INSERT: Final = (
     "INSERT INTO audit (at, operation, total, added, already_present, removed, invalid, "
     "kept, suppressed, duplicates, scope, reason, channel, source, library_version) "
@@ -248,6 +267,40 @@ class SQLiteTransaction:
             )
             added += cur.rowcount
         return added
+
+    def insert_dated(
+        self,
+        hashes: npt.NDArray[np.uint8],
+        scopes: npt.NDArray[np.int64],
+        reasons: npt.NDArray[np.int64],
+        ats: npt.NDArray[np.int64],
+        *,
+        kind: int,
+        source: int | None,
+    ) -> tuple[int, int]:
+        """Insert rows with their own scope, reason and time; move later times back.
+
+        Like :meth:`insert_hashes`, one statement per million rows, the rows
+        travelling as one BLOB and one TEXT of fixed-width digits.
+        """
+        added = moved = 0
+        powers = 10 ** np.arange(10, -1, -1, dtype=np.int64)
+        for start in range(0, len(hashes), _CHUNK):
+            stop = start + _CHUNK
+            at = ats[start:stop].astype(np.int64)
+            meta = np.empty((len(at), 13), dtype=np.uint8)
+            meta[:, 0] = 48 + scopes[start:stop]
+            meta[:, 1] = 48 + reasons[start:stop]
+            meta[:, 2:] = 48 + (at[:, None] // powers) % 10
+            params = {
+                "n": len(at),
+                "blob": hashes[start:stop].tobytes(),
+                "meta": meta.tobytes().decode("ascii"),
+                "kind": kind,
+            }
+            moved += self._conn.execute(_MOVE_BACK, params).rowcount
+            added += self._conn.execute(_INSERT_DATED, params | {"source": source}).rowcount
+        return added, moved
 
     def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:
         """Delete entries of one hash; the trigger clears pending and marks the index stale."""
