@@ -67,6 +67,8 @@ _BREVO: Final = {
     "adminBlocked": "manual",
 }
 _START: Final = datetime(2015, 1, 1, tzinfo=UTC)
+#: How people's addresses are written in exports (all normalise alike).
+_MESSY: Final = ("{}", "{}", " {} ", "Zoë Jansen <{}>")
 
 
 @attrs.frozen
@@ -252,5 +254,6 @@ def provider_exports(
     if unknown or not formats:
         raise ValueError(f"formats must be some of {PROVIDER_FORMATS}")
     if addresses is None:
-        addresses = st.from_regex(r"\A[a-z][a-z0-9.]{0,8}@[a-z]{1,8}\.(nl|com|be)\Z")
+        plain = st.from_regex(r"\A[a-z][a-z0-9]{0,5}(\.[a-z0-9]{1,4})?@[a-z]{1,8}\.(nl|com|be)\Z")
+        addresses = st.tuples(plain, st.sampled_from(_MESSY)).map(lambda p: p[1].format(p[0]))
     return _exports(tuple(formats), addresses, max_rows)

@@ -172,8 +172,8 @@ def _export(
 ) -> SuppressionExport:
     """Map the provider's words to our reasons and build the value."""
     email = pd.concat([p.email for p in parts], ignore_index=True)
-    status = pd.concat([p.status for p in parts], ignore_index=True).astype(object)
-    key = pd.concat([p.key for p in parts], ignore_index=True).astype(object)
+    status = pd.concat([p.status for p in parts], ignore_index=True).astype("category")
+    key = pd.concat([p.key for p in parts], ignore_index=True).astype("category")
     when = pd.concat([p.date for p in parts], ignore_index=True)
     table: dict[str, str | None] = {k.casefold(): v for k, v in layout.reasons.items()}
     soft_keys = {k.casefold() for k in layout.soft}
@@ -182,14 +182,14 @@ def _export(
     table.update(options.reason_map)
     unknown = ~key.isin(list(table))
     if unknown.any():
-        words = sorted({shown(w) for w in key[unknown].unique()})
+        words = sorted({shown(w) for w in key[unknown].astype(object).unique()})
         raise SchemaError(
             f"{int(unknown.sum()):,} row(s) carry a {layout.name} status or reason that has no "
             f"mapping ({', '.join(words[:10])}) at row positions "
             f"{positions_text(np.flatnonzero(unknown.to_numpy()))} (0-based); map it with "
             "reason_map={'word': 'bounce'} (--reason-map 'word=bounce'), or None to skip it"
         )
-    reason = key.map(table)
+    reason = key.map(table).astype(object)
     suppression = reason.notna().to_numpy()
     soft = int(key.isin(list(soft_keys)).sum())
     frame = pd.DataFrame(
@@ -198,13 +198,13 @@ def _export(
             "reason": reason[suppression].astype(object),
             "scope": "all",
             "suppressed_at": when[suppression],
-            "status": status[suppression],
+            "status": status[suppression].astype(object),
         },
         columns=list(COLUMNS),
     )
-    by_status = {str(k): int(v) for k, v in status.value_counts(sort=False).items()}
+    by_status = {str(k): int(v) for k, v in status.value_counts(sort=False).items() if v}
     not_suppressed = {
-        str(k): int(v) for k, v in status[~suppression].value_counts(sort=False).items()
+        str(k): int(v) for k, v in status[~suppression].value_counts(sort=False).items() if v
     }
     by_reason = {name: n for name in REASONS if (n := int((frame["reason"] == name).sum()))}
     report = SuppressionExportReport(

@@ -21,7 +21,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from locosuppress.interop._layout import Layout, Parsed, Table, column, dates, email_column, text
+from locosuppress.interop._layout import Layout, Parsed, Table, column, dates, email_column
 
 __all__ = ["LAYOUT"]
 
@@ -50,8 +50,9 @@ def _parse(table: Table, kind: str, date_column: Hashable | None) -> Parsed:
     if kind == "bounces":
         label = column(table, "status")
         assert label is not None
-        code = text(table.frame[label])
-        status = pd.Series(np.where(code.str.startswith("4"), "block", "bounce"), dtype=object)
+        code = table.frame[label].astype("string[pyarrow]").str.strip().str.startswith("4")
+        soft = code.fillna(False).to_numpy(dtype=bool)
+        status = pd.Series(np.where(soft, "block", "bounce"), dtype=object)
     else:
         word = {"spam_reports": "spam_report", "invalid_emails": "invalid_email"}.get(
             kind, "unsubscribe"

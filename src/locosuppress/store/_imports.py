@@ -47,14 +47,15 @@ def _positions(mask: npt.NDArray[np.bool_]) -> str:
 
 def _codes(values: pd.Series, table: Mapping[str, int], what: str) -> npt.NDArray[np.int64]:
     """The code of each name in ``values``; an error names the positions of unknown ones."""
-    codes = values.map(lambda v: table.get(v) if isinstance(v, str) else None)
-    bad = codes.isna().to_numpy()
+    names = list(table)
+    found = pd.Index(names, dtype=object).get_indexer(pd.Index(values.astype(object)))
+    bad = found < 0
     if bad.any():
         raise InvalidOptionError(
             f"unknown {what} at positions {_positions(bad)}; use one of "
             f"{', '.join(map(repr, table))}"
         )
-    return codes.to_numpy(dtype=np.int64)
+    return np.array([table[n] for n in names], dtype=np.int64)[found]
 
 
 def _seconds(values: pd.Series, what: str, fallback: int | None) -> npt.NDArray[np.int64]:

@@ -35,23 +35,27 @@ _INSERT_HASHES: Final = (
     "SELECT substr(:blob, k * 32 + 1, 32), :kind, :scope, :reason, :at, :source FROM i"
 )
 # Rows of insert_dated: the hashes as one BLOB, and per row 13 ASCII digits
-# (scope, reason, 11 digits of the time) as one TEXT, both sliced by a CTE.
+# (scope, reason, 11 digits of the time) as a second BLOB (substr on a BLOB
+# counts bytes; on TEXT it would scan characters from the start every time),
+# both sliced by a CTE.
 _DATED_ROWS: Final = (
     "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n), "
-    "r(hash, scope, reason, at) AS MATERIALIZED (SELECT substr(:blob, k * 32 + 1, 32), "
+    "r(hash, scope, reason, at) AS (SELECT substr(:blob, k * 32 + 1, 32), "
     "CAST(substr(:meta, k * 13 + 1, 1) AS INTEGER), "
     "CAST(substr(:meta, k * 13 + 2, 1) AS INTEGER), "
     "CAST(substr(:meta, k * 13 + 3, 11) AS INTEGER) FROM i) "
 )
-_MOVE_BACK: Final = (
-    _DATED_ROWS + "UPDATE entries SET added_at = r.at FROM r "
-    "WHERE entries.hash = r.hash AND entries.kind = :kind AND entries.scope = r.scope "
-    "AND r.at < entries.added_at"
-)
-_INSERT_DATED: Final = (
-    "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
+# One pass: new rows are inserted, existing ones get the older time. The
+# statement's own count (``rowcount``) is inserted + moved rows; the
+# connection's ``total_changes`` also counts the ``pending`` row the
+# ``entries_to_pending`` trigger writes for each inserted one (and only for
+# those: an upsert's UPDATE fires no INSERT trigger), which tells the two apart.
+_UPSERT_DATED: Final = (
+    "INSERT INTO entries (hash, kind, scope, reason, added_at, source) "
     + _DATED_ROWS
-    + "SELECT hash, :kind, scope, reason, at, :source FROM r"
+    + "SELECT hash, :kind, scope, reason, at, :source FROM r WHERE true "
+    "ON CONFLICT (hash, kind, scope) DO UPDATE SET added_at = excluded.added_at "
+    "WHERE excluded.added_at < entries.added_at"
 )
 _AUDIT_INSERT: Final = (
     "INSERT INTO audit (at, operation, total, added, already_present, removed, invalid, "
@@ -281,7 +285,7 @@ class SQLiteTransaction:
         """Insert rows with their own scope, reason and time; move later times back.
 
         Like :meth:`insert_hashes`, one statement per million rows, the rows
-        travelling as one BLOB and one TEXT of fixed-width digits.
+        travelling as one BLOB of hashes and one BLOB of fixed-width ASCII digits.
         """
         added = moved = 0
         powers = 10 ** np.arange(10, -1, -1, dtype=np.int64)
@@ -295,11 +299,15 @@ class SQLiteTransaction:
             params = {
                 "n": len(at),
                 "blob": hashes[start:stop].tobytes(),
-                "meta": meta.tobytes().decode("ascii"),
+                "meta": meta.tobytes(),
                 "kind": kind,
+                "source": source,
             }
-            moved += self._conn.execute(_MOVE_BACK, params).rowcount
-            added += self._conn.execute(_INSERT_DATED, params | {"source": source}).rowcount
+            before = self._conn.total_changes
+            changed = self._conn.execute(_UPSERT_DATED, params).rowcount
+            new = self._conn.total_changes - before - changed
+            added += new
+            moved += changed - new
         return added, moved
 
     def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:
