@@ -76,7 +76,12 @@ from locosuppress.events import (
 # -- end section: events --
 # -- section: interop (issue 12) --
 # isort: split
-from locosuppress.interop import SuppressionExport, SuppressionExportReport, read_suppressions
+from locosuppress.interop import (
+    SuppressionExport,
+    SuppressionExportReport,
+    read_events,
+    read_suppressions,
+)
 
 # -- end section: interop --
 
@@ -128,6 +133,7 @@ __all__ = [
     "normalize_domain",
     "normalize_email",
     "normalize_emails",
+    "read_events",
     "read_mailing_file",
     "read_suppressions",
     "write_mailing_file",

@@ -23,7 +23,15 @@ layout), ``_dates`` (strict dates), ``_read`` (the entry point), ``_export``
 from __future__ import annotations
 
 from locosuppress.interop._detect import FORMATS
+from locosuppress.interop._events import EVENT_FORMATS, read_events
 from locosuppress.interop._export import SuppressionExport, SuppressionExportReport
 from locosuppress.interop._read import read_suppressions
 
-__all__ = ["FORMATS", "SuppressionExport", "SuppressionExportReport", "read_suppressions"]
+__all__ = [
+    "EVENT_FORMATS",
+    "FORMATS",
+    "SuppressionExport",
+    "SuppressionExportReport",
+    "read_events",
+    "read_suppressions",
+]
