@@ -16,6 +16,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from locosuppress._vocabulary import shown
 from locosuppress.errors import SchemaError
 
 __all__ = ["DateStyle", "parse_dates", "positions_text"]
@@ -101,7 +102,7 @@ def parse_dates(values: pd.Series, *, style: DateStyle, column: str, part: str) 
             "rfc2822": "RFC 2822 dates (Fri, 21 Oct 2011 11:02:55 GMT)",
         }[style]
         raise SchemaError(
-            f"{part}: the column {column!r} holds {int(bad.sum()):,} value(s) that are not "
+            f"{part}: the column {shown(column)} holds {int(bad.sum()):,} value(s) that are not "
             f"{how} between 1970 and 2200, at row positions {positions_text(np.flatnonzero(bad))} "
             "(0-based); correct them, or pass date_column= for another column"
         )

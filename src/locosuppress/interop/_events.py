@@ -187,8 +187,8 @@ def _times(table: Table, label: object, *, epoch: bool, unit: str | None, tz: st
     text = values.astype("string").str.strip()
     if numbers.notna().any():
         raise SchemaError(
-            f"{table.name}: the column {label!r} holds numbers; Unix times are read only where "
-            "the provider documents them: pass timestamp_unit='s' (or 'ms') if they are"
+            f"{table.name}: the column {shown(str(label))} holds numbers; Unix times are read "
+            "only where the provider documents them: pass timestamp_unit='s' (or 'ms') if they are"
         )
     stamps = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=False)
     if getattr(stamps.dtype, "tz", None) is None:
@@ -206,8 +206,8 @@ def _checked(stamps: pd.Series, bad: pd.Series, table: Table, label: object) -> 
     mask = bad.to_numpy(dtype=bool)
     if mask.any():
         raise SchemaError(
-            f"{table.name}: the column {label!r} holds {int(mask.sum()):,} value(s) that are "
-            f"not times, at row positions {positions_text(mask.nonzero()[0])} (0-based)"
+            f"{table.name}: the column {shown(str(label))} holds {int(mask.sum()):,} value(s) "
+            f"that are not times, at row positions {positions_text(mask.nonzero()[0])} (0-based)"
         )
     return stamps
 

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
-from locosuppress._vocabulary import squash_name
+from locosuppress._vocabulary import shown, squash_name
 from locosuppress.errors import SchemaError
 from locosuppress.interop._dates import DateStyle, parse_dates
 
@@ -103,7 +103,7 @@ def dates(
     n = len(table.frame)
     if date_column is not None:
         if date_column not in table.frame.columns:
-            raise SchemaError(f"{table.name}: date_column {date_column!r} is not a column")
+            raise SchemaError(f"{table.name}: date_column {shown(date_column)} is not a column")
         return parse_dates(
             table.frame[date_column], style="iso", column=str(date_column), part=table.name
         )
