@@ -91,6 +91,16 @@ from locosuppress.retention import (
 )
 
 # -- end section: retention --
+# -- section: interop (issue 12) --
+# isort: split
+from locosuppress.interop import (
+    SuppressionExport,
+    SuppressionExportReport,
+    read_events,
+    read_suppressions,
+)
+
+# -- end section: interop --
 
 try:
     __version__ = version("locosuppress")
@@ -136,6 +146,8 @@ __all__ = [
     "RetentionResult",
     "RetentionRule",
     "SchemaError",
+    "SuppressionExport",
+    "SuppressionExportReport",
     "SuppressionKey",
     "SuppressionList",
     "UnsupportedFormatError",
@@ -148,6 +160,8 @@ __all__ = [
     "normalize_domain",
     "normalize_email",
     "normalize_emails",
+    "read_events",
     "read_mailing_file",
+    "read_suppressions",
     "write_mailing_file",
 ]

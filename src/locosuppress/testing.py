@@ -755,3 +755,12 @@ def retention_tables(
 
 
 # -- end section: retention --
+
+# -- section: providers (issue 12) --
+# isort: split
+from locosuppress._provider_strategies import PROVIDER_FORMATS as PROVIDER_FORMATS  # noqa: E402
+from locosuppress._provider_strategies import ProviderExport as ProviderExport  # noqa: E402
+from locosuppress._provider_strategies import mailchimp_zip as mailchimp_zip  # noqa: E402
+from locosuppress._provider_strategies import provider_exports as provider_exports  # noqa: E402
+
+# -- end section: providers --

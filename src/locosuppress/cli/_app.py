@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import TextIO
 
 from locosuppress._version import __version__
-from locosuppress.cli import anonymise, demo, entries, key, maintenance, retention
+from locosuppress.cli import anonymise, demo, entries, imports, key, maintenance, retention
 from locosuppress.cli import filter as filter_
 from locosuppress.cli._console import Console, hide_secrets
 from locosuppress.cli._files import CommandError, command_line_words
@@ -79,6 +79,7 @@ def build_parser() -> tuple[
     for register in (
         key.register,
         entries.register,
+        imports.register,
         filter_.register,
         anonymise.register,
         maintenance.register,

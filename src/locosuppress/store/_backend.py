@@ -191,6 +191,29 @@ class Writer(Reader, Protocol):
         """Delete the entries of one hash in ``scopes`` (marks the snapshot stale); how many."""
         ...
 
+    def insert_dated(
+        self,
+        hashes: npt.NDArray[np.uint8],
+        scopes: npt.NDArray[np.int64],
+        reasons: npt.NDArray[np.int64],
+        ats: npt.NDArray[np.int64],
+        *,
+        kind: int,
+        source: int | None,
+    ) -> tuple[int, int]:
+        """Insert entries with a scope, reason and time per row; keep the older time.
+
+        ``hashes`` is ``(n, 32)`` sorted by hash, and each ``(hash, scope)``
+        appears once; ``scopes``, ``reasons`` and ``ats`` (seconds since the
+        epoch, 0 to 99,999,999,999) are aligned with it. A row whose entry
+        exists leaves it alone, except that an existing ``added_at`` later than
+        the row's time is moved back to it (reason and source stay).
+
+        Returns:
+            ``(added, moved_back)``: new entries, and existing ones whose time moved back.
+        """
+        ...
+
     def audit(self, row: AuditRow) -> None:
         """Append one audit row."""
         ...

@@ -34,6 +34,29 @@ _INSERT_HASHES: Final = (
     "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n) "
     "SELECT substr(:blob, k * 32 + 1, 32), :kind, :scope, :reason, :at, :source FROM i"
 )
+# Rows of insert_dated: the hashes as one BLOB, and per row 13 ASCII digits
+# (scope, reason, 11 digits of the time) as a second BLOB (substr on a BLOB
+# counts bytes; on TEXT it would scan characters from the start every time),
+# both sliced by a CTE.
+_DATED_ROWS: Final = (
+    "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n), "
+    "r(hash, scope, reason, at) AS (SELECT substr(:blob, k * 32 + 1, 32), "
+    "CAST(substr(:meta, k * 13 + 1, 1) AS INTEGER), "
+    "CAST(substr(:meta, k * 13 + 2, 1) AS INTEGER), "
+    "CAST(substr(:meta, k * 13 + 3, 11) AS INTEGER) FROM i) "
+)
+# One pass: new rows are inserted, existing ones get the older time. The
+# statement's own count (``rowcount``) is inserted + moved rows; the
+# connection's ``total_changes`` also counts the ``pending`` row the
+# ``entries_to_pending`` trigger writes for each inserted one (and only for
+# those: an upsert's UPDATE fires no INSERT trigger), which tells the two apart.
+_UPSERT_DATED: Final = (
+    "INSERT INTO entries (hash, kind, scope, reason, added_at, source) "
+    + _DATED_ROWS
+    + "SELECT hash, :kind, scope, reason, at, :source FROM r WHERE true "
+    "ON CONFLICT (hash, kind, scope) DO UPDATE SET added_at = excluded.added_at "
+    "WHERE excluded.added_at < entries.added_at"
+)
 _AUDIT_INSERT: Final = (
     "INSERT INTO audit (at, operation, total, added, already_present, removed, invalid, "
     "kept, suppressed, duplicates, scope, reason, channel, source, library_version) "
@@ -265,6 +288,44 @@ class SQLiteTransaction:
             )
             added += cur.rowcount
         return added
+
+    def insert_dated(
+        self,
+        hashes: npt.NDArray[np.uint8],
+        scopes: npt.NDArray[np.int64],
+        reasons: npt.NDArray[np.int64],
+        ats: npt.NDArray[np.int64],
+        *,
+        kind: int,
+        source: int | None,
+    ) -> tuple[int, int]:
+        """Insert rows with their own scope, reason and time; move later times back.
+
+        Like :meth:`insert_hashes`, one statement per million rows, the rows
+        travelling as one BLOB of hashes and one BLOB of fixed-width ASCII digits.
+        """
+        added = moved = 0
+        powers = 10 ** np.arange(10, -1, -1, dtype=np.int64)
+        for start in range(0, len(hashes), _CHUNK):
+            stop = start + _CHUNK
+            at = ats[start:stop].astype(np.int64)
+            meta = np.empty((len(at), 13), dtype=np.uint8)
+            meta[:, 0] = 48 + scopes[start:stop]
+            meta[:, 1] = 48 + reasons[start:stop]
+            meta[:, 2:] = 48 + (at[:, None] // powers) % 10
+            params = {
+                "n": len(at),
+                "blob": hashes[start:stop].tobytes(),
+                "meta": meta.tobytes(),
+                "kind": kind,
+                "source": source,
+            }
+            before = self._conn.total_changes
+            changed = self._conn.execute(_UPSERT_DATED, params).rowcount
+            new = self._conn.total_changes - before - changed
+            added += new
+            moved += changed - new
+        return added, moved
 
     def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:
         """Delete entries of one hash; the trigger clears pending and marks the index stale."""
