@@ -123,7 +123,6 @@ class TestAddMany:
     @pytest.mark.parametrize(
         "now",
         [
-            pd.Series([pd.Timestamp("2025-03-14", tz="UTC")]),
             pd.DatetimeIndex(["2025-03-14"], tz="UTC"),
             np.array(["2025-03-14"], dtype="datetime64[s]"),
             np.datetime64("2025-03-14T09:00:00"),
@@ -132,7 +131,7 @@ class TestAddMany:
             1741944413,
             NOW.date(),
         ],
-        ids=["series", "index", "array", "datetime64", "list", "text", "epoch", "date"],
+        ids=["index", "array", "datetime64", "list", "text", "epoch", "date"],
     )
     def test_now_not_one_datetime(self, lst: SuppressionList, now: object) -> None:
         """now= that is not one datetime is a clear error, before anything is written."""
@@ -142,6 +141,14 @@ class TestAddMany:
             lst.add("a@example.nl", now=now)  # type: ignore[arg-type]
         assert 0 == len(lst)
         assert ["create"] == list(lst.audit()["operation"])
+
+    def test_now_series_only_for_many(self, lst: SuppressionList) -> None:
+        """A Series of times is one time per value for add_many, and an error for add."""
+        times = pd.Series([pd.Timestamp("2025-03-14", tz="UTC")])
+        with pytest.raises(locosuppress.InvalidOptionError, match="one timezone-aware datetime"):
+            lst.add("a@example.nl", now=times)  # type: ignore[arg-type]
+        assert 0 == len(lst)
+        assert 1 == lst.add_many(["a@example.nl"], now=times).added
 
     def test_series_positions_not_labels(self, lst: SuppressionList) -> None:
         """A Series with any index reports 0-based positions, not labels."""
