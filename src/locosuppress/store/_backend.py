@@ -136,6 +136,14 @@ class Reader(Protocol):
         """The entry keys added since the snapshot."""
         ...
 
+    def changes_since(self, version: int) -> tuple[int, list[Row]] | None:
+        """The entry keys written after :meth:`Backend.data_version` was ``version``.
+
+        Returns ``(the data version now, rows)``, or None when the storage cannot
+        tell, or entries were removed since (the caller then loads everything).
+        """
+        ...
+
     def integrity_problems(self, *, quick: bool) -> list[str]:
         """The storage's own consistency check: empty when it passes."""
         ...
@@ -196,7 +204,12 @@ class Backend(Protocol):
 
     @property
     def path(self) -> Path:
-        """Where the list lives (for messages)."""
+        """The list file (SQLite); for a server, the location's display form."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """Where the list lives, for messages and reprs: never with a password."""
         ...
 
     def read(self, fn: Callable[[Reader], T], /) -> T:
@@ -212,7 +225,12 @@ class Backend(Protocol):
         ...
 
     def data_version(self) -> int:
-        """A number that changes whenever any connection commits a change."""
+        """A number that changes whenever any connection commits a change to entries.
+
+        Where it is stored (PostgreSQL: the change counter) it also grows with
+        this connection's own commits and never goes back, so that
+        :meth:`Reader.changes_since` can fetch only what changed.
+        """
         ...
 
     def guard(self) -> None:

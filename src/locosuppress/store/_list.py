@@ -102,7 +102,7 @@ def _remove(
 
 
 class SuppressionList:
-    """A permanent suppression list in one SQLite file. Open it with :meth:`open`.
+    """A permanent suppression list: a SQLite file or a PostgreSQL schema. Open it with :meth:`open`.
 
     Use it as a context manager, or call :meth:`close`; after that every call
     raises :class:`ListClosedError`. One instance may be shared between
@@ -121,7 +121,7 @@ class SuppressionList:
     @classmethod
     def open(
         cls,
-        path: str | os.PathLike[str],
+        location: str | os.PathLike[str],
         key: SuppressionKey | HashingMaterial,
         /,
         *,
@@ -129,11 +129,15 @@ class SuppressionList:
         read_only: bool = False,
         lock_timeout: float = _open.DEFAULT_LOCK_TIMEOUT_S,
         now: datetime | None = None,
+        schema: str = "locosuppress",
     ) -> SuppressionList:
-        """Open the list at ``path`` with its key, creating it if allowed.
+        """Open the list at ``location`` with its key, creating it if allowed.
 
         Args:
-            path: the list file; its folder must exist.
+            location: the list file (its folder must exist), or a
+                ``postgresql://`` URL of a database (the ``postgres`` extra;
+                see ``docs/postgres.md``; keep the password out of the URL:
+                ``PGPASSWORD``, ``~/.pgpass`` or a service file).
             key: the list's :class:`SuppressionKey` (or its ``HashingMaterial``).
             create: create an empty list when the file does not exist. Scripts
                 that only filter should pass ``create=False``: a mistyped path
@@ -144,6 +148,7 @@ class SuppressionList:
             lock_timeout: seconds a write may wait for other writers before
                 :class:`ListLockedError`.
             now: the creation time to record (default: the current UTC time).
+            schema: the PostgreSQL schema that holds the list (PostgreSQL only).
 
         Raises:
             ListNotFoundError: the folder is missing, or the file is missing and
@@ -155,15 +160,18 @@ class SuppressionList:
             ReadOnlyListError: a writable open of a file or folder this process
                 cannot write.
             ListCorruptedError: the file is truncated or damaged (it is left as is).
+            ListStorageError: the PostgreSQL server cannot be reached.
+            MissingExtraError: a URL without the ``postgres`` extra installed.
         """
         matter = _open.material(key)
         backend, meta = _open.open_backend(
-            Path(path),
+            location,
             matter,
             create=create,
             read_only=read_only,
             lock_timeout=lock_timeout,
             now=now,
+            schema=schema,
         )
         return cls(Session(backend, read_only=read_only), matter, meta)
 
@@ -180,14 +188,19 @@ class SuppressionList:
     def __repr__(self) -> str:
         mode = ", read_only" if self.read_only else ""
         state = ", closed" if self.closed else ""
-        return f"<SuppressionList {str(self.path)!r} fingerprint={self.fingerprint}{mode}{state}>"
+        return f"<SuppressionList {self.location!r} fingerprint={self.fingerprint}{mode}{state}>"
 
     # -- properties ------------------------------------------------------------------
 
     @property
     def path(self) -> Path:
-        """The list file."""
+        """The list file (for a PostgreSQL list: its :attr:`location` as a path)."""
         return self._session.backend.path
+
+    @property
+    def location(self) -> str:
+        """Where the list lives: its file, or its URL without password and its schema."""
+        return self._session.backend.location
 
     @property
     def read_only(self) -> bool:

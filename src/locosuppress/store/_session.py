@@ -31,9 +31,12 @@ class Session:
         self.read_only = read_only
         self.lock = threading.RLock()
         self.closed = False
-        #: The cached index and the ``data_version`` it was loaded at.
+        #: The cached index and the ``data_version`` it was loaded at; ``index_dirty``
+        #: after this session changed entries (SQLite's ``data_version`` does not
+        #: count a connection's own commits).
         self.index: SuppressionIndex | None = None
         self.index_version: int | None = None
+        self.index_dirty = False
         #: The cached ``len()`` as ``(data_version, count)``.
         self.length: tuple[int, int] | None = None
 
@@ -58,11 +61,11 @@ class Session:
             self.ensure_open()
             if self.read_only:
                 raise ReadOnlyListError(
-                    f"{self.backend.path} was opened with read_only=True; open it without to write"
+                    f"{self.backend.location} was opened with read_only=True; open it without to write"
                 )
             result = self.backend.write(fn)
             if changes_entries:
-                self.index = None
+                self.index_dirty = True
                 self.length = None
             return result
 

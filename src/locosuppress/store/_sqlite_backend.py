@@ -167,6 +167,10 @@ class SQLiteTransaction:
         """A cursor over the pending entry keys."""
         return self._conn.execute("SELECT hash, kind, scope FROM pending")
 
+    def changes_since(self, version: int) -> tuple[int, list[Row]] | None:
+        """None: ``PRAGMA data_version`` is per connection, so changes cannot be fetched."""
+        return None
+
     def integrity_problems(self, *, quick: bool) -> list[str]:
         """SQLite's ``integrity_check`` (or ``quick_check``), at most 20 lines."""
         pragma = "quick_check" if quick else "integrity_check"
@@ -379,6 +383,11 @@ class SQLiteBackend:
     def path(self) -> Path:
         """The list file."""
         return self._path
+
+    @property
+    def location(self) -> str:
+        """The list file's path."""
+        return str(self._path)
 
     def guard(self) -> None:
         """In immutable mode, refuse to answer once the file changed."""

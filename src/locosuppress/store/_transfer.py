@@ -116,7 +116,7 @@ def merge(
     """
     fingerprint, normalization = meta["fingerprint"], meta["normalization"]
     if session.read_only:
-        raise ReadOnlyListError(f"{session.backend.path} was opened with read_only=True")
+        raise ReadOnlyListError(f"{session.backend.location} was opened with read_only=True")
     try:
         with source_path.open("rb") as fh:
             header, _ = _export.read_header(source_path, fh)
