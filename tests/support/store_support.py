@@ -33,3 +33,17 @@ def raw_rows(location: Path | str, query: str) -> list[tuple[object, ...]]:
         pg.execute("SET search_path TO locosuppress")
         cur = pg.execute(query)  # type: ignore[arg-type]
         return [tuple(r) for r in cur.fetchall()] if cur.description else []
+
+
+def content_digest(location: Path | str) -> str:
+    """A digest of everything a list holds: the file's bytes, or every table's rows.
+
+    Equal digests before and after a call show that the call wrote nothing.
+    """
+    if isinstance(location, Path):
+        return sha(location)
+    digest = hashlib.sha256()
+    for table in ("meta", "state", "sources", "entries", "index_snapshot", "audit"):
+        rows = raw_rows(location, f"SELECT * FROM {table} ORDER BY 1")
+        digest.update(repr(rows).encode())
+    return digest.hexdigest()
