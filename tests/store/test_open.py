@@ -180,7 +180,7 @@ class TestOpen:
             SuppressionList.open(filled, other_key)
 
     def test_newer_format(self, filled: Path | str, test_key) -> None:
-        """A newer format version raises UnsupportedFormatError saying to upgrade; nothing written."""
+        """A newer format raises UnsupportedFormatError saying to upgrade; nothing is written."""
         raw_rows(filled, "UPDATE meta SET value = '2' WHERE key = 'format_version'")
         before = content_digest(filled)
         for read_only in (False, True):

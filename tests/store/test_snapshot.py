@@ -74,7 +74,6 @@ class TestIndexContract:
         assert "0" == self.stale(lst)
 
 
-
 class TestCachedIndex:
     """The cached index: reused, and brought up to date after any commit (both backends)."""
 

@@ -140,7 +140,15 @@ class PostgresServer:
     def pg_dump(self, database: str, *args: str) -> bytes:
         """The plain-text ``pg_dump`` of ``database`` (as the superuser)."""
         done = subprocess.run(
-            [str(self.bin / "pg_dump"), "-h", str(self.socket_dir), "-U", "postgres", *args, database],
+            [
+                str(self.bin / "pg_dump"),
+                "-h",
+                str(self.socket_dir),
+                "-U",
+                "postgres",
+                *args,
+                database,
+            ],
             capture_output=True,
             check=True,
         )

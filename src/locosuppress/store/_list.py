@@ -102,7 +102,7 @@ def _remove(
 
 
 class SuppressionList:
-    """A permanent suppression list: a SQLite file or a PostgreSQL schema. Open it with :meth:`open`.
+    """A permanent suppression list in a SQLite file or a PostgreSQL schema; see :meth:`open`.
 
     Use it as a context manager, or call :meth:`close`; after that every call
     raises :class:`ListClosedError`. One instance may be shared between

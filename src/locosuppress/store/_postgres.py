@@ -271,7 +271,7 @@ def run(
     attempt = 0
     while True:
         try:
-            conn.execute(begin)  # type: ignore[arg-type]
+            conn.execute(begin)
             try:
                 result = fn(conn)
                 conn.execute("COMMIT")
@@ -378,7 +378,7 @@ def create_schema(
     def build(c: psycopg.Connection[Any]) -> None:
         c.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(where.schema)))
         for statement in SCHEMA:
-            c.execute(statement)  # type: ignore[arg-type]
+            c.execute(statement)
         with c.cursor() as cur:
             cur.executemany("INSERT INTO meta (key, value) VALUES (%s, %s)", list(meta.items()))
         c.execute("INSERT INTO audit (at, operation, library_version) VALUES (%s, %s, %s)", audit)

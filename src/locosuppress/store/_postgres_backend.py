@@ -24,6 +24,8 @@ from typing import Any, Final, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import psycopg
+from psycopg import sql
 
 from locosuppress._version import __version__
 from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS
@@ -35,7 +37,7 @@ from locosuppress.errors import (
 )
 from locosuppress.store import _postgres, _sqlite
 from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, Reader, Row, Writer
-from locosuppress.store._postgres import Location, psycopg, sql
+from locosuppress.store._postgres import Location
 
 __all__ = ["PostgresBackend", "PostgresTransaction"]
 
@@ -62,7 +64,10 @@ _ROW: Final = np.dtype(
 _HASH_ROW: Final = np.dtype([("fields", ">i2"), ("hlen", ">i4"), ("hash", "V32")])
 _AUDIT_COLUMNS: Final = ("at", "operation", *AUDIT_COUNTS, "scope", "reason", "channel")
 _INVARIANTS: Final = (
-    ("entries whose hash is not 32 bytes", "SELECT count(*) FROM entries WHERE octet_length(hash) <> 32"),
+    (
+        "entries whose hash is not 32 bytes",
+        "SELECT count(*) FROM entries WHERE octet_length(hash) <> 32",
+    ),
     (
         "entries of an unknown kind",
         f"SELECT count(*) FROM entries WHERE kind NOT IN ({KIND_EMAIL}, {KIND_DOMAIN})",
@@ -137,13 +142,13 @@ class PostgresTransaction:
         self._version: int | None = None
 
     def _one(self, query: str, params: Iterable[Any] = ()) -> int:
-        row = self._conn.execute(query, tuple(params)).fetchone()  # type: ignore[arg-type]
+        row = self._conn.execute(query, tuple(params)).fetchone()
         assert row is not None
         return int(row[0])
 
     def _copy_rows(self, query: str, params: tuple[Any, ...] = ()) -> list[Row]:
         out = bytearray()
-        with self._conn.cursor() as cur, cur.copy(query, params) as copy:  # type: ignore[arg-type]
+        with self._conn.cursor() as cur, cur.copy(query, params) as copy:
             for chunk in copy:
                 out += chunk
         return _parse_rows(bytes(out))
@@ -222,7 +227,7 @@ class PostgresTransaction:
     def audit_rows(self) -> list[tuple[Any, ...]]:
         """The audit log with source labels, oldest first."""
         return self._conn.execute(
-            f"SELECT {', '.join('a.' + c for c in _AUDIT_COLUMNS)}, s.label, a.library_version "  # type: ignore[arg-type]
+            f"SELECT {', '.join('a.' + c for c in _AUDIT_COLUMNS)}, s.label, a.library_version "
             "FROM audit AS a LEFT JOIN sources AS s ON s.id = a.source ORDER BY a.id"
         ).fetchall()
 
@@ -329,9 +334,10 @@ class PostgresTransaction:
             "ON COMMIT DELETE ROWS"
         )
         conn.execute("TRUNCATE locosuppress_incoming")
-        with conn.cursor() as cur, cur.copy(
-            "COPY locosuppress_incoming (hash) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY locosuppress_incoming (hash) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
             copy.write(_hash_copy(hashes))
         cur2 = conn.execute(
             "INSERT INTO entries (hash, kind, scope, reason, added_at, source, version) "
@@ -488,7 +494,8 @@ class PostgresBackend:
     @staticmethod
     def _check_writable(conn: psycopg.Connection[Any], where: Location) -> None:
         row = conn.execute(
-            "SELECT bool_and(has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE')) "
+            "SELECT bool_and(has_table_privilege(c.oid, 'INSERT') "
+            "AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE')) "
             "FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
             "WHERE n.nspname = %s AND c.relname = ANY(%s)",
             (where.schema, list(_postgres.WRITTEN)),

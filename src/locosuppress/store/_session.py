@@ -61,7 +61,8 @@ class Session:
             self.ensure_open()
             if self.read_only:
                 raise ReadOnlyListError(
-                    f"{self.backend.location} was opened with read_only=True; open it without to write"
+                    f"{self.backend.location} was opened with read_only=True; "
+                    "open it without to write"
                 )
             result = self.backend.write(fn)
             if changes_entries:
