@@ -167,7 +167,7 @@ class TestRoles:
     """The GRANTs of docs/postgres.md: a read-only role filters, a writer role writes."""
 
     def test_read_only_role(self, postgres_server, database, url, test_key, tmp_path) -> None:
-        """The reader role filters with read_only=True, may not open to write, and writes nothing."""
+        """The reader role filters with read_only=True, may not open to write, writes nothing."""
         with SuppressionList.open(url, test_key) as owner:
             owner.add_many(["a@example.nl", "b@example.nl"])
             owner.add_domain("example.org")
@@ -247,7 +247,7 @@ class TestLostConnection:
             def add() -> None:
                 try:
                     outcome.append(lst.add_many([f"lost{i}@example.nl" for i in range(5000)]))
-                except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+                except BaseException as exc:
                     outcome.append(exc)
 
             worker = threading.Thread(target=add)
