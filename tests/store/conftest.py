@@ -22,10 +22,10 @@ BACKENDS = ("sqlite", "postgres")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Give every test that uses ``backend`` both backends (SQLite only when marked so)."""
-    if "backend" in metafunc.fixturenames:
+    """Give every test that uses ``storage`` both backends (SQLite only when marked so)."""
+    if "storage" in metafunc.fixturenames:
         only = metafunc.definition.get_closest_marker("sqlite_only") is not None
-        metafunc.parametrize("backend", ["sqlite"] if only else list(BACKENDS))
+        metafunc.parametrize("storage", ["sqlite"] if only else list(BACKENDS))
 
 
 @pytest.fixture
@@ -35,9 +35,9 @@ def list_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def location(backend: str, list_path: Path, request: pytest.FixtureRequest) -> Path | str:
+def location(storage: str, list_path: Path, request: pytest.FixtureRequest) -> Path | str:
     """Where a new list goes: the file ``list_path``, or a URL of a new, empty database."""
-    if backend == "sqlite":
+    if storage == "sqlite":
         return list_path
     server = request.getfixturevalue("postgres_server")
     return str(server.url(server.new_database()))
