@@ -6,6 +6,9 @@ behaviour every list shares is tested on both backends by the other store tests.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import threading
 from pathlib import Path
 
@@ -272,4 +275,116 @@ class TestLostConnection:
             assert len(acknowledged) == len(lst)
             assert all(address in lst for address in acknowledged)
             assert "lost0@example.nl" not in lst
+            assert lst.verify().ok
+
+
+PROCESS = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    from locosuppress import SuppressionKey, SuppressionList
+
+    url, role, name, folder = sys.argv[1:5]
+    acks = Path(folder)
+    PER_WRITER, BATCH, REMOVABLE = 20_000, 2_000, 50
+
+
+    def acknowledged():
+        added, removed, done = [], [], 0
+        for path in sorted(acks.glob("*.acks")):
+            text = path.read_text()
+            for line in text[: text.rfind(chr(10)) + 1].splitlines():
+                what, _, value = line.partition(" ")
+                if what == "A":
+                    writer, batch = value.split()
+                    added += [f"{writer}.{batch}.{i}@example.nl" for i in range(BATCH)]
+                elif what == "R":
+                    removed.append(value)
+                else:
+                    done += 1
+        return added, removed, done
+
+
+    with SuppressionList.open(url, SuppressionKey(bytes(range(32))), create=False) as lst:
+        print("ready", flush=True)
+        sys.stdin.readline()
+        if role == "filter":
+            rounds, finished = 0, False
+            while not finished:
+                added, removed, done = acknowledged()  # read BEFORE the filter starts
+                finished = done == 4
+                kept = set(lst.filter(pd.DataFrame({"email": added + removed})).kept["email"])
+                assert not kept & set(added), "a filter missed a committed entry"
+                assert kept == set(removed), "a filter missed a committed removal"
+                rounds += 1
+            print(f"ok {rounds}", flush=True)
+        else:
+            with (acks / f"{name}.acks").open("a") as out:
+                if role == "writer":
+                    for batch in range(PER_WRITER // BATCH):
+                        emails = [f"{name}.{batch}.{i}@example.nl" for i in range(BATCH)]
+                        assert BATCH == lst.add_many(emails).added
+                        out.write(f"A {name} {batch}" + chr(10))
+                        out.flush()
+                else:
+                    for i in range(REMOVABLE):
+                        email = f"{name}.{i}@example.nl"
+                        assert lst.remove(email)
+                        out.write(f"R {email}" + chr(10))
+                        out.flush()
+                out.write("D" + chr(10))
+            print("ok", flush=True)
+    """
+)
+
+
+@pytest.mark.slow
+class TestConcurrentProcesses:
+    """Eight processes on one PostgreSQL list: two add, two remove, four filter."""
+
+    def test_eight_processes(self, url: str, test_key, tmp_path: Path) -> None:
+        """No acknowledged entry is lost; no filter misses a commit made before it began."""
+        removers = ("rm0", "rm1")
+        with SuppressionList.open(url, test_key) as lst:
+            for name in removers:
+                lst.add_many([f"{name}.{i}@example.nl" for i in range(50)])
+        roles = [
+            ("writer", "w0"),
+            ("writer", "w1"),
+            *(("remover", name) for name in removers),
+            *(("filter", f"f{i}") for i in range(4)),
+        ]
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-c", PROCESS, url, role, name, str(tmp_path)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for role, name in roles
+        ]
+        try:
+            for child in children:
+                assert "ready" == child.stdout.readline().strip()
+            for child in children:  # every process has connected: go
+                child.stdin.write("go\n")
+                child.stdin.flush()
+            lines = [child.stdout.readline().strip() for child in children]
+            codes = [child.wait(timeout=300) for child in children]
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.kill()
+        assert [0] * 8 == codes
+        assert ["ok"] * 4 == lines[:4]
+        assert all(line.startswith("ok ") for line in lines[4:])
+        with SuppressionList.open(url, test_key, read_only=True) as lst:
+            assert 40_000 == len(lst)
+            everything = [
+                f"w{w}.{b}.{i}@example.nl" for w in (0, 1) for b in range(10) for i in range(2000)
+            ]
+            assert 0 == lst.filter(pd.DataFrame({"email": everything})).report.kept
             assert lst.verify().ok

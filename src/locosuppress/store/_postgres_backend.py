@@ -550,6 +550,10 @@ class PostgresBackend:
         """Run ``fn`` in one transaction that first takes the writers' turn; commit durably."""
 
         def once(c: psycopg.Connection[Any]) -> T:
+            # Writers take turns, like SQLite's BEGIN IMMEDIATE. Bumping the
+            # counter alone would order the versions by commit; the turn also
+            # keeps the entries still while an index snapshot is built and
+            # stamped with the current version in the same transaction.
             c.execute("SELECT version FROM state WHERE id = 1 FOR UPDATE")
             return fn(PostgresTransaction(c))
 
