@@ -32,12 +32,25 @@ import numpy.typing as npt
 
 from locosuppress._version import __version__
 
-__all__ = ["AUDIT_COUNTS", "META_KEYS", "AuditRow", "Backend", "Reader", "Row", "Writer"]
+__all__ = [
+    "AUDIT_COUNTS",
+    "META_KEYS",
+    "AuditRow",
+    "Backend",
+    "FullRow",
+    "Reader",
+    "Row",
+    "Writer",
+]
 
 T = TypeVar("T")
 
 #: One entry key as stored: the 32-byte keyed hash, its kind and its scope code.
 Row = tuple[bytes, int, int]
+
+#: One whole entry, for copies between lists: hash, kind, scope, reason code,
+#: time added and the source label (None when none).
+FullRow = tuple[bytes, int, int, int, int, "str | None"]
 
 #: The meta entries every list holds (strings), written when it is created.
 META_KEYS: Final = ("format_version", "normalization", "fingerprint", "created_at", "index_stale")
@@ -120,6 +133,10 @@ class Reader(Protocol):
         """Entries in ``scopes`` sorted by hash, kind and scope, ``chunk`` rows at a time."""
         ...
 
+    def full_rows(self, chunk: int) -> Iterator[list[FullRow]]:
+        """Every whole entry, sorted by hash, kind and scope, ``chunk`` rows at a time."""
+        ...
+
     def index_state(self) -> tuple[bool, int]:
         """Whether the index snapshot is stale (a removal), and how many entries are pending."""
         ...
@@ -181,6 +198,10 @@ class Writer(Reader, Protocol):
         source: int | None,
     ) -> int:
         """Insert ``(n, 32)`` sorted unique hashes as entries; return how many were new."""
+        ...
+
+    def insert_full(self, rows: list[FullRow]) -> int:
+        """Insert whole entries (their own reasons, times and source labels); how many new."""
         ...
 
     def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:

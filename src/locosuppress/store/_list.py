@@ -582,6 +582,37 @@ class SuppressionList:
         """
         return _transfer.export(self._session, Path(path), self._meta, channel=channel, now=now)
 
+    def copy_to(
+        self,
+        location: str | os.PathLike[str],
+        /,
+        *,
+        schema: str = "locosuppress",
+        now: datetime | None = None,
+    ) -> AddReport:
+        """Copy the whole list into a new or empty list, on either backend, with the same key.
+
+        The way to move a list: from a SQLite file to PostgreSQL, back, or
+        between servers. The target is created when missing (a file, or a
+        schema in an existing database) and must hold no entries; every entry
+        keeps its scope, reason, time and source label, and the audit log
+        comes along. One transaction: a failed copy leaves the target empty.
+
+        Args:
+            location: the target list file or ``postgresql://`` URL.
+            schema: the target's PostgreSQL schema.
+            now: the time recorded for the target's creation and ``copy`` row.
+
+        Returns:
+            An :class:`AddReport` (``added``: the entries copied).
+
+        Raises:
+            OutputExistsError: the target already holds entries.
+            KeyMismatchError: the target was made with another key.
+        """
+        with SuppressionList.open(location, self._matter, schema=schema, now=now) as target:
+            return _transfer.copy(self._session, target._session, at=_at(now))
+
     def merge(
         self,
         path: str | os.PathLike[str],

@@ -36,7 +36,7 @@ from locosuppress.errors import (
     ReadOnlyListError,
 )
 from locosuppress.store import _postgres, _sqlite
-from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, Reader, Row, Writer
+from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, FullRow, Reader, Row, Writer
 from locosuppress.store._postgres import Location
 
 __all__ = ["PostgresBackend", "PostgresTransaction"]
@@ -247,6 +247,20 @@ class PostgresTransaction:
             while rows := cur.fetchmany(chunk):
                 yield [(bytes(h), int(k), int(s)) for h, k, s in rows]
 
+    def full_rows(self, chunk: int) -> Iterator[list[FullRow]]:
+        """Every whole entry with its source label, in key order (a server-side cursor)."""
+        with self._conn.cursor(name="locosuppress_full") as cur:
+            cur.itersize = chunk
+            cur.execute(
+                "SELECT e.hash, e.kind, e.scope, e.reason, e.added_at, s.label "
+                "FROM entries AS e LEFT JOIN sources AS s ON s.id = e.source "
+                "ORDER BY e.hash, e.kind, e.scope"
+            )
+            while rows := cur.fetchmany(chunk):
+                yield [
+                    (bytes(h), int(k), int(s), int(r), int(at), lb) for h, k, s, r, at, lb in rows
+                ]
+
     def index_state(self) -> tuple[bool, int]:
         """Whether entries were removed since the snapshot, and how many are pending."""
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'index_stale'").fetchone()
@@ -346,6 +360,35 @@ class PostgresTransaction:
             (kind, scope, reason, at, source, self._bump()),
         )
         return int(cur2.rowcount)
+
+    def insert_full(self, rows: list[FullRow]) -> int:
+        """Insert whole entries unless their keys exist (COPY + one INSERT); how many new."""
+        if not rows:
+            return 0
+        labels = {label: self.source_id(label) for label in {r[5] for r in rows}}
+        conn = self._conn
+        conn.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS locosuppress_full_incoming (hash bytea, "
+            "kind smallint, scope smallint, reason smallint, added_at bigint, source integer) "
+            "ON COMMIT DELETE ROWS"
+        )
+        conn.execute("TRUNCATE locosuppress_full_incoming")
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY locosuppress_full_incoming (hash, kind, scope, reason, added_at, source) "
+                "FROM STDIN"
+            ) as copy,
+        ):
+            for h, k, s, r, at, label in rows:
+                copy.write_row((h, k, s, r, at, labels[label]))
+        done = conn.execute(
+            "INSERT INTO entries (hash, kind, scope, reason, added_at, source, version) "
+            "SELECT hash, kind, scope, reason, added_at, source, %s "
+            "FROM locosuppress_full_incoming ON CONFLICT DO NOTHING",
+            (self._bump(),),
+        )
+        return int(done.rowcount)
 
     def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:
         """Delete entries of one hash; a removal marks the snapshot stale and forces reloads."""

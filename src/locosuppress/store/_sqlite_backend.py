@@ -21,7 +21,7 @@ from locosuppress._version import __version__
 from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS
 from locosuppress.errors import ListCorruptedError, ListLockedError
 from locosuppress.store import _sqlite
-from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, Reader, Row, Writer
+from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, FullRow, Reader, Row, Writer
 
 __all__ = ["SQLiteBackend", "SQLiteTransaction"]
 
@@ -149,6 +149,15 @@ class SQLiteTransaction:
         while rows := cur.fetchmany(chunk):
             yield rows
 
+    def full_rows(self, chunk: int) -> Iterator[list[FullRow]]:
+        """Every whole entry with its source label, in key order."""
+        cur = self._conn.execute(
+            "SELECT e.hash, e.kind, e.scope, e.reason, e.added_at, s.label FROM entries AS e "
+            "LEFT JOIN sources AS s ON s.id = e.source ORDER BY e.hash, e.kind, e.scope"
+        )
+        while rows := cur.fetchmany(chunk):
+            yield rows
+
     def index_state(self) -> tuple[bool, int]:
         """``meta.index_stale`` and the size of ``pending``."""
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'index_stale'").fetchone()
@@ -252,6 +261,18 @@ class SQLiteTransaction:
             )
             added += cur.rowcount
         return added
+
+    def insert_full(self, rows: list[FullRow]) -> int:
+        """Insert whole entries unless their keys exist; how many were new."""
+        labels = {label: self.source_id(label) for label in {r[5] for r in rows}}
+        before = self._conn.total_changes
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            ((h, k, s, r, at, labels[label]) for h, k, s, r, at, label in rows),
+        )
+        # total_changes also counts the trigger's pending rows: one per new entry.
+        return (self._conn.total_changes - before) // 2
 
     def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:
         """Delete entries of one hash; the trigger clears pending and marks the index stale."""
