@@ -8,7 +8,13 @@ from typing import Any
 
 from locosuppress.cli._console import Console
 from locosuppress.cli._files import address_column, check_output, open_list, write_json
-from locosuppress.cli._options import CHANNEL_CHOICES, Shared, command_parser, note_workers
+from locosuppress.cli._options import (
+    CHANNEL_CHOICES,
+    Shared,
+    command_parser,
+    list_location,
+    note_workers,
+)
 from locosuppress.filtering import FilterResult
 from locosuppress.io import read_mailing_file, write_mailing_file
 from locosuppress.store import SuppressionList
@@ -42,7 +48,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
             shared.reading,
         ],
     )
-    parser.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    parser.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     parser.add_argument("input", type=Path, metavar="INPUT", help="the mailing file (CSV or .xlsx)")
     parser.add_argument(
         "-o",
@@ -111,7 +122,8 @@ def run_filter(
 
 def filter_file(args: argparse.Namespace, console: Console) -> int:
     """``filter LIST INPUT -o OUTPUT``: write the rows that may be mailed; print the report."""
-    protected = [("input", args.input), ("list", args.list), ("key", args.key_file)]
+    list_file = args.list if isinstance(args.list, Path) else None
+    protected = [("input", args.input), ("list", list_file), ("key", args.key_file)]
     check_output(args.output, inputs=protected, force=args.force)
     note_workers(args, console)
     if args.report is not None:
