@@ -91,6 +91,29 @@ class TestLocation:
         with SuppressionList.open(url, test_key) as lst:
             assert SECRET not in repr(lst)
 
+    def test_missing_extra(self, tmp_path: Path) -> None:
+        """Without psycopg, a URL raises MissingExtraError naming the extra; files still work."""
+        code = textwrap.dedent(
+            """
+            import sys
+            sys.modules["psycopg"] = None  # as if the postgres extra were not installed
+            from locosuppress import MissingExtraError, SuppressionKey, SuppressionList
+            key = SuppressionKey(bytes(range(32)))
+            SuppressionList.open(sys.argv[1], key).close()
+            try:
+                SuppressionList.open("postgresql://someone@/db", key)
+            except MissingExtraError as exc:
+                print(exc)
+            """
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / "l.db")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "locosuppress[postgres]" in done.stdout
+
     def test_unreachable_server(self, tmp_path: Path, test_key) -> None:
         """A server that cannot be reached is a ListStorageError without the password."""
         url = f"postgresql://someone:{SECRET}@/db?host={tmp_path}&connect_timeout=2"

@@ -100,12 +100,17 @@ class PostgresServer:
         )
         self._check(done, "initdb")
 
-    def start(self) -> None:
-        """Start the server (socket only, no TCP) and wait until it accepts connections."""
-        options = (
-            f"-c listen_addresses='' -k {self.socket_dir} -c max_connections=60 "
-            "-c shared_buffers=64MB -c fsync=off -c full_page_writes=off"
-        )
+    def start(self, *, durable: bool = False) -> None:
+        """Start the server (socket only, no TCP) and wait until it accepts connections.
+
+        The tests run with ``fsync=off`` (a crash of the server process loses
+        nothing the kernel has; only an operating-system crash would), which
+        makes creating a database per test cheap; benchmarks pass
+        ``durable=True`` to measure with PostgreSQL's defaults.
+        """
+        options = f"-c listen_addresses='' -k {self.socket_dir} -c max_connections=60"
+        if not durable:
+            options += " -c shared_buffers=64MB -c fsync=off -c full_page_writes=off"
         done = self._run(
             "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start"
         )
