@@ -9,7 +9,7 @@ files themselves (WAL, file modes, raw SQL on the file) are marked
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,3 +56,18 @@ def filled(location: Path | str, test_key: SuppressionKey) -> Path | str:
     with SuppressionList.open(location, test_key) as opened:
         opened.add_many([f"person{i}@example.nl" for i in range(3000)])
     return location
+
+
+@pytest.fixture
+def make_list(
+    storage: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[SuppressionKey], SuppressionList]:
+    """A factory of new, empty lists on the test's backend (one per Hypothesis example)."""
+
+    def make(key: SuppressionKey) -> SuppressionList:
+        if storage == "sqlite":
+            return SuppressionList.open(tmp_path_factory.mktemp("list") / "l.db", key)
+        server = request.getfixturevalue("postgres_server")
+        return SuppressionList.open(server.url(server.new_database()), key)
+
+    return make

@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_support import content_digest, raw_rows
 
@@ -30,6 +29,9 @@ from locosuppress.store import CHANNELS, REASONS, SCOPES
 from locosuppress.testing import emails, invalid_emails
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
+#: make_list is a factory (a new list per example), and the test classes hold no
+#: state, so a function-scoped fixture and one instance per backend are safe.
+FACTORY_FIXTURE = [HealthCheck.function_scoped_fixture, HealthCheck.differing_executors]
 
 
 def raw(path: Path) -> sqlite3.Connection:
@@ -192,15 +194,11 @@ class TestAddMany:
         expected = {test_key.hash_email("janjansen@gmail.com"), test_key.hash_email("b@example.nl")}
         assert expected == stored
 
-    @settings(max_examples=25)
+    @settings(max_examples=25, suppress_health_check=FACTORY_FIXTURE)
     @given(st.lists(st.one_of(emails(), invalid_emails()), max_size=30))
-    def test_counts_add_up(self, values: list[object]) -> None:
+    def test_counts_add_up(self, make_list, values: list[object]) -> None:
         """added + already_present + invalid == inputs, and added == distinct valid canonicals."""
-        key = SuppressionKey(bytes(range(32)))
-        with (
-            tempfile.TemporaryDirectory() as folder,
-            SuppressionList.open(Path(folder) / "l.db", key) as lst,
-        ):
+        with make_list(SuppressionKey(bytes(range(32)))) as lst:
             report = lst.add_many(values)
             canonical = set()
             for value in values:
@@ -330,14 +328,10 @@ class TestMembership:
         assert {None: (1, 2, 4), "newsletter": (1, 2), "post": (1, 4)} == dict(CHANNELS)
 
     @given(value=invalid_emails())
-    @settings(max_examples=30)
-    def test_invalid_is_not_member(self, value: object) -> None:
+    @settings(max_examples=30, suppress_health_check=FACTORY_FIXTURE)
+    def test_invalid_is_not_member(self, make_list, value: object) -> None:
         """`in` answers False for invalid values; is_suppressed raises InvalidEmailError."""
-        key = SuppressionKey(bytes(range(32)))
-        with (
-            tempfile.TemporaryDirectory() as folder,
-            SuppressionList.open(Path(folder) / "l.db", key) as lst,
-        ):
+        with make_list(SuppressionKey(bytes(range(32)))) as lst:
             assert value not in lst
             with pytest.raises(InvalidEmailError):
                 lst.is_suppressed(value)
