@@ -58,6 +58,18 @@ def vectors_path() -> Path:
     return Path(__file__).parent / "vectors" / "hash-contract-v1.json"
 
 
+#: The session's PostgreSQL server, once a test has asked for it.
+_SERVERS: list[object] = []
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """After each test, drop the databases it made on the test server (keeps the cluster small)."""
+    yield
+    for server in _SERVERS:
+        server.drop_created()  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[object]:
     """A real PostgreSQL server in a temporary folder, for the whole run; stopped fast at the end.
@@ -73,6 +85,8 @@ def postgres_server() -> Iterator[object]:
     try:
         server.init()
         server.start()
+        _SERVERS.append(server)
         yield server
     finally:
+        _SERVERS.clear()
         server.remove()

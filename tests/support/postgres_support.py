@@ -66,6 +66,8 @@ class PostgresServer:
         else:
             self.socket_dir = self.folder
         self.running = False
+        #: Databases made by :meth:`new_database` and not dropped yet.
+        self.created: list[str] = []
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         kwargs: dict[str, Any] = {}
@@ -140,7 +142,13 @@ class PostgresServer:
         """Create a new, empty database; return its name."""
         name = f"t{os.getpid()}_{next(_names)}"
         self.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+        self.created.append(name)
         return name
+
+    def drop_created(self) -> None:
+        """Drop every database :meth:`new_database` made (ending their sessions)."""
+        while self.created and self.running:
+            self.execute(f"DROP DATABASE IF EXISTS {self.created.pop()} WITH (FORCE)")
 
     def pg_dump(self, database: str, *args: str) -> bytes:
         """The plain-text ``pg_dump`` of ``database`` (as the superuser)."""

@@ -16,8 +16,6 @@ table followed by one ``INSERT ... ON CONFLICT DO NOTHING``.
 
 from __future__ import annotations
 
-import sqlite3
-import struct
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, Self, TypeVar
@@ -25,7 +23,6 @@ from typing import Any, Final, Self, TypeVar
 import numpy as np
 import numpy.typing as npt
 import psycopg
-from psycopg import sql
 
 from locosuppress._version import __version__
 from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS
@@ -38,6 +35,7 @@ from locosuppress.errors import (
 from locosuppress.store import _postgres, _sqlite
 from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, FullRow, Reader, Row, Writer
 from locosuppress.store._postgres import Location
+from locosuppress.store._postgres_copy import copy_to_sqlite, hash_copy, parse_rows
 
 __all__ = ["PostgresBackend", "PostgresTransaction"]
 
@@ -46,22 +44,6 @@ T = TypeVar("T")
 _READ: Final = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 _WRITE: Final = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"
 _SNAPSHOT_CHUNK: Final = 64 * 1024 * 1024
-_COPY_HEADER: Final = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-_COPY_TRAILER: Final = struct.pack(">h", -1)
-#: One binary COPY row of (hash bytea, kind smallint, scope smallint): 50 bytes.
-_ROW: Final = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("hlen", ">i4"),
-        ("hash", "V32"),
-        ("klen", ">i4"),
-        ("kind", ">i2"),
-        ("slen", ">i4"),
-        ("scope", ">i2"),
-    ]
-)
-#: One binary COPY row of (hash bytea): 38 bytes.
-_HASH_ROW: Final = np.dtype([("fields", ">i2"), ("hlen", ">i4"), ("hash", "V32")])
 _AUDIT_COLUMNS: Final = ("at", "operation", *AUDIT_COUNTS, "scope", "reason", "channel")
 _INVARIANTS: Final = (
     (
@@ -91,48 +73,6 @@ _INVARIANTS: Final = (
 )
 
 
-def _parse_rows(data: bytes) -> list[Row]:
-    """Rows ``(hash, kind, scope)`` from a binary ``COPY ... TO STDOUT``.
-
-    Raises:
-        ListCorruptedError: the stream is not rows of a 32-byte hash and two codes.
-    """
-    body = data[len(_COPY_HEADER) : len(data) - len(_COPY_TRAILER)]
-    if (
-        not data.startswith(_COPY_HEADER)
-        or not data.endswith(_COPY_TRAILER)
-        or len(body) % _ROW.itemsize
-    ):
-        raise ListCorruptedError(
-            "a stored hash is not 32 bytes long; run `locosuppress verify` on the list"
-        )
-    rows = np.frombuffer(body, dtype=_ROW)
-    if len(rows) and not (
-        (rows["fields"] == 3).all() and (rows["hlen"] == 32).all() and (rows["klen"] == 2).all()
-    ):
-        raise ListCorruptedError(
-            "a stored hash is not 32 bytes long; run `locosuppress verify` on the list"
-        )
-    hashes = rows["hash"].tobytes()
-    return list(
-        zip(
-            [hashes[i : i + 32] for i in range(0, len(hashes), 32)],
-            rows["kind"].astype(np.int64).tolist(),
-            rows["scope"].astype(np.int64).tolist(),
-            strict=True,
-        )
-    )
-
-
-def _hash_copy(hashes: npt.NDArray[np.uint8]) -> bytes:
-    """A binary ``COPY ... FROM STDIN`` stream of one bytea column."""
-    rows = np.empty(len(hashes), dtype=_HASH_ROW)
-    rows["fields"] = 1
-    rows["hlen"] = 32
-    rows["hash"] = np.ascontiguousarray(hashes).view("V32").ravel()
-    return _COPY_HEADER + rows.tobytes() + _COPY_TRAILER
-
-
 class PostgresTransaction:
     """The list's operations on one PostgreSQL connection inside one transaction."""
 
@@ -151,7 +91,7 @@ class PostgresTransaction:
         with self._conn.cursor() as cur, cur.copy(query, params) as copy:
             for chunk in copy:
                 out += chunk
-        return _parse_rows(bytes(out))
+        return parse_rows(bytes(out))
 
     # -- the change counter -----------------------------------------------------------
 
@@ -352,7 +292,7 @@ class PostgresTransaction:
             conn.cursor() as cur,
             cur.copy("COPY locosuppress_incoming (hash) FROM STDIN (FORMAT BINARY)") as copy,
         ):
-            copy.write(_hash_copy(hashes))
+            copy.write(hash_copy(hashes))
         cur2 = conn.execute(
             "INSERT INTO entries (hash, kind, scope, reason, added_at, source, version) "
             "SELECT hash, %s, %s, %s, %s, %s, %s FROM locosuppress_incoming "
@@ -625,7 +565,7 @@ class PostgresBackend:
             with _postgres.pg_errors_as_ours(self._where):
                 _postgres.run(
                     self._connection(),
-                    lambda c: _copy_to_sqlite(PostgresTransaction(c), c, tmp),
+                    lambda c: copy_to_sqlite(PostgresTransaction(c), c, tmp),
                     begin=_READ,
                     where=self._where,
                 )
@@ -637,56 +577,3 @@ class PostgresBackend:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-
-
-def _copy_to_sqlite(tx: PostgresTransaction, conn: psycopg.Connection[Any], tmp: Path) -> None:
-    """Write every table of the list into the empty file ``tmp`` as a SQLite list.
-
-    Raises:
-        ListCorruptedError: the copy failed SQLite's check.
-    """
-    dst = sqlite3.connect(tmp, isolation_level=None)
-    try:
-        dst.execute(f"PRAGMA page_size = {_sqlite.PAGE_SIZE}")
-        dst.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        dst.execute(f"PRAGMA application_id = {_sqlite.APPLICATION_ID}")
-        dst.execute(f"PRAGMA user_version = {_sqlite.FORMAT_VERSION}")
-        dst.execute("BEGIN")
-        for statement in _sqlite.SCHEMA:
-            dst.execute(statement)
-        meta = tx.meta()
-        meta["format_version"] = str(_sqlite.FORMAT_VERSION)
-        meta["index_stale"] = "0"
-        dst.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-        dst.executemany(
-            "INSERT INTO sources (id, label) VALUES (?, ?)",
-            conn.execute("SELECT id, label FROM sources ORDER BY id").fetchall(),
-        )
-        with conn.cursor(name="locosuppress_backup") as cur:
-            cur.execute(
-                "SELECT hash, kind, scope, reason, added_at, source FROM entries ORDER BY hash"
-            )
-            while rows := cur.fetchmany(100_000):
-                dst.executemany(
-                    "INSERT INTO entries (hash, kind, scope, reason, added_at, source) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(bytes(r[0]), *r[1:]) for r in rows],
-                )
-        dst.executemany(
-            "INSERT INTO audit (at, operation, total, added, already_present, removed, "
-            "invalid, kept, suppressed, duplicates, scope, reason, channel, source, "
-            "library_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            conn.execute(
-                sql.SQL(
-                    "SELECT at, operation, total, added, already_present, removed, invalid, "
-                    "kept, suppressed, duplicates, scope, reason, channel, source, "
-                    "library_version FROM audit ORDER BY id"
-                )
-            ).fetchall(),
-        )
-        dst.execute("COMMIT")
-        check = [str(r[0]) for r in dst.execute("PRAGMA quick_check")]
-    finally:
-        dst.close()
-    if check != ["ok"]:
-        raise ListCorruptedError(f"the backup copy failed its check: {check[0]}")
