@@ -249,3 +249,15 @@ class TestCopy:
         SuppressionList.open(target, other_key).close()
         with pytest.raises(KeyMismatchError):
             lst.copy_to(target)
+
+    def test_merge_export_of_either_backend(
+        self, lst: SuppressionList, target: Path | str, tmp_path: Path, test_key
+    ) -> None:
+        """An export from either backend merges into a list on either backend."""
+        lst.add_many(["a@example.nl", "b@example.nl"], scope="post")
+        lst.add_domain("example.org")
+        lst.export(tmp_path / "either.export")
+        with SuppressionList.open(target, test_key) as other:
+            assert AddReport(added=3, already_present=0) == other.merge(tmp_path / "either.export")
+            assert other.is_suppressed("a@example.nl", channel="post")
+            assert "x@example.org" in other
