@@ -98,7 +98,7 @@ def _redact(url: str) -> str:
         netloc = f"{user.partition(':')[0]}@{host}"
     query = urlencode(
         [(k, "***" if k in _SECRET_PARAMS else v) for k, v in parse_qsl(parts.query)],
-        safe="/",
+        safe="/*",
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
