@@ -301,6 +301,49 @@ class TestLostConnection:
             assert lst.verify().ok
 
 
+class TestRetries:
+    """Serialization failures and deadlocks re-run the whole transaction, a bounded number."""
+
+    def test_retried_then_committed(self, url: str) -> None:
+        """A transaction that fails to serialize twice is run again and committed once."""
+        import psycopg
+
+        from locosuppress.store._postgres import Location, run
+
+        where = Location(url, "locosuppress")
+        attempts = []
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE t (n int)")  # in the public schema of a new database
+
+            def work(c: psycopg.Connection) -> int:
+                c.execute("INSERT INTO t VALUES (1)")
+                attempts.append(1)
+                if len(attempts) < 3:
+                    raise psycopg.errors.SerializationFailure("could not serialize access")
+                return len(attempts)
+
+            assert 3 == run(conn, work, begin="BEGIN", where=where)
+            assert [(1,)] == conn.execute("SELECT count(*) FROM t").fetchall()
+
+    def test_bounded(self, url: str) -> None:
+        """A transaction that never serializes gives up with the error after the bound."""
+        import psycopg
+
+        from locosuppress.store._postgres import Location, run
+
+        where = Location(url, "locosuppress")
+        attempts = []
+        with psycopg.connect(url, autocommit=True) as conn:
+
+            def work(c: psycopg.Connection) -> None:
+                attempts.append(1)
+                raise psycopg.errors.DeadlockDetected("deadlock detected")
+
+            with pytest.raises(psycopg.errors.DeadlockDetected, match="deadlock"):
+                run(conn, work, begin="BEGIN", where=where)
+        assert 9 == len(attempts)
+
+
 PROCESS = textwrap.dedent(
     """
     import sys
