@@ -15,7 +15,15 @@ Size (``--size-rows N``): fill an empty list with N distinct addresses by
 (per table, from SQLite's ``dbstat``), the size after the index snapshot
 (``locosuppress.store._snapshot``) has been written, and the estimate for 10,000,000.
 
-    python benchmarks/bench_store.py [--rows 1000000] [--size-rows 0]
+Removal (``--remove-rows N``): a list of N addresses (``add_many``, which
+writes the index snapshot), then 100 removals: the first deletes the index
+snapshot in its transaction (zeroed, ``secure_delete``), so no copy of the
+removed hash stays; then ``index()`` rebuilds the index from the entries and
+writes a new snapshot. The naive baseline deletes the same 100 rows from a
+copy with plain ``DELETE`` statements (no ``secure_delete``, snapshot left as
+it was), one commit each.
+
+    python benchmarks/bench_store.py [--rows 1000000] [--size-rows 0] [--remove-rows 0]
 """
 
 from __future__ import annotations
@@ -158,10 +166,56 @@ def size(rows: int, folder: Path) -> None:
     _report_size("after the index snapshot (entries + snapshot)", path, entries)
 
 
+REMOVALS = 100
+
+
+def removal(rows: int, folder: Path) -> None:
+    key = locosuppress.SuppressionKey.generate()
+    path = folder / "remove.db"
+    values = canonical_like(rows, seed=7, offset=0)
+    gone = values[:: max(1, rows // REMOVALS)][:REMOVALS]
+    print(f"{len(gone)} removals from a list of {rows:,} entries with its index snapshot")
+    with locosuppress.SuppressionList.open(path, key) as lst:
+        start = time.perf_counter()
+        lst.add_many(values)  # >= 50,000 added: the snapshot is written in this call
+        print(f"  add_many (+ snapshot, pending zeroed)      {time.perf_counter() - start:8.2f} s")
+    copy = folder / "remove-naive.db"
+    with locosuppress.SuppressionList.open(path, key) as lst:
+        lst.backup(copy)
+        start = time.perf_counter()
+        lst.remove(gone[0])
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        for value in gone[1:]:
+            lst.remove(value)
+        rest = time.perf_counter() - start
+        start = time.perf_counter()
+        lst.index()
+        rebuilt = time.perf_counter() - start
+    print(f"  first remove (drops the snapshot)          {first:8.3f} s")
+    print(f"  {len(gone) - 1} more removes                          {rest:8.3f} s")
+    print(f"  index() after them (rebuild + snapshot)    {rebuilt:8.2f} s")
+    hashes = [key.hash_email(v) for v in gone]
+    conn = sqlite3.connect(copy, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    start = time.perf_counter()
+    for digest in hashes:
+        conn.execute("DELETE FROM entries WHERE hash = ? AND kind = 0", (digest,))
+    naive = time.perf_counter() - start
+    conn.close()
+    ours = first + rest
+    print(f"  naive: {len(hashes)} plain DELETEs, autocommit         {naive:8.3f} s")
+    print(f"  ratio ours ({len(gone)} removes) / naive               {ours / naive:8.1f} x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="speed test size (0: skip)")
     parser.add_argument("--size-rows", type=int, default=0, help="size test entries (0: skip)")
+    parser.add_argument(
+        "--remove-rows", type=int, default=0, help="removal test list size (0: skip)"
+    )
     parser.add_argument("--dir", type=Path, default=None, help="folder for the files")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
@@ -170,6 +224,8 @@ def main() -> None:
             speed(args.rows, folder)
         if args.size_rows:
             size(args.size_rows, folder)
+        if args.remove_rows:
+            removal(args.remove_rows, folder)
         for p in folder.iterdir():
             os.remove(p)
 

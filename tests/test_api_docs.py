@@ -24,6 +24,7 @@ MODULES = (
     "locosuppress.plotting",
     "locosuppress.demo",
     "locosuppress.dask",
+    "locosuppress.retention",
 )
 
 

@@ -96,9 +96,9 @@ class TestDeprecatedCalls:
     ) -> None:
         """workers=0 fails closed: nothing is added and no filter result comes back."""
         with SuppressionList.open(tmp_path / "c.db", test_key, create=True) as lst:
-            with pytest.raises(InvalidOptionError):
+            with pytest.raises(InvalidOptionError, match="workers must be a whole number"):
                 lst.add_many(EMAILS, workers=0)
             assert 0 == len(lst)
-            with pytest.raises(InvalidOptionError):
+            with pytest.raises(InvalidOptionError, match="workers must be a whole number"):
                 lst.filter(pd.DataFrame({"email": EMAILS}), workers=0)
             assert ["create"] == list(lst.audit()["operation"])

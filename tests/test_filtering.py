@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import locosuppress
@@ -24,7 +25,13 @@ from locosuppress import (
     normalize_email,
 )
 from locosuppress.filtering import duplicated_digests
-from locosuppress.testing import emails, mailing_frames, messy_variants
+from locosuppress.testing import (
+    address_values,
+    emails,
+    listed_values,
+    mailing_frames,
+    messy_variants,
+)
 
 SUPPRESSED_ALL = ["jan.devries@example.nl", "piet@bedrijf.example.com"]
 SUPPRESSED_NEWS = ["klaas@example.nl"]
@@ -127,6 +134,38 @@ class TestOutcomes:
         assert 2 == result.report.invalid
         assert not result.report.invalid_excluded
 
+    @pytest.mark.parametrize(
+        "spelling",
+        [
+            "jan.devries@example.nl\u200f",  # a right-to-left mark after it
+            "\u202ajan.devries@example.nl\u202c",  # bidi embedding around it
+            "jan.devries@example.nl\u00ad",  # a soft hyphen
+            "jan.de\u00advries@example.nl",  # a soft hyphen inside
+            "jan.devries@example.nl,",
+            "jan.devries@example.nl; ",
+            "jan.devries@example.nl\ud800",  # a lone surrogate from broken decoding
+        ],
+    )
+    def test_keep_invalid_still_suppresses_a_cleaned_match(
+        self, lst: SuppressionList, spelling: str
+    ) -> None:
+        """on_invalid='keep': an invalid cell whose cleaned form is suppressed is suppressed."""
+        frame = pd.DataFrame({"email": pd.Series([spelling, "nieuw@example.nl"], dtype=object)})
+        result = lst.filter(frame, on_invalid="keep")
+        assert [1] == list(result.kept.index)
+        assert (1, 0) == (result.report.suppressed, result.report.invalid)
+        assert [0] == list(result.suppressed_index)
+
+    def test_keep_invalid_keeps_a_cleaned_form_that_is_not_listed(
+        self, lst: SuppressionList
+    ) -> None:
+        """A cleaned form that is not on the list leaves the row kept, and counted invalid."""
+        frame = pd.DataFrame({"email": ["nieuw@example.nl\u200f", "iemand@spamtrap.example;"]})
+        result = lst.filter(frame, on_invalid="keep")
+        assert [0] == list(result.kept.index)
+        assert (1, 1, 1) == (result.report.kept, result.report.invalid, result.report.suppressed)
+        assert {"address": 0, "domain": 1} == dict(result.report.suppressed_by_entry)
+
     def test_no_dedupe(self, lst: SuppressionList) -> None:
         """dedupe=False keeps repeated addresses."""
         result = lst.filter(_import(), dedupe=False)
@@ -197,11 +236,55 @@ class TestFrames:
         assert [11, 18] == list(lst.filter(frame).kept.index)
 
     def test_non_string_values(self, lst: SuppressionList) -> None:
-        """Numbers, NaN, None and bytes in an object column are invalid rows, not crashes."""
-        frame = pd.DataFrame({"email": [12, np.nan, None, b"a@b.nl", 3.5, "ok@example.nl"]})
+        """Numbers, NaN and None in an object column are invalid rows, not crashes."""
+        frame = pd.DataFrame({"email": [12, np.nan, None, True, 3.5, "ok@example.nl"]})
         result = lst.filter(frame)
         assert (1, 5) == (result.report.kept, result.report.invalid)
         assert 2 == result.report.missing
+
+    @pytest.mark.parametrize(
+        "column",
+        [
+            pd.Series([b"jan.devries@example.nl", b"x@example.nl"], dtype=object),
+            pd.Series(["x@example.nl", b"jan.devries@example.nl"], dtype=object),
+            pd.Series(
+                pa.array([b"jan.devries@example.nl", b"x@example.nl"]),
+                dtype=pd.ArrowDtype(pa.binary()),
+            ),
+            pd.Series(
+                pa.array([b"jan.devries@example.nl"], type=pa.large_binary()),
+                dtype=pd.ArrowDtype(pa.large_binary()),
+            ),
+        ],
+    )
+    @pytest.mark.parametrize("on_invalid", ["keep", "exclude"])
+    def test_bytes_address_column_is_a_schema_error(
+        self, lst: SuppressionList, column: pd.Series, on_invalid: str
+    ) -> None:
+        """Bytes (a Parquet binary column) are not text: refused, never kept as invalid."""
+        with pytest.raises(SchemaError, match="bytes") as info:
+            lst.filter(pd.DataFrame({"email": column}), on_invalid=on_invalid)
+        assert "jan.devries" not in str(info.value)
+
+    def test_parquet_binary_column_is_a_schema_error(
+        self, lst: SuppressionList, tmp_path: Path
+    ) -> None:
+        """A Parquet file whose address column is binary, read back, is refused clearly."""
+        table = pa.table({"email": pa.array([b"jan.devries@example.nl"])})
+        pa.parquet.write_table(table, tmp_path / "f.parquet")
+        for backend in ("numpy_nullable", "pyarrow"):
+            frame = pd.read_parquet(tmp_path / "f.parquet", dtype_backend=backend)
+            with pytest.raises(SchemaError, match="bytes"):
+                lst.filter(frame, on_invalid="keep")
+
+    def test_string_view_columns(self, lst: SuppressionList) -> None:
+        """Arrow string_view columns filter or fail with a SchemaError, never pyarrow's error."""
+        frame = _import()
+        view = pd.ArrowDtype(pa.string_view())
+        frame["E-mailadres"] = frame["E-mailadres"].astype(pd.ArrowDtype(pa.string())).astype(view)
+        with pytest.raises(SchemaError, match=r"string_view.*astype") as info:
+            lst.filter(frame)
+        assert "E-mailadres" in str(info.value)
 
 
 class TestColumns:
@@ -229,10 +312,10 @@ class TestColumns:
         frame = pd.DataFrame(
             [["jan.devries@example.nl", "0123 AB"]], columns=["jan.devries@example.nl", "0123 AB"]
         )
-        with pytest.raises(SchemaError) as info:
+        with pytest.raises(SchemaError, match="no header row") as info:
             lst.filter(frame)
         assert "jan.devries" not in str(info.value)
-        with pytest.raises(SchemaError) as info:
+        with pytest.raises(SchemaError, match="no header row") as info:
             lst.filter(frame, column="x@y.nl")
         assert "x@y.nl" not in str(info.value)
 
@@ -241,11 +324,60 @@ class TestColumns:
         with pytest.raises(SchemaError, match="column="):
             lst.filter(pd.DataFrame({"email": ["a@b.nl"], "E-mail": ["c@d.nl"]}))
 
+    @pytest.mark.parametrize("delimiter", [",", ";"])
+    def test_repeated_address_header_is_refused(
+        self, lst: SuppressionList, tmp_path: Path, delimiter: str
+    ) -> None:
+        """``email,email`` (the second read as ``email_2``) is refused: both must be checked."""
+        path = tmp_path / "f.csv"
+        path.write_text(
+            f"email{delimiter}email\nnieuw@example.nl{delimiter}jan.devries@example.nl\n",
+            encoding="utf-8",
+        )
+        frame = locosuppress.read_mailing_file(path)
+        with pytest.raises(SchemaError, match="several columns look like address columns"):
+            lst.filter(frame)
+        assert 0 == lst.filter(frame, column="email_2").report.kept
+
+    @pytest.mark.parametrize(
+        "columns",
+        [["email", "email_2"], ["email", "email.1"], ["E-mail 1", "E-mail 2"], ["mail", "Email3"]],
+    )
+    def test_renamed_address_columns_are_refused(
+        self, lst: SuppressionList, columns: list[str]
+    ) -> None:
+        """Address-like names with a number after them count as address columns too."""
+        frame = pd.DataFrame([["nieuw@example.nl", "jan.devries@example.nl"]], columns=columns)
+        with pytest.raises(SchemaError, match="not checked"):
+            lst.filter(frame)
+
+    @pytest.mark.parametrize(
+        "label", ["jan.devries@example.nl", "jan.devries＠example.nl", "jan.devries%40example.nl"]
+    )
+    def test_column_name_that_looks_like_an_address_is_refused(
+        self, lst: SuppressionList, label: str
+    ) -> None:
+        """column= never takes an address for a name (a headerless file's first row)."""
+        frame = pd.DataFrame([["piet@example.nl"]], columns=[label])
+        with pytest.raises(SchemaError, match="no header row") as info:
+            lst.filter(frame, column=label)
+        assert "jan.devries" not in str(info.value)
+
+    @pytest.mark.parametrize("at", ["@", "＠", "%40", "﹫"])
+    def test_headerless_frame_says_so(self, lst: SuppressionList, tmp_path: Path, at: str) -> None:
+        """A file read with its first address as the header: the error says header=False."""
+        path = tmp_path / "f.csv"
+        path.write_text(f"jan.devries{at}example.nl;K1\npiet@example.nl;K2\n", encoding="utf-8")
+        with pytest.raises(SchemaError, match="no header row") as info:
+            lst.filter(locosuppress.read_mailing_file(path))
+        assert "header=False" in str(info.value)
+        assert "jan.devries" not in str(info.value)
+
     def test_named_column(self, lst: SuppressionList) -> None:
         """column= picks the column; a missing one is a SchemaError."""
         frame = pd.DataFrame({"email": ["a@b.nl"], "werk": ["jan.devries@example.nl"]})
         assert 0 == lst.filter(frame, column="werk").report.kept
-        with pytest.raises(SchemaError):
+        with pytest.raises(SchemaError, match="is not a column"):
             lst.filter(frame, column="privé")
 
     def test_bad_options(self, lst: SuppressionList) -> None:
@@ -254,7 +386,7 @@ class TestColumns:
             lst.filter(_import(), channel="sms")
         with pytest.raises(ValueError, match="on_invalid"):
             lst.filter(_import(), on_invalid="drop")
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match="takes a pandas DataFrame, not list"):
             lst.filter(["a@b.nl"])  # type: ignore[arg-type]
 
 
@@ -265,7 +397,7 @@ class TestFailClosed:
         """Filtering against a closed list raises a LocosuppressError."""
         opened = SuppressionList.open(tmp_path / "l.db", key)
         opened.close()
-        with pytest.raises(locosuppress.LocosuppressError):
+        with pytest.raises(locosuppress.LocosuppressError, match="is closed"):
             opened.filter(_import())
 
     def test_wrong_key(
@@ -273,7 +405,7 @@ class TestFailClosed:
     ) -> None:
         """A list cannot even be opened with another key."""
         SuppressionList.open(tmp_path / "l.db", key).close()
-        with pytest.raises(locosuppress.KeyMismatchError):
+        with pytest.raises(locosuppress.KeyMismatchError, match="fingerprint"):
             SuppressionList.open(tmp_path / "l.db", other_key)
 
 
@@ -354,12 +486,33 @@ _FILTER_SETTINGS = settings(
 )
 
 
+#: Values a filter of the ``lst`` fixture must catch (every scope, the domain
+#: entry), and repeats of two addresses it must keep (for duplicates).
+LISTED = listed_values(
+    [*SUPPRESSED_ALL, *SUPPRESSED_NEWS, *SUPPRESSED_POST], domains=[SUPPRESSED_DOMAIN]
+)
+REPEATED = listed_values(["nieuw@example.nl", "zoë@bücher.example"])
+FRAMES = mailing_frames(values=st.one_of(address_values(), LISTED, REPEATED))
+
+
+def _is_missing(value: object) -> bool:
+    """The model of a missing cell: NA of any kind, or text that is only white space."""
+    if isinstance(value, str):
+        return not value.strip()
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
+    )
+
+
 class TestProperties:
     """Invariants over generated mailing frames."""
 
     @_FILTER_SETTINGS
     @given(
-        frame=mailing_frames(),
+        frame=FRAMES,
         channel=st.sampled_from([None, "newsletter", "post"]),
         on_invalid=st.sampled_from(["exclude", "keep"]),
         dedupe=st.booleans(),
@@ -379,11 +532,12 @@ class TestProperties:
         if channel in (None, "post"):
             blocked |= set(SUPPRESSED_POST)
         kept, seen = [], set()
-        counts = {"invalid": 0, "suppressed": 0, "duplicates": 0}
+        counts = {"invalid": 0, "missing": 0, "suppressed": 0, "duplicates": 0}
         for label, value in zip(frame.index, frame["email"].astype(object), strict=True):
             canon = _canon(value if isinstance(value, str) else None)
             if canon is None:
                 counts["invalid"] += 1
+                counts["missing"] += _is_missing(value)  # a blank cell is missing, not malformed
                 if on_invalid == "keep":
                     kept.append(label)
             elif canon in blocked or canon.endswith("@" + SUPPRESSED_DOMAIN):
@@ -398,9 +552,13 @@ class TestProperties:
         assert kept == list(result.kept.index)
         assert counts == {
             "invalid": report.invalid,
+            "missing": report.missing,
             "suppressed": report.suppressed,
             "duplicates": report.duplicates,
         }
+        event(f"suppressed rows: {'some' if report.suppressed else 'none'}")
+        event(f"duplicate rows: {'some' if report.duplicates else 'none'}")
+        event(f"missing rows: {'some' if report.missing else 'none'}")
         removed_invalid = report.invalid if on_invalid == "exclude" else 0
         assert report.total == report.kept + report.suppressed + removed_invalid + report.duplicates
         assert sum(report.suppressed_by_scope.values()) == report.suppressed
@@ -449,3 +607,136 @@ class TestDuplicatedExact:
         digests = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(3, 32)
         canonical = pa.array(["a@example.nl", "b@example.nl", "a@example.nl"])
         assert [False, False, True] == duplicated_digests(digests, canonical, np.arange(3)).tolist()
+
+
+SCOPE_NAMES = ("all", "newsletter", "post")
+
+
+@st.composite
+def _listed_list(draw: st.DrawFn) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Any small list: addresses and domains, each with a scope."""
+    people = draw(st.lists(emails(), min_size=1, max_size=5, unique=True))
+    own_domains = sorted({p.rsplit("@", 1)[1] for p in people})
+    domains = draw(
+        st.lists(st.sampled_from([*own_domains, "spamtrap.example"]), max_size=2, unique=True)
+    )
+    scope = st.sampled_from(SCOPE_NAMES)
+    return (
+        [(p, draw(scope)) for p in people],
+        [(d, draw(scope)) for d in domains],
+    )
+
+
+def _open_list(
+    folder: Path, entries: tuple[list[tuple[str, str]], list[tuple[str, str]]]
+) -> SuppressionList:
+    """A new list in ``folder`` holding ``entries``."""
+    opened = SuppressionList.open(folder / "l.db", SuppressionKey(bytes(range(32))))
+    people, domains = entries
+    for person, scope in people:
+        opened.add(person, scope=scope)
+    for domain, scope in domains:
+        opened.add_domain(domain, scope=scope)
+    return opened
+
+
+def _suppressed(lst: SuppressionList, value: object, channel: str | None) -> bool:
+    """The scalar oracle: the list's own lookup (SQL, scalar rules), not the filter's index."""
+    return (
+        isinstance(value, str)
+        and _canon(value) is not None
+        and lst.is_suppressed(value, channel=channel)
+    )
+
+
+class TestNeverKept:
+    """What must hold: no suppressed row is ever kept, whatever the options and the file."""
+
+    @_FILTER_SETTINGS
+    @given(
+        data=st.data(),
+        entries=_listed_list(),
+        channel=st.sampled_from([None, "newsletter", "post"]),
+        on_invalid=st.sampled_from(["exclude", "keep"]),
+        dedupe=st.booleans(),
+    )
+    def test_frame(
+        self,
+        tmp_path_factory: pytest.TempPathFactory,
+        data: st.DataObject,
+        entries: tuple[list[tuple[str, str]], list[tuple[str, str]]],
+        channel: str | None,
+        on_invalid: str,
+        dedupe: bool,
+    ) -> None:
+        """Any list, any frame of testing strategies, any options: no kept row is suppressed."""
+        people, domains = entries
+        values = listed_values([p for p, _ in people], domains=[d for d, _ in domains])
+        frame = data.draw(mailing_frames(values=st.one_of(address_values(), values)))
+        with _open_list(tmp_path_factory.mktemp("never"), entries) as lst:
+            result = lst.filter(frame, channel=channel, on_invalid=on_invalid, dedupe=dedupe)
+            leaked = [v for v in result.kept["email"] if _suppressed(lst, v, channel)]
+            blocked = sum(_suppressed(lst, v, channel) for v in frame["email"])
+        assert [] == leaked
+        assert blocked == result.report.suppressed
+        event(f"suppressed rows: {'some' if blocked else 'none'}")
+
+    @_FILTER_SETTINGS
+    @given(
+        data=st.data(),
+        entries=_listed_list(),
+        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+        channel=st.sampled_from([None, "newsletter", "post"]),
+        on_invalid=st.sampled_from(["exclude", "keep"]),
+        dedupe=st.booleans(),
+    )
+    def test_through_a_file(
+        self,
+        tmp_path_factory: pytest.TempPathFactory,
+        data: st.DataObject,
+        entries: tuple[list[tuple[str, str]], list[tuple[str, str]]],
+        encoding: str,
+        channel: str | None,
+        on_invalid: str,
+        dedupe: bool,
+    ) -> None:
+        """Written in each encoding the reader accepts and read back: no suppressed row kept.
+
+        Each row is judged by the value *written*, so a value the reader
+        decoded wrongly (mojibake) and then kept counts as a leak.
+        """
+        people, domains = entries
+        values = listed_values([p for p, _ in people], domains=[d for d, _ in domains])
+        frame = data.draw(mailing_frames(values=st.one_of(address_values(), values)))
+        cells = [v if isinstance(v, str) else "" for v in frame["email"].astype(object)]
+        written = [v for v in cells if _writable(v, encoding)]
+        folder = tmp_path_factory.mktemp("file")
+        path = folder / "mailing.csv"
+        table = pd.DataFrame({"klant": [str(i) for i in range(len(written))], "email": written})
+        # CRLF, as Excel writes: Python's csv module then quotes a field holding "\r".
+        table.to_csv(path, index=False, encoding=encoding, lineterminator="\r\n")
+        with _open_list(folder, entries) as lst:
+            try:
+                read = locosuppress.read_mailing_file(path)
+            except locosuppress.MailingFileError:
+                event("refused by the reader")  # fail closed: nothing to mail
+                return
+            result = lst.filter(read, channel=channel, on_invalid=on_invalid, dedupe=dedupe)
+            leaked = [
+                int(k) for k in result.kept["klant"] if _suppressed(lst, written[int(k)], channel)
+            ]
+            blocked = sum(_suppressed(lst, v, channel) for v in written)
+        assert [] == leaked
+        assert len(written) == len(read)
+        event(f"suppressed rows: {'some' if blocked else 'none'}")
+
+
+def _writable(value: str, encoding: str) -> bool:
+    """Whether a CSV field can be written in ``encoding`` (NUL: the reader refuses the file)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True

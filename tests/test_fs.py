@@ -82,7 +82,7 @@ class TestLinkIntoPlace:
     def test_create_exclusive(self, tmp_path: Path) -> None:
         """create_exclusive refuses an existing name."""
         os.close(create_exclusive(tmp_path / "k"))
-        with pytest.raises(FileExistsError):
+        with pytest.raises(FileExistsError, match="File exists"):
             create_exclusive(tmp_path / "k")
 
 
@@ -105,9 +105,9 @@ class TestNewFile:
         def interrupted() -> None:
             with new_file(target) as tmp:
                 tmp.write_text("half", encoding="utf-8")
-                raise KeyboardInterrupt
+                raise KeyboardInterrupt("stopped by the test")
 
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt, match="stopped by the test"):
             interrupted()
         assert [] == list(tmp_path.iterdir())
 

@@ -114,12 +114,34 @@ class TestLookup:
 class TestPersistence:
     """Snapshot bytes round-trip and refuse damage."""
 
-    @given(st.lists(ENTRY, max_size=30))
-    def test_round_trip(self, rows: list[tuple[bytes, int, int]]) -> None:
-        """from_bytes(to_bytes(i)) answers like i."""
+    @given(st.lists(ENTRY, max_size=30), st.lists(DIGEST, max_size=10))
+    def test_round_trip(self, rows: list[tuple[bytes, int, int]], probes: list[bytes]) -> None:
+        """from_bytes(to_bytes(i)) answers every lookup, of members and others, like the model."""
         index = SuppressionIndex.from_rows(rows)
         again = SuppressionIndex.from_bytes(index.to_bytes())
+        model = _model(rows)
+        emails = [d for d, k, _ in rows if k == KIND_EMAIL] + probes
+        expected = [model.get((q, KIND_EMAIL), 0) for q in emails]
+        got = again.lookup(_arr(emails)) if emails else np.zeros(0, np.uint8)
+        assert expected == got.tolist()
+        domains = [d for d, k, _ in rows if k == KIND_DOMAIN] + probes
+        assert [model.get((q, KIND_DOMAIN), 0) for q in domains] == again.lookup_domains(domains)
+        assert (len(model), index.email_count, index.domain_count) == (
+            len(again),
+            again.email_count,
+            again.domain_count,
+        )
         assert index.to_bytes() == again.to_bytes()
+
+    def test_round_trip_answers(self) -> None:
+        """A snapshot of known entries answers members with their scopes and others with 0."""
+        a, b, c = b"\x10" * 32, b"\x20" * 31 + b"\x00", b"\x30" * 32
+        index = SuppressionIndex.from_rows(
+            [(a, KIND_EMAIL, 1), (a, KIND_EMAIL, 4), (b, KIND_EMAIL, 2), (c, KIND_DOMAIN, 4)]
+        )
+        again = SuppressionIndex.from_bytes(index.to_bytes())
+        assert [5, 2, 0] == again.lookup(_arr([a, b, c])).tolist()
+        assert [0, 0, 4] == again.lookup_domains([a, b, c])
 
     @pytest.mark.parametrize(
         "damage", [lambda b: b[:-1], lambda b: b"XXXXXXXX" + b[8:], lambda b: b[:5]]
@@ -127,5 +149,5 @@ class TestPersistence:
     def test_damaged_snapshot(self, damage) -> None:  # type: ignore[no-untyped-def]
         """A truncated or foreign snapshot raises ListCorruptedError."""
         data = SuppressionIndex.from_rows([(b"\x01" * 32, KIND_EMAIL, 1)]).to_bytes()
-        with pytest.raises(ListCorruptedError):
+        with pytest.raises(ListCorruptedError, match=r"snapshot is (truncated|damaged)"):
             SuppressionIndex.from_bytes(damage(data))

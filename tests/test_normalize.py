@@ -143,7 +143,7 @@ class TestNormalizeEmailTable:
     @pytest.mark.parametrize(("value", "rule"), INVALID)
     def test_invalid(self, value: object, rule: str) -> None:
         """Each invalid value raises InvalidEmailError naming the failed rule."""
-        with pytest.raises(InvalidEmailError) as info:
+        with pytest.raises(InvalidEmailError, match=f"rule {rule}") as info:
             normalize_email(value)
         assert rule == info.value.rule
         assert f"rule {rule}" in str(info.value)
@@ -155,7 +155,7 @@ class TestNormalizeEmailTable:
 
     def test_message_does_not_echo_address(self) -> None:
         """Error messages point at the rule, never repeat the whole address."""
-        with pytest.raises(InvalidEmailError) as info:
+        with pytest.raises(InvalidEmailError, match="rule 5-space") as info:
             normalize_email("geheim.persoon@exam ple.nl")
         assert "geheim.persoon" not in str(info.value)
 
@@ -198,7 +198,7 @@ class TestNormalizeDomain:
     )
     def test_invalid(self, value: object) -> None:
         """Non-domains raise InvalidDomainError."""
-        with pytest.raises(InvalidDomainError):
+        with pytest.raises(InvalidDomainError, match="not a valid domain"):
             normalize_domain(value)
 
     @given(emails())
@@ -478,6 +478,6 @@ class TestVectors:
         for case in vectors["emails"]:
             assert case["canonical"] == normalize_email(case["input"])
         for case in vectors["invalid"]:
-            with pytest.raises(InvalidEmailError) as info:
+            with pytest.raises(InvalidEmailError, match="not a valid") as info:
                 normalize_email(case["input"])
             assert case["rule"] == info.value.rule

@@ -79,3 +79,64 @@ class TestWithHypothesis:
         from locosuppress.testing import emails, mailing_frames, messy_variants
 
         assert all(callable(f) for f in (emails, mailing_frames, messy_variants))
+
+
+class TestListedValues:
+    """listed_values draws only values the list must catch."""
+
+    LISTED = ("Jan.de.Vries@Example.NL", "zoë@bücher.example", "john.doe@gmail.com")
+    DOMAINS = ("Spamtrap.Example", "münchen.example")
+
+    def test_every_value_is_listed(self) -> None:
+        """Each value normalises to a listed address or to an address at a listed domain."""
+        from hypothesis import given, settings
+
+        from locosuppress import normalize_domain, normalize_email
+        from locosuppress.testing import listed_values
+
+        addresses = {normalize_email(a) for a in self.LISTED}
+        domains = {normalize_domain(d) for d in self.DOMAINS}
+
+        @settings(max_examples=200, deadline=None)
+        @given(listed_values(self.LISTED, domains=self.DOMAINS))
+        def check(value: str) -> None:
+            canonical = normalize_email(value)
+            assert canonical in addresses or canonical.rsplit("@", 1)[1] in domains
+
+        check()
+
+    def test_needs_something(self) -> None:
+        """Neither addresses nor domains: a clear ValueError."""
+        from locosuppress.testing import listed_values
+
+        with pytest.raises(ValueError, match="at least one address or domain"):
+            listed_values()
+
+
+class TestRetentionStrategies:
+    """retention_policies() and retention_tables() reach what the retention tests need."""
+
+    def test_tables_follow_the_policy(self) -> None:
+        """Every table of a drawn policy gets a frame with the columns its rules use."""
+        from hypothesis import find
+
+        from locosuppress.testing import retention_policies, retention_tables
+
+        policy = find(retention_policies(), lambda p: len(p.rules) >= 3)
+        tables = find(
+            retention_tables(policy, now="2025-03-31"),
+            lambda t: sum(len(frame) for frame in t.values()) >= 3,
+        )
+        assert set(policy.tables) == set(tables)
+        for frame in tables.values():
+            assert ["kind", "date", "note", "n"] == list(frame.columns)
+
+    def test_options_are_checked(self) -> None:
+        """Unknown date kinds and repeated tables are refused."""
+        from locosuppress.retention import LOCOMAIL
+        from locosuppress.testing import retention_policies, retention_tables
+
+        with pytest.raises(ValueError, match="date_kinds must be among"):
+            retention_tables(LOCOMAIL, now="2025-03-31", date_kinds=["epoch"])
+        with pytest.raises(ValueError, match="tables must be distinct"):
+            retention_policies(tables=("a", "a"))

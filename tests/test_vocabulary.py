@@ -38,26 +38,32 @@ class TestChecks:
 
     def test_unknown_option_hides_addresses(self) -> None:
         """A bad value holding '@' is described by type only."""
-        with pytest.raises(InvalidOptionError) as caught:
+        with pytest.raises(InvalidOptionError, match="unknown scope") as caught:
             option_code("jan@example.nl", SCOPES, "scope")
         assert "jan@example.nl" not in str(caught.value)
         assert "'newsletter'" in str(caught.value)
-        with pytest.raises(InvalidOptionError):
+        with pytest.raises(InvalidOptionError, match="str value") as caught:
+            option_code("jan＠example.nl", SCOPES, "scope")
+        assert "jan" not in str(caught.value)
+        with pytest.raises(InvalidOptionError, match="unknown channel"):
             channel_mask("fax")
-        with pytest.raises(InvalidOptionError):
+        with pytest.raises(InvalidOptionError, match="unknown removal reason"):
             check_remove_reason("bored")
 
-    @pytest.mark.parametrize("label", ["", "x" * 201, "jan@example.nl", "tab\there"])
+    @pytest.mark.parametrize(
+        "label",
+        ["", "x" * 201, "jan@example.nl", "jan＠example.nl", "jan%40example.nl", "tab\there"],
+    )
     def test_source_labels_refused(self, label: str) -> None:
         """A source label is 1-200 printable characters without '@' (it is stored as text)."""
-        with pytest.raises(InvalidOptionError):
+        with pytest.raises(InvalidOptionError, match="source label"):
             check_source(label)
 
     def test_source_label_kept(self) -> None:
         """A good label comes back unchanged; None stays None; other types are a TypeError."""
         assert "partner-2025-03.csv" == check_source("partner-2025-03.csv")
         assert check_source(None) is None
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match="source must be a str"):
             check_source(42)
 
 

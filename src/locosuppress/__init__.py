@@ -2,7 +2,8 @@
 
 * a permanent suppression list of keyed hashes (never addresses),
 * filtering of imported mailing databases against it, with a report,
-* anonymisation of open and click events after 12 months.
+* anonymisation of open and click events after 12 months,
+* the retention schedule: the privacy policy's other periods as rules.
 
 See README.md and docs/ for the why; ``docs/hash-contract.md`` for the
 byte-exact normalisation and hashing rules.
@@ -20,6 +21,7 @@ from locosuppress.errors import (
     InvalidKeyError,
     InvalidOptionError,
     KeyMismatchError,
+    ListChangedError,
     ListClosedError,
     ListCorruptedError,
     ListLockedError,
@@ -31,7 +33,10 @@ from locosuppress.errors import (
     MissingExtraError,
     NotASuppressionListError,
     OutputExistsError,
+    PolicyError,
+    PolicyFileNotFoundError,
     ReadOnlyListError,
+    RetentionCoverageError,
     SchemaError,
     UnsupportedFormatError,
 )
@@ -70,10 +75,32 @@ from locosuppress.events import (
     AnonymisationReport,
     AnonymisationResult,
     anonymise_events,
+    anonymize_events,
     erase_contact,
 )
 
 # -- end section: events --
+# -- section: retention (issue 14) --
+# isort: split
+from locosuppress.retention import (
+    RetentionCoverageWarning,
+    RetentionPolicy,
+    RetentionReport,
+    RetentionResult,
+    RetentionRule,
+)
+
+# -- end section: retention --
+# -- section: interop (issue 12) --
+# isort: split
+from locosuppress.interop import (
+    SuppressionExport,
+    SuppressionExportReport,
+    read_events,
+    read_suppressions,
+)
+
+# -- end section: interop --
 
 try:
     __version__ = version("locosuppress")
@@ -96,6 +123,7 @@ __all__ = [
     "InvalidKeyError",
     "InvalidOptionError",
     "KeyMismatchError",
+    "ListChangedError",
     "ListClosedError",
     "ListCorruptedError",
     "ListLockedError",
@@ -108,19 +136,32 @@ __all__ = [
     "MissingExtraError",
     "NotASuppressionListError",
     "OutputExistsError",
+    "PolicyError",
+    "PolicyFileNotFoundError",
     "ReadOnlyListError",
+    "RetentionCoverageError",
+    "RetentionCoverageWarning",
+    "RetentionPolicy",
+    "RetentionReport",
+    "RetentionResult",
+    "RetentionRule",
     "SchemaError",
+    "SuppressionExport",
+    "SuppressionExportReport",
     "SuppressionKey",
     "SuppressionList",
     "UnsupportedFormatError",
     "VerifyReport",
     "__version__",
     "anonymise_events",
+    "anonymize_events",
     "erase_contact",
     "find_address_column",
     "normalize_domain",
     "normalize_email",
     "normalize_emails",
+    "read_events",
     "read_mailing_file",
+    "read_suppressions",
     "write_mailing_file",
 ]

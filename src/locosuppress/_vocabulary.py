@@ -9,6 +9,7 @@ engine, the exports and the command line all read them from here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Hashable, Mapping
 from typing import Final
 
@@ -35,6 +36,7 @@ __all__ = [
     "channel_scopes",
     "check_remove_reason",
     "check_source",
+    "looks_like_address",
     "option_code",
     "shown",
     "squash_name",
@@ -155,9 +157,20 @@ def squash_name(label: Hashable) -> str:
 # --- checks ----------------------------------------------------------------------------
 
 
+def looks_like_address(value: object) -> bool:
+    """Whether text holds an at sign in any spelling: ``@``, ``＠``, ``﹫`` or ``%40``.
+
+    Used to keep such text (a column label that is really a person's address,
+    an option value) out of messages.
+    """
+    text = str(value)
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return "@" in folded or "%40" in folded or "&#64;" in folded
+
+
 def shown(value: object) -> str:
     """Quote a bad option value for a message, unless it might be an address."""
-    if isinstance(value, str) and "@" not in value and len(value) <= 40:
+    if isinstance(value, str) and not looks_like_address(value) and len(value) <= 40:
         return repr(value)
     return f"a {type(value).__name__} value"
 
@@ -219,7 +232,12 @@ def check_source(source: object) -> str | None:
         return None
     if not isinstance(source, str):
         raise TypeError(f"source must be a str or None, not {type(source).__name__}")
-    if not source or len(source) > MAX_SOURCE or "@" in source or not source.isprintable():
+    if (
+        not source
+        or len(source) > MAX_SOURCE
+        or looks_like_address(source)
+        or not source.isprintable()
+    ):
         raise InvalidOptionError(
             f"a source label is 1 to {MAX_SOURCE} printable characters without '@': it is "
             "stored in plain text, and an e-mail address must never be"

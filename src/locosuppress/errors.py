@@ -17,6 +17,7 @@ __all__ = [
     "InvalidKeyError",
     "InvalidOptionError",
     "KeyMismatchError",
+    "ListChangedError",
     "ListClosedError",
     "ListCorruptedError",
     "ListLockedError",
@@ -28,7 +29,10 @@ __all__ = [
     "MissingExtraError",
     "NotASuppressionListError",
     "OutputExistsError",
+    "PolicyError",
+    "PolicyFileNotFoundError",
     "ReadOnlyListError",
+    "RetentionCoverageError",
     "SchemaError",
     "UnsupportedFormatError",
 ]
@@ -109,6 +113,14 @@ class ListClosedError(LocosuppressError, ValueError):
     """The suppression list was closed; open it again."""
 
 
+class ListChangedError(LocosuppressError, RuntimeError):
+    """The list changed, or was closed, after a lazy computation against it was built.
+
+    A Dask filter graph holds the list's index as it was when the graph was
+    built; build it again to filter against the list as it is now.
+    """
+
+
 class ListLockedError(LocosuppressError, TimeoutError):
     """Another process held the list's write lock for too long."""
 
@@ -135,3 +147,28 @@ class MissingExtraError(LocosuppressError, ImportError):
 
 class OutputExistsError(LocosuppressError, FileExistsError):
     """Refusing to overwrite an existing file."""
+
+
+class PolicyError(LocosuppressError, ValueError):
+    """A retention policy cannot be built: overlapping rules, a bad period, an unknown action.
+
+    Also raised for a policy file that is not valid TOML or does not follow the
+    schema; the message names the rule (or the line) and what to change.
+    """
+
+
+class PolicyFileNotFoundError(PolicyError, FileNotFoundError):
+    """A retention policy file to read does not exist."""
+
+
+class RetentionCoverageError(LocosuppressError, ValueError):
+    """Rows that no rule of the retention policy governs, with ``ungoverned="error"``.
+
+    ``report`` holds the :class:`~locosuppress.RetentionReport` of the run
+    (counts and row positions, never values), so the caller can show what
+    is not covered. Add a rule for those rows, or pass ``ungoverned="keep"``.
+    """
+
+    def __init__(self, message: str, *, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report

@@ -19,6 +19,8 @@ never an address).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Final
 
@@ -34,6 +36,7 @@ from locosuppress._vocabulary import (
     ADDRESS_COLUMN_NAMES,
     SCOPE_ORDER,
     channel_mask,
+    looks_like_address,
     squash_name,
 )
 from locosuppress._vocabulary import CHANNELS as _CHANNEL_SCOPES
@@ -59,41 +62,77 @@ def _describe_columns(columns: Sequence[Hashable]) -> str:
     """List column labels for an error message, hiding any that look like data.
 
     In a file without a header row the "column names" are the first person's
-    details, so a label holding an '@' is shown by position only.
+    details, so a label holding an at sign (``@``, ``＠``, ``%40``...) is shown
+    by position only.
     """
     shown = [
-        f"<column {i + 1}: looks like an address, not shown>" if "@" in str(c) else repr(c)
+        f"<column {i + 1}: looks like an address, not shown>" if looks_like_address(c) else repr(c)
         for i, c in enumerate(columns)
     ]
     return "[" + ", ".join(shown) + "]"
 
 
+def is_address_column_name(label: Hashable, /) -> bool:
+    """Whether a column label names an address column, numbered or not.
+
+    ``E-mailadres`` and ``email`` do, and so do ``email_2`` (how
+    :func:`~locosuppress.io.read_mailing_file` names a repeated header),
+    ``email.1`` (how pandas does) and ``E-mail 2``: a second address column,
+    however renamed, is still an address column.
+    """
+    squashed = squash_name(label)
+    return squashed in ADDRESS_COLUMN_NAMES or squashed.rstrip("0123456789") in (
+        ADDRESS_COLUMN_NAMES
+    )
+
+
+_NO_HEADER = (
+    "the file has no header row (its first row was read as the column names); read it "
+    "with header=False, which reads every row as data and names the columns column_1, "
+    "column_2, ..., then name the address column with column=..."
+)
+
+
 def find_address_column(frame: pd.DataFrame, /, column: Hashable | None = None) -> Hashable:
     """Return the label of the address column, named or found by its name.
 
+    Only this column is checked: other columns that hold addresses are not.
+    So a frame with several address-like columns (``email`` and ``email_2``,
+    ``E-mail 1`` and ``E-mail 2``) is refused unless ``column`` names one.
+
     Raises:
-        SchemaError: the named column is missing, or none or several columns
-            look like an address column (the message lists the columns,
-            hiding labels that look like addresses).
+        SchemaError: the named column is missing or looks like an address
+            itself (a file without a header row); none or several columns
+            look like an address column. The message lists the columns,
+            hiding labels that look like addresses.
     """
     columns = list(frame.columns)
     if column is not None:
+        if looks_like_address(column):
+            raise SchemaError(
+                f"the named column looks like an e-mail address, not a column name: {_NO_HEADER}"
+            )
         hits = [c for c in columns if c == column]
         if len(hits) != 1:
             problem = "is not a column" if not hits else "appears more than once"
-            name = "the named column" if "@" in str(column) else repr(column)
-            raise SchemaError(f"{name} {problem}; the columns are {_describe_columns(columns)}")
+            raise SchemaError(f"{column!r} {problem}; the columns are {_describe_columns(columns)}")
         return column
-    found = [c for c in columns if squash_name(c) in ADDRESS_COLUMN_NAMES]
+    found = [c for c in columns if is_address_column_name(c)]
     if len(found) == 1:
         return found[0]
     if not found:
+        if any(looks_like_address(c) for c in columns):
+            raise SchemaError(
+                "no address column found, and a column name looks like an e-mail "
+                f"address: {_NO_HEADER}"
+            )
         raise SchemaError(
             f"no address column found among {_describe_columns(columns)}; name it with column=..."
         )
     raise SchemaError(
-        f"several columns look like addresses: {_describe_columns(found)}; "
-        "choose one with column=..."
+        f"several columns look like address columns: {_describe_columns(found)}; "
+        "choose one with column=... (only that column is checked against the list; "
+        "the others are not checked, so split such rows first if every address matters)"
     )
 
 
@@ -233,6 +272,96 @@ def _missing(
     return np.asarray(missing, dtype=bool)
 
 
+_BYTES_TYPES: Final = (bytes, bytearray, memoryview)
+# Unicode categories a cleaned form drops: format characters (Cf: bidi marks
+# and embeddings, soft hyphen, zero-width characters) and lone surrogates (Cs,
+# left by broken decoding).
+_DROPPED_CATEGORIES: Final = frozenset({"Cf", "Cs"})
+# Separators left at the end of a cell pasted from a list ("a@b.nl," or "a@b.nl; ").
+_TRAILING_SEPARATORS: Final = re.compile(r"[\s,;]+$")
+
+
+def check_address_values(values: pd.Series, /) -> None:
+    """Refuse an address column that holds bytes: they are not text, and not invalid cells.
+
+    Raises:
+        SchemaError: an Arrow binary column, or bytes in an object column.
+    """
+    dtype = values.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        arrow_type = dtype.pyarrow_dtype
+        binary = (
+            pa.types.is_binary(arrow_type)
+            or pa.types.is_large_binary(arrow_type)
+            or pa.types.is_fixed_size_binary(arrow_type)
+            or str(arrow_type) == "binary_view"  # pyarrow >= 16
+        )
+    elif pd.api.types.is_object_dtype(dtype):
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        binary = kind not in ("string", "empty", "floating", "integer", "boolean") and any(
+            isinstance(v, _BYTES_TYPES) for v in values.to_numpy(dtype=object)
+        )
+    else:
+        binary = False
+    if binary:
+        raise SchemaError(
+            "the address column holds bytes, not text (a binary column, e.g. from "
+            "Parquet); decode it first, e.g. frame[col] = frame[col].str.decode('utf-8'), "
+            "so that no address is skipped as invalid"
+        )
+
+
+def check_frame_types(frame: pd.DataFrame, /) -> None:
+    """Refuse columns pandas cannot take rows from (Arrow ``string_view``, ``binary_view``).
+
+    Raises:
+        SchemaError: naming the column (by position when its name looks like
+            an address) and the conversion to run first.
+    """
+    for position, (label, dtype) in enumerate(frame.dtypes.items()):
+        kind = str(dtype.pyarrow_dtype) if isinstance(dtype, pd.ArrowDtype) else ""
+        if kind in ("string_view", "binary_view"):  # pyarrow >= 16
+            shown = f"column {position + 1}" if looks_like_address(label) else f"column {label!r}"
+            raise SchemaError(
+                f"{shown} has the Arrow type {kind}, from which pandas cannot yet select "
+                "rows; convert it to text first: frame = frame.astype({name: 'string'}) "
+                "with that column's name"
+            )
+
+
+def _cleaned(value: object) -> str | None:
+    """An invalid cell without format characters, surrogates and trailing separators.
+
+    ``None`` when cleaning changes nothing (the cell stays invalid as it is).
+    """
+    if not isinstance(value, str):
+        return None
+    kept = "".join(c for c in value if unicodedata.category(c) not in _DROPPED_CATEGORIES)
+    cleaned = _TRAILING_SEPARATORS.sub("", kept)
+    return cleaned if cleaned != value else None
+
+
+def _entry_bits(
+    canonical: pa.Array,
+    digests: np.ndarray[Any, np.dtype[np.uint8]],
+    valid: np.ndarray[Any, np.dtype[np.bool_]],
+    index: SuppressionIndex,
+    material: HashingMaterial,
+    mask: int,
+) -> tuple[np.ndarray[Any, np.dtype[np.uint8]], np.ndarray[Any, np.dtype[np.uint8]]]:
+    """The scope bits of the address entries and of the domain entries matching each row."""
+    email_bits = np.asarray(index.lookup(digests) & mask, dtype=np.uint8)
+    email_bits[~valid] = 0
+    domain_bits = np.zeros(len(valid), dtype=np.uint8)
+    if index.domain_count and valid.any():
+        encoded = _domains_of(canonical).dictionary_encode()
+        hashes = [material.hash_canonical_domain(d) for d in encoded.dictionary.to_pylist()]
+        per_domain = np.asarray(index.lookup_domains(hashes), dtype=np.uint8)
+        codes_ = encoded.indices.to_numpy(zero_copy_only=False)
+        domain_bits[valid] = per_domain[codes_[valid].astype(np.int64)] & mask
+    return email_bits, domain_bits
+
+
 def outcome_codes(
     values: pd.Series,
     index: SuppressionIndex,
@@ -243,23 +372,20 @@ def outcome_codes(
     on_invalid: str,
     dedupe: bool,
 ) -> np.ndarray[Any, np.dtype[np.int8]]:
-    """Decide every row's outcome: invalid, suppressed, duplicate or kept (in that order)."""
+    """Decide every row's outcome: invalid, suppressed, duplicate or kept (in that order).
+
+    With ``on_invalid="keep"`` an invalid cell is first cleaned (format
+    characters such as bidi marks and soft hyphens, lone surrogates and
+    trailing ``,`` ``;`` removed); when the cleaned form is suppressed, so is
+    the row.
+    """
+    check_address_values(values)
     mask = channel_mask(channel)
     n = len(values)
     canonical, digests = canonical_and_hashes(values, material)
     valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     invalid = ~valid
-    email_bits = index.lookup(digests) & mask
-    email_bits[invalid] = 0
-    domain_bits = np.zeros(n, dtype=np.uint8)
-    if index.domain_count and valid.any():
-        encoded = _domains_of(canonical).dictionary_encode()
-        hashes = [material.hash_canonical_domain(d) for d in encoded.dictionary.to_pylist()]
-        per_domain = np.asarray(index.lookup_domains(hashes), dtype=np.uint8)
-        codes_ = encoded.indices.to_numpy(zero_copy_only=False)
-        domain_bits[valid] = per_domain[codes_[valid].astype(np.int64)] & mask
-    bits = email_bits | domain_bits
-    suppressed = bits != 0
+    email_bits, domain_bits = _entry_bits(canonical, digests, valid, index, material, mask)
 
     codes = np.full(n, KEPT, dtype=np.int8)
     if invalid.any():
@@ -267,6 +393,12 @@ def outcome_codes(
         first = KEPT_MISSING if on_invalid == "keep" else INVALID_MISSING
         codes[invalid & missing] = first
         codes[invalid & ~missing] = first + 1
+        if on_invalid == "keep":
+            _suppress_cleaned(
+                values, invalid & ~missing, index, material, mask, email_bits, domain_bits
+            )
+    bits = email_bits | domain_bits
+    suppressed = bits != 0
     if suppressed.any():
         # The deciding scope is the first of all, newsletter, post that
         # matched; the deciding entry an address entry before a domain entry.
@@ -281,6 +413,32 @@ def outcome_codes(
             dup = duplicated_digests(digests[candidates], canonical, candidates)
             codes[candidates[dup]] = DUPLICATE
     return codes
+
+
+def _suppress_cleaned(
+    values: pd.Series,
+    malformed: np.ndarray[Any, np.dtype[np.bool_]],
+    index: SuppressionIndex,
+    material: HashingMaterial,
+    mask: int,
+    email_bits: np.ndarray[Any, np.dtype[np.uint8]],
+    domain_bits: np.ndarray[Any, np.dtype[np.uint8]],
+) -> None:
+    """Look up the cleaned forms of malformed cells; set the bits of those that match."""
+    rows = np.flatnonzero(malformed)
+    if not len(rows):
+        return
+    cleaned = [_cleaned(v) for v in values.iloc[rows].astype(object).to_numpy()]
+    changed = np.fromiter((c is not None for c in cleaned), dtype=bool, count=len(rows))
+    if not changed.any():
+        return
+    rows = rows[changed]
+    forms = pd.Series([c for c in cleaned if c is not None], dtype=object)
+    canonical, digests = canonical_and_hashes(forms, material)
+    valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    by_email, by_domain = _entry_bits(canonical, digests, valid, index, material, mask)
+    email_bits[rows] = by_email
+    domain_bits[rows] = by_domain
 
 
 def report_from_counts(
@@ -388,6 +546,7 @@ def filter_frame(
     accept_workers(workers)
     check_options(channel, on_invalid)
     label = find_address_column(frame, column)
+    check_frame_types(frame)
     codes = outcome_codes(
         frame[label],
         index,

@@ -428,12 +428,40 @@ def _to_arrow(values: pd.Series) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
-def _patch(values: pa.Array, mask: pa.Array, fn: Any) -> pa.Array:
-    """Apply ``fn`` to the entries selected by ``mask`` only (a usually small subset)."""
-    if not mask.true_count:
-        return values
-    subset = fn(values.filter(mask))
-    return pc.replace_with_mask(values, mask, subset)
+def _string_buffers(values: pa.Array) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The offsets (``n + 1``) and the UTF-8 bytes of a string array."""
+    if values.type != pa.string():
+        values = values.cast(pa.string())
+    _, offsets_buf, data_buf = values.buffers()
+    offsets = np.frombuffer(
+        offsets_buf, dtype=np.int32, count=len(values) + 1, offset=4 * values.offset
+    )
+    if data_buf is None:
+        return offsets, np.zeros(0, dtype=np.uint8)
+    return offsets, np.frombuffer(data_buf, dtype=np.uint8)
+
+
+def _byte_hits(values: pa.Array, byte: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(row, offset within the row) of every occurrence of the ASCII ``byte``.
+
+    One NumPy pass over the UTF-8 data buffer; an ASCII byte never occurs
+    inside a multi-byte sequence, so a byte match is a character match.
+    Null rows may hold bytes; callers mask them with the validity.
+    """
+    offsets, data = _string_buffers(values)
+    start = offsets[0]
+    at = np.flatnonzero(data[start : offsets[-1]] == byte) + start
+    rows = np.searchsorted(offsets, at, side="right") - 1
+    return rows, at - offsets[rows]
+
+
+def _has_byte(values: pa.Array, byte: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Rows of a ``pa.string()`` array that hold the ASCII character ``byte``."""
+    out = np.zeros(len(values), dtype=bool)
+    out[_byte_hits(values, byte)[0]] = True
+    if values.null_count:
+        out &= _as_mask(values.is_valid())
+    return out
 
 
 def _ends_with_any(arr: pa.Array, suffixes: tuple[str, ...]) -> pa.Array:
@@ -450,9 +478,38 @@ def _gmail_rule(values: pa.Array, suffix: str) -> pa.Array:
     return pc.binary_join_element_wise(pc.replace_substring(local, ".", ""), _GMAIL, "@")
 
 
+def _as_mask(values: pa.Array) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+class _Assembly:
+    """The output of a tier built from pieces, put in row order by one ``take``.
+
+    Copying a million strings once is cheaper than patching them piece by
+    piece (each ``replace_with_mask`` copies the whole array).
+    """
+
+    __slots__ = ("index", "pieces", "size")
+
+    def __init__(self, n: int) -> None:
+        self.index = np.full(n, -1, dtype=np.int64)  # -1: null (invalid)
+        self.pieces: list[pa.Array] = []
+        self.size = 0
+
+    def put(self, rows: np.ndarray[Any, Any], values: pa.Array) -> None:
+        """Rows ``rows`` (positions or a mask) take ``values``, in order."""
+        self.index[rows] = np.arange(self.size, self.size + len(values), dtype=np.int64)
+        self.pieces.append(values)
+        self.size += len(values)
+
+    def values(self) -> pa.Array:
+        return pa.concat_arrays(self.pieces) if self.pieces else pa.array([], type=pa.string())
+
+
 def _normalize_arrow(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) -> pa.Array:
     """Normalise an Arrow string array; invalid and non-str entries become null."""
-    if len(arr) == 0:
+    n = len(arr)
+    if n == 0:
         return pa.array([], type=pa.string())
     canonical = pc.and_(
         pc.fill_null(pc.match_substring_regex(arr, _CANON), False),
@@ -462,63 +519,66 @@ def _normalize_arrow(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]])
     rest = pc.invert(canonical)
     if not rest.true_count:
         return arr
-    rest_np = np.asarray(rest.to_numpy(zero_copy_only=False), dtype=bool)
+    rest_np = _as_mask(rest)
     out = _normalize_rest(arr.filter(rest), is_str[rest_np])
-    return pc.replace_with_mask(arr, rest, out)
+    # The canonical rows keep their place in ``arr``; the others point past it.
+    index = np.arange(n, dtype=np.int64)
+    index[rest_np] = np.where(out.index >= 0, out.index + n, -1)
+    return pa.concat_arrays([arr, out.values()]).take(pa.array(index, mask=index < 0))
 
 
-def _normalize_rest(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) -> pa.Array:
+def _normalize_rest(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) -> _Assembly:
     """Tiers 2 and 3 on the values that are not already canonical."""
     n = len(arr)
     original = arr
-    fast = pc.fill_null(pc.match_substring_regex(arr, _FAST), False)
+    fast = _as_mask(pc.match_substring_regex(arr, _FAST))
     # Rule 3 for the common ``Name <address>`` case, on the rows the plain
     # pattern rejected that hold a '<'.
-    wrapped = pc.and_not(pc.fill_null(pc.match_substring(arr, "<"), False), fast)
-    if wrapped.true_count:
+    wrapped = _has_byte(arr, 0x3C) & ~fast  # '<'
+    if wrapped.any():
         outer = arr.filter(wrapped)
         inner = pc.struct_field(pc.extract_regex(outer, _WRAPPED), "addr")
         arr = pc.replace_with_mask(arr, wrapped, pc.coalesce(inner, outer))
-        inner_fast = pc.fill_null(pc.match_substring_regex(inner, _FAST), False)
-        fast = pc.replace_with_mask(fast, wrapped, inner_fast)
+        fast[wrapped] = _as_mask(pc.match_substring_regex(inner, _FAST))
     lowered = pc.utf8_lower(pc.utf8_trim(arr, " \t\n\r\x0b\x0c"))
     # Rule 7: drop the tag, on the rows with a '+'; a dot left before the
     # '@' (``john.+x@``) sends the row to tier 3, which names the error.
-    tagged = pc.and_(fast, pc.fill_null(pc.match_substring(lowered, "+"), False))
-    if tagged.true_count:
+    tagged = fast & _has_byte(lowered, 0x2B)  # '+'
+    if tagged.any():
         untagged = pc.replace_substring_regex(lowered.filter(tagged), r"\+[^@]*@", "@")
         lowered = pc.replace_with_mask(lowered, tagged, untagged)
-        fast = pc.replace_with_mask(fast, tagged, pc.invert(pc.match_substring(untagged, ".@")))
+        fast[tagged] = ~_as_mask(pc.match_substring(untagged, ".@"))
     # What tier 2 leaves to tier 3: an empty local part (``+tag@``), one over
     # 64 bytes, a domain over 63 bytes (which might hold a label over 63).
-    at = pc.find_substring(lowered, "@")  # a byte offset
-    domain_len = pc.subtract(pc.subtract(pc.binary_length(lowered), at), 1)
-    ok = pc.and_(pc.greater(at, 0), pc.less_equal(at, _MAX_LOCAL_BYTES))
-    ok = pc.and_(ok, pc.less_equal(domain_len, _FAST_MAX_DOMAIN))
-    fast = pc.and_(fast, pc.fill_null(ok, False))
-    # Rule 8: Gmail.
+    # A fast row holds exactly one '@' (no atom or label holds one).
+    rows, at = _byte_hits(lowered, 0x40)
+    offsets, _ = _string_buffers(lowered)
+    local_len = np.zeros(n, dtype=np.int64)
+    local_len[rows] = at
+    domain_len = np.diff(offsets) - local_len - 1
+    fast &= (local_len > 0) & (local_len <= _MAX_LOCAL_BYTES) & (domain_len <= _FAST_MAX_DOMAIN)
+    out = _Assembly(n)
+    # Rule 8: Gmail, on the fast rows that end with one of its domains.
+    plain = fast.copy()
     for suffix in _GMAIL_SUFFIXES:
-        lowered = _patch(
-            lowered,
-            pc.fill_null(pc.ends_with(lowered, suffix), False),
-            lambda sub, suffix=suffix: _gmail_rule(sub, suffix),
-        )
-    result = pc.if_else(fast, lowered, pa.nulls(n, type=pa.string()))
+        gmail = fast & _as_mask(pc.ends_with(lowered, suffix))
+        if gmail.any():
+            out.put(gmail, _gmail_rule(lowered.filter(gmail), suffix))
+            plain &= ~gmail
+    out.put(plain, lowered.filter(plain))
 
-    slow_mask = is_str & ~np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)
+    slow_mask = is_str & ~fast
     if not slow_mask.any():
-        return result
+        return out
     # Tier 2b on what tier 2 left, then tier 3 on what neither decided.
-    by_domain, decided = _normalize_by_domain(arr.filter(pa.array(slow_mask)))
+    rows = np.flatnonzero(slow_mask)
+    by_domain, decided = _normalize_by_domain(arr.filter(slow_mask))
     if decided.any():
-        rows = np.flatnonzero(slow_mask)
-        done = np.zeros(n, dtype=bool)
-        done[rows[decided]] = True
-        result = pc.replace_with_mask(result, pa.array(done), by_domain.filter(decided))
-        slow_mask[rows[decided]] = False
-        if not slow_mask.any():
-            return result
-    slow_values = original.filter(pa.array(slow_mask)).to_pylist()
+        out.put(rows[decided], by_domain.filter(decided))
+        rows = rows[~decided]
+        if not len(rows):
+            return out
+    slow_values = original.take(pa.array(rows)).to_pylist()
     cache: dict[str, str | None] = {}
     slow_out: list[str | None] = []
     append = slow_out.append
@@ -527,7 +587,8 @@ def _normalize_rest(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) 
         if r is _MISSING:
             cache[v] = r = _scalar_or_none(v)
         append(r)  # type: ignore[arg-type]
-    return pc.replace_with_mask(result, pa.array(slow_mask), pa.array(slow_out, type=pa.string()))
+    out.put(rows, pa.array(slow_out, type=pa.string()))
+    return out
 
 
 _MISSING: Final = object()

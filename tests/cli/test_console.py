@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import threading
 
-from locosuppress.cli._console import Progress
+import pytest
+
+from locosuppress.cli._console import Progress, hide_secrets
 
 
 class _Watched(io.StringIO):
@@ -43,3 +45,15 @@ class TestProgress:
         with Progress(terminal, enabled=True, delay=5.0).step("Reading"):
             pass
         assert ("", "") == (pipe.getvalue(), terminal.getvalue())
+
+
+class TestHideSecrets:
+    """No message leaves the command with an address in it, however the at sign is written."""
+
+    @pytest.mark.parametrize(
+        "address",
+        ["jan.devries@example.nl", "jan.devries＠example.nl", "jan.devries%40example.nl"],
+    )
+    def test_addresses_are_hidden(self, address: str) -> None:
+        """@, the fullwidth ＠ and a percent-encoded %40 are all hidden."""
+        assert "f.csv: no column <address hidden>" == hide_secrets(f"f.csv: no column {address}")

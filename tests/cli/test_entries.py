@@ -49,3 +49,109 @@ class TestAdd:
         monkeypatch.setenv("LOCOSUPPRESS_KEY", locosuppress.SuppressionKey.generate().to_text())
         assert 2 == main(["add", "list.db"])
         assert "standard input" in capsys.readouterr().err
+
+
+@pytest.fixture
+def listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> locosuppress.SuppressionKey:
+    """An empty list.db in tmp_path, its key in LOCOSUPPRESS_KEY, tmp_path the working folder."""
+    key = locosuppress.SuppressionKey.generate()
+    locosuppress.SuppressionList.open(tmp_path / "list.db", key).close()
+    monkeypatch.setenv("LOCOSUPPRESS_KEY", key.to_text())
+    monkeypatch.chdir(tmp_path)
+    return key
+
+
+def _entries(tmp_path: Path, key: locosuppress.SuppressionKey) -> int:
+    with locosuppress.SuppressionList.open(tmp_path / "list.db", key, read_only=True) as lst:
+        return len(lst)
+
+
+class TestAddFromFile:
+    """``add --from FILE`` stores every address of the file, or refuses the file."""
+
+    def test_headerless_file_is_refused_with_advice(
+        self,
+        tmp_path: Path,
+        listed: locosuppress.SuppressionKey,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """A file without a header row: the error says so and offers --no-header."""
+        (tmp_path / "f.csv").write_text("jan@example.nl\npiet@example.nl\n", encoding="utf-8")
+        assert 1 == main(["add", "list.db", "--from", "f.csv"])
+        err = capsys.readouterr().err
+        assert "no header row" in err
+        assert "--no-header" in err
+        assert "header=False" not in err
+        assert "@" not in err
+        assert 0 == _entries(tmp_path, listed)
+
+    def test_no_header_adds_every_row(
+        self, tmp_path: Path, listed: locosuppress.SuppressionKey
+    ) -> None:
+        """--no-header reads the first row as data: the first address is suppressed too."""
+        (tmp_path / "f.csv").write_text("jan@example.nl\npiet@example.nl\n", encoding="utf-8")
+        assert 0 == main(["add", "list.db", "--from", "f.csv", "--no-header"])
+        with locosuppress.SuppressionList.open(tmp_path / "list.db", listed) as lst:
+            assert "jan@example.nl" in lst
+            assert "piet@example.nl" in lst
+
+    def test_no_header_with_several_columns_needs_column(
+        self,
+        tmp_path: Path,
+        listed: locosuppress.SuppressionKey,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """--no-header on a wider file takes --column column_N."""
+        (tmp_path / "f.csv").write_text("K1;jan@example.nl\nK2;piet@example.nl\n", "utf-8")
+        assert 1 == main(["add", "list.db", "--from", "f.csv", "--no-header"])
+        assert "--column NAME" in capsys.readouterr().err
+        named = ["--no-header", "--column", "column_2"]
+        assert 0 == main(["add", "list.db", "--from", "f.csv", *named])
+        assert 2 == _entries(tmp_path, listed)
+
+    def test_column_that_looks_like_an_address_is_refused(
+        self,
+        tmp_path: Path,
+        listed: locosuppress.SuppressionKey,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Following the old advice (--column with the first address) is refused, not obeyed."""
+        (tmp_path / "f.csv").write_text("jan@example.nl\npiet@example.nl\n", encoding="utf-8")
+        assert 1 == main(["add", "list.db", "--from", "f.csv", "--column", "jan@example.nl"])
+        err = capsys.readouterr().err
+        assert "--no-header" in err
+        assert "jan" not in err
+        assert 0 == _entries(tmp_path, listed)
+
+    @pytest.mark.parametrize("delimiter", [",", ";"])
+    def test_repeated_address_header_is_refused(
+        self,
+        tmp_path: Path,
+        listed: locosuppress.SuppressionKey,
+        capsys: pytest.CaptureFixture[str],
+        delimiter: str,
+    ) -> None:
+        """``email,email``: no address is silently dropped; the user names one column."""
+        (tmp_path / "f.csv").write_text(
+            f"email{delimiter}email\njan@example.nl{delimiter}piet@example.nl\n", "utf-8"
+        )
+        assert 1 == main(["add", "list.db", "--from", "f.csv"])
+        assert "several columns" in capsys.readouterr().err
+        assert 0 == _entries(tmp_path, listed)
+
+    def test_mixed_encodings_are_refused(
+        self,
+        tmp_path: Path,
+        listed: locosuppress.SuppressionKey,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """UTF-8 and Windows-1252 rows in one file: nothing is added as mojibake."""
+        (tmp_path / "f.csv").write_bytes(
+            "email\nzoë@example.nl\n".encode("cp1252") + "jürgen@example.de\n".encode()
+        )
+        assert 1 == main(["add", "list.db", "--from", "f.csv"])
+        err = capsys.readouterr().err
+        assert "mixes encodings" in err
+        assert "line 2" in err
+        assert "--encoding CODEC" in err
+        assert 0 == _entries(tmp_path, listed)

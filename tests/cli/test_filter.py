@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import locosuppress
+from locosuppress.cli import main
+
 Run = Callable[..., subprocess.CompletedProcess[str]]
 Check = Callable[..., None]
 
@@ -51,3 +54,20 @@ class TestFilterFailures:
                 run("filter", "list.db", "locked.csv", "-o", "o.csv", cwd=world, key=key),
                 "cannot be opened",
             )
+
+
+class TestNoHeader:
+    """``filter --no-header``: every row is data, and the output has no header row either."""
+
+    def test_headerless_file_filtered_and_written_back_without_header(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The first row is checked like any other, and no header row is invented."""
+        key = locosuppress.SuppressionKey.generate()
+        with locosuppress.SuppressionList.open(tmp_path / "list.db", key) as lst:
+            lst.add("jan@example.nl")
+        (tmp_path / "in.csv").write_bytes(b"jan@example.nl\r\npiet@example.nl\r\n")
+        monkeypatch.setenv("LOCOSUPPRESS_KEY", key.to_text())
+        monkeypatch.chdir(tmp_path)
+        assert 0 == main(["filter", "list.db", "in.csv", "-o", "out.csv", "--no-header"])
+        assert b'"piet@example.nl"\r\n' == (tmp_path / "out.csv").read_bytes()

@@ -46,6 +46,8 @@ class TestPostgresLists:
             ("verify", url),
             ("filter", url, "import.csv", "-o", "kept.csv"),
             ("add", url, "late@example.nl"),
+            ("backup", url, "pg-backup.db"),
+            ("verify", "pg-backup.db"),
             ("copy", url, "back.db"),
             ("verify", "back.db"),
         ):

@@ -122,8 +122,9 @@ class TestDaskAnonymise:
     def test_generated_frames(self, client: Any, frame: pd.DataFrame) -> None:
         """On generated frames (any timestamp kind, index, text dtype) it equals pandas."""
         collection = dd.from_pandas(frame, npartitions=3, sort=False)
-        expected = anonymise_events(collection.compute(), now=NOW, tz=AMS)
-        assert_same(expected, dask_anonymise(collection, now=NOW, tz=AMS).compute())
+        expected = anonymise_events(collection.compute(), now=NOW, tz=AMS, allow_unreadable=True)
+        actual = dask_anonymise(collection, now=NOW, tz=AMS, allow_unreadable=True).compute()
+        assert_same(expected, actual)
 
     def test_store_and_summary_in_one_pass(self, tmp_path: Path, monkeypatch: Any) -> None:
         """Writing the events and computing the summary together anonymises each partition once."""
@@ -155,6 +156,31 @@ class TestDaskAnonymise:
             dask_anonymise(events(60), now=NOW)
         with pytest.raises(ValueError, match="months"):
             dask_anonymise(collection, now=NOW, months=-1)
+
+    def test_unix_times_and_future(self, client: Any) -> None:
+        """timestamp_unit, allow_future and the future count work as in pandas."""
+        frame = events(600)
+        seconds = frame["timestamp"].astype("int64") // 10**9
+        frame["timestamp"] = seconds.where(frame["timestamp"].notna()).astype("Int64")
+        frame.loc[5, "timestamp"] = 253_402_214_400  # 9999-12-31: a sentinel
+        collection = dd.from_pandas(frame, npartitions=3)
+        for options in ({}, {"allow_future": True}):
+            expected = anonymise_events(
+                collection.compute(), now=NOW, timestamp_unit="s", **options
+            )
+            actual = dask_anonymise(collection, now=NOW, timestamp_unit="s", **options)
+            assert_same(expected, actual.compute())
+            assert 1 == actual.summary()[0].rows_future_timestamp
+
+    def test_mostly_unreadable_partition_refused(self, client: Any) -> None:
+        """A partition whose timestamps are mostly unreadable raises when computed."""
+        frame = events(600).astype({"timestamp": "str"})
+        frame.loc[:250, "timestamp"] = "gisteren"  # most of the first partition only
+        collection = dd.from_pandas(frame, npartitions=3, sort=False)
+        with pytest.raises(SchemaError, match="allow_unreadable=True"):
+            dask_anonymise(collection, now=NOW).compute()
+        allowed = dask_anonymise(collection, now=NOW, allow_unreadable=True).compute()
+        assert 251 == allowed.report.rows_unreadable_timestamp
 
     def test_options_built_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The keywords become one AnonymisationOptions value, made on the client."""

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from locosuppress import SuppressionKey, SuppressionList
-from locosuppress.testing import mailing_frames
+from locosuppress import ListChangedError, SuppressionKey, SuppressionList
+from locosuppress.testing import address_values, listed_values, mailing_frames
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
@@ -174,7 +174,16 @@ class TestDaskFilter:
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(
-        frame=mailing_frames(min_rows=1, max_rows=20),
+        frame=mailing_frames(
+            min_rows=1,
+            max_rows=20,
+            values=st.one_of(
+                address_values(),
+                listed_values(
+                    [*SUPPRESSED[:50], "nieuws@example.nl"], domains=["spamtrap.example"]
+                ),
+            ),
+        ),
         parts=st.integers(1, 3),
         channel=st.sampled_from([None, "newsletter", "post"]),
         on_invalid=st.sampled_from(["exclude", "keep"]),
@@ -203,6 +212,88 @@ class TestDaskFilter:
             report.invalid,
             report.missing,
         )
+        assert expected.report.suppressed_by_entry == report.suppressed_by_entry
+        event(f"suppressed rows: {'some' if report.suppressed else 'none'}")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def own_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where this test's own list goes: a file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "own.db"
+    server = request.getfixturevalue("postgres_server")
+    return str(server.url(server.new_database()))
+
+
+@pytest.fixture
+def own(own_location: Path | str) -> Iterator[SuppressionList]:
+    """A small list of this test's own (the module's list is shared and never changed)."""
+    with SuppressionList.open(own_location, SuppressionKey(bytes(range(32)))) as opened:
+        opened.add("oud@example.nl")
+        yield opened
+
+
+FRESH = pd.DataFrame({"email": ["oud@example.nl", "nieuw@example.nl", "later@example.nl"]})
+
+
+class TestListChangedAfterBuild:
+    """compute() refuses a graph built before the list changed or was closed."""
+
+    def test_address_added_after_build(self, client: object, own: SuppressionList) -> None:
+        """An address added after the graph was built: kept.compute() raises, nothing returned."""
+        result = ldask.filter(dd.from_pandas(FRESH, npartitions=2), own)
+        own.add("later@example.nl")
+        with pytest.raises(ListChangedError, match="build the Dask filter again"):
+            result.kept.compute()
+        with pytest.raises(ListChangedError, match="build the Dask filter again"):
+            result.compute()
+        rebuilt = ldask.filter(dd.from_pandas(FRESH, npartitions=2), own).kept.compute()
+        assert ["nieuw@example.nl"] == list(rebuilt["email"])
+
+    def test_removed_after_build(self, client: object, own: SuppressionList) -> None:
+        """A removal after the graph was built: report() raises too."""
+        result = ldask.filter(dd.from_pandas(FRESH, npartitions=2), own)
+        own.remove("oud@example.nl")
+        with pytest.raises(ListChangedError, match="changed after"):
+            result.report()
+
+    def test_closed_after_build(self, client: object, own: SuppressionList) -> None:
+        """Computing after lst.close() raises instead of filtering against a closed list."""
+        result = ldask.filter(dd.from_pandas(FRESH, npartitions=2), own)
+        own.close()
+        with pytest.raises(ListChangedError, match="closed"):
+            result.kept.compute()
+
+    def test_other_process_adds(
+        self, client: object, own: SuppressionList, own_location: Path | str
+    ) -> None:
+        """A write through another connection to the same list counts as a change."""
+        result = ldask.filter(dd.from_pandas(FRESH, npartitions=2), own)
+        with SuppressionList.open(own_location, SuppressionKey(bytes(range(32)))) as other:
+            other.add_domain("example.org")
+        with pytest.raises(ListChangedError, match="changed after"):
+            result.kept.compute()
+
+    def test_unchanged_computes_again(self, client: object, own: SuppressionList) -> None:
+        """An unchanged list: the graph computes again and again (audit rows are no change)."""
+        result = ldask.filter(dd.from_pandas(FRESH, npartitions=2), own)
+        first, report = result.compute()
+        assert report.audited
+        again, _ = result.compute()
+        assert ["nieuw@example.nl", "later@example.nl"] == list(again["email"])
+        _same(first, result.kept.compute())
+
+    @pytest.mark.parametrize("scheduler", ["sync", "threads"])
+    def test_local_schedulers(self, own: SuppressionList, scheduler: str) -> None:
+        """Without a cluster (the task runs beside the list) the check holds as well."""
+        result = ldask.filter(dd.from_pandas(FRESH, npartitions=2), own)
+        assert 2 == len(result.kept.compute(scheduler=scheduler))
+        own.add("later@example.nl")
+        with pytest.raises(ListChangedError, match="build the Dask filter again"):
+            result.kept.compute(scheduler=scheduler)
+        own.close()
+        with pytest.raises(ListChangedError, match="closed"):
+            result.kept.compute(scheduler=scheduler)
 
 
 def test_docs_mention_trust() -> None:

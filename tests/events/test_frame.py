@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import pickle
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from events_support import cells, is_na, sample
 
@@ -94,3 +97,65 @@ class TestAnonymiseFrame:
             erase_contact(sample(), email="jan@example.nl")
         assert [] == list(tmp_path.iterdir())
         assert [] == [r for r in caplog.records if r.name.startswith("locosuppress")]
+
+
+SECRET = "geheim.adres@example.nl"
+RECENT = "recent.adres@example.nl"
+
+
+def _categorical_events(dtype: str) -> pd.DataFrame:
+    """A kept and an emptied categorical column whose unused categories hold an address."""
+    url = pd.Categorical(
+        ["https://x.nl/a", f"https://x.nl/?e={RECENT}"],
+        categories=["https://x.nl/a", f"https://x.nl/?e={RECENT}", f"https://x.nl/?e={SECRET}"],
+    )
+    notes = pd.Categorical(["zomer", "winter"], categories=["zomer", "winter", SECRET])
+    events = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(pd.Series(["2020-01-01", "2025-06-10"])),
+            "url": url,
+            "notes": notes,
+        }
+    )
+    if dtype == "arrow-dictionary":
+        arrow = pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))
+        for name in ("url", "notes"):
+            array = pa.DictionaryArray.from_arrays(
+                pa.array(events[name].cat.codes.to_numpy(), pa.int32()),
+                pa.array(list(events[name].cat.categories), pa.string()),
+            )
+            events[name] = pd.Series(pd.arrays.ArrowExtensionArray(array), dtype=arrow)
+    return events
+
+
+def _written(frame: pd.DataFrame, folder: Path) -> dict[str, bytes]:
+    """The bytes of the frame pickled, and written as uncompressed Parquet and Feather."""
+    frame = frame.reset_index(drop=True)
+    frame.to_parquet(folder / "f.parquet", compression=None)
+    frame.to_feather(folder / "f.feather", compression="uncompressed")
+    return {
+        "pickle": pickle.dumps(frame),
+        "parquet": (folder / "f.parquet").read_bytes(),
+        "feather": (folder / "f.feather").read_bytes(),
+    }
+
+
+class TestCategories:
+    """Categorical columns come out with only the categories in use (no address in a spare one)."""
+
+    @pytest.mark.parametrize("dtype", ["category", "arrow-dictionary"])
+    @pytest.mark.parametrize("now", [NOW, pd.Timestamp("2019-01-01")], ids=["old", "all-recent"])
+    def test_unused_categories_dropped(self, tmp_path: Path, dtype: str, now: pd.Timestamp) -> None:
+        """No written copy of the events or the aggregates holds an unused category's address."""
+        result = anonymise_events(
+            _categorical_events(dtype), now=now, keep=["url"], allow_future=True
+        )
+        for what, frame in (("events", result.events), ("aggregates", result.aggregates)):
+            for form, blob in _written(frame, tmp_path).items():
+                assert SECRET.encode() not in blob, (what, form)
+                if what == "aggregates":  # a recent row's value is no group of old rows
+                    assert RECENT.encode() not in blob, form
+        if dtype == "category":
+            for frame in (result.events, result.aggregates):
+                assert set(frame.url.dropna()) == set(frame.url.cat.categories)
+            assert set(result.events.notes.dropna()) == set(result.events.notes.cat.categories)

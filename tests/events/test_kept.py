@@ -51,3 +51,24 @@ class TestScrubColumn:
         result = anonymise_events(events, now=NOW)
         assert [True, False] == result.events.link.isna().tolist()
         assert 1 == result.report.rows_anonymised
+
+    def test_dropped_values_counted_per_column(self) -> None:
+        """Kept values that had to be emptied are counted per column and noted in the report."""
+        events = frame(
+            timestamp=["2020-01-01"] * 4 + ["2025-06-10"],
+            campaign=pd.Series([["a"], {"b": 1}, "zomer", None, ["recent"]], dtype=object),
+            link=pd.Series(
+                [["x"], None, ["y"], ["z"], ["w"]], dtype=pd.ArrowDtype(pa.list_(pa.string()))
+            ),
+            event_type=["open"] * 5,
+        )
+        report = anonymise_events(events, now=NOW).report
+        assert (("campaign", 2), ("link", 3)) == report.values_dropped
+        assert {"campaign": 2, "link": 3} == report.to_dict()["values_dropped"]
+        assert any("5 values of kept columns" in note for note in report.notes)
+        assert "values dropped" in str(report)
+
+    def test_nothing_dropped(self) -> None:
+        """Text, numbers and missing values are not counted as dropped."""
+        events = frame(timestamp=["2020-01-01"] * 2, campaign=["a@b.nl", None], event_type=[1, 2])
+        assert () == anonymise_events(events, now=NOW).report.values_dropped

@@ -56,7 +56,7 @@ class TestAnonymisationOptions:
     def test_frozen(self) -> None:
         """The value cannot be changed after it was checked."""
         options = AnonymisationOptions()
-        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        with pytest.raises(attrs.exceptions.FrozenInstanceError, match="can't set attribute"):
             options.k = 0  # type: ignore[misc]
         assert isinstance(attrs.exceptions.FrozenInstanceError(), AttributeError)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from events_support import frame
 
@@ -64,3 +65,23 @@ class TestPeople:
         events = frame(timestamp=["2024-01-05"], courriel=["a@b.nl"], event_type=["open"])
         with pytest.raises(SchemaError, match="identifying"):
             anonymise_events(events, now=NOW, keep=["courriel", "event_type"])
+
+    @pytest.mark.parametrize(
+        "values",
+        [
+            pd.Series([["a@b.nl"], ["c@d.nl"]], dtype=object),
+            pd.Series([{"email": "a@b.nl"}, {"email": "c@d.nl"}], dtype=object),
+            pd.Series([["a@b.nl"], ["c@d.nl"]], dtype=pd.ArrowDtype(pa.list_(pa.string()))),
+            pd.Series(
+                [{"e": "a@b.nl"}, {"e": "c@d.nl"}],
+                dtype=pd.ArrowDtype(pa.struct([("e", pa.string())])),
+            ),
+        ],
+        ids=["object-lists", "object-dicts", "arrow-list", "arrow-struct"],
+    )
+    def test_list_and_struct_identity_refused(self, values: pd.Series) -> None:
+        """An identity column of lists, dicts or structs is a SchemaError naming no value."""
+        events = frame(timestamp=["2024-01-05", "2024-01-06"], contact_id=values)
+        with pytest.raises(SchemaError, match="identity column 'contact_id' holds") as caught:
+            anonymise_events(events, now=NOW)
+        assert "@" not in str(caught.value)

@@ -37,6 +37,33 @@ class TestKeep:
         assert ("event_type",) == result.report.columns_kept
         assert result.events.url.iloc[0] is None or pd.isna(result.events.url.iloc[0])
 
+    @pytest.mark.parametrize("name", ["campaign name", "Campaign-Name", "CAMPAIGN_NAME"])
+    def test_keep_names_match_like_address_names(self, name: str) -> None:
+        """keep= names match case- and punctuation-insensitively, as address column names do."""
+        events = frame(timestamp=["2020-01-01"], campaign_name=["Zomer"], ip=["1.2.3.4"])
+        result = anonymise_events(events, now=NOW, keep=[name])
+        assert ("campaign_name",) == result.report.columns_kept
+        assert ["Zomer"] == result.events.campaign_name.tolist()
+
+    def test_keep_exact_name_wins(self) -> None:
+        """A name that is exactly a column is that column, even when others squash alike."""
+        events = frame(timestamp=["2020-01-01"], campaign_name=["a"], CampaignName=["b"])
+        assert ("CampaignName",) == anonymise_events(
+            events, now=NOW, keep="CampaignName"
+        ).report.columns_kept
+
+    def test_keep_name_matching_several_columns(self) -> None:
+        """A loose name that fits several columns is a SchemaError naming them."""
+        events = frame(timestamp=["2020-01-01"], campaign_name=["a"], CampaignName=["b"])
+        with pytest.raises(SchemaError, match="'campaign name' fits several columns"):
+            anonymise_events(events, now=NOW, keep="campaign name")
+
+    def test_keep_unknown_lists_close_names(self) -> None:
+        """An unknown keep name is a SchemaError listing the close column names."""
+        events = frame(timestamp=["2020-01-01"], campaign_name=["a"], event_type=["open"])
+        with pytest.raises(SchemaError, match=r"campagne_naam.*did you mean 'campaign_name'"):
+            anonymise_events(events, now=NOW, keep=["campagne_naam", "event_type"])
+
 
 class TestErrors:
     """Clear errors for frames that cannot work with the options."""
@@ -72,6 +99,6 @@ class TestErrors:
     def test_errors_never_show_addresses(self) -> None:
         """No error message carries an address from the data."""
         events = sample().rename(columns={"timestamp": "ts"})
-        with pytest.raises(SchemaError) as caught:
+        with pytest.raises(SchemaError, match="no timestamp column") as caught:
             anonymise_events(events, now=NOW)
         assert not ADDRESS_RE.search(str(caught.value))

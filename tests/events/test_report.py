@@ -86,7 +86,20 @@ class TestReport:
     def test_frozen(self) -> None:
         """Reports and results cannot be changed after the fact."""
         result = anonymise_events(sample(), now=NOW)
-        with pytest.raises(AttributeError):
+        with pytest.raises(AttributeError, match="can't set attribute"):
             result.report.rows_seen = 0  # type: ignore[misc]
-        with pytest.raises(AttributeError):
+        with pytest.raises(AttributeError, match="can't set attribute"):
             result.events = pd.DataFrame()  # type: ignore[misc]
+
+    def test_repr_shows_counts_not_rows(self) -> None:
+        """repr(result) names counts and shapes, never a cell of the events or aggregates."""
+        events = sample().assign(notes=["geheim-notitie"] * 4)
+        result = anonymise_events(events, now=NOW)
+        text = repr(result)
+        assert text.startswith("AnonymisationResult(")
+        assert "rows_seen=4" in text
+        assert "rows_selected=3" in text
+        assert "events=4 rows x 8 columns" in text
+        assert "aggregates=3 rows" in text
+        for hidden in ("example.nl", "geheim", "click", "https"):
+            assert hidden not in text

@@ -54,6 +54,7 @@ class TestReadCsv:
             "delimiter": ";",
             "sheet": None,
             "renamed_columns": [],
+            "header": True,
         } == info(actual)
 
     @pytest.mark.parametrize(
@@ -186,6 +187,23 @@ class TestReadCsv:
         assert (200, ";") == (len(actual), info(actual)["delimiter"])
         assert {value} == set(actual["opmerking"])
 
+    def test_header_false_reads_every_row_as_data(self, tmp_path: Path) -> None:
+        """header=False: the first row is data, the columns are column_1, column_2, ..."""
+        path = tmp_path / "bounces.csv"
+        path.write_text(f"{ADDRESS};K1\npiet@example.nl;K2\n", encoding="utf-8")
+        actual = read_mailing_file(path, header=False)
+        expected = text_frame({"column_1": [ADDRESS, "piet@example.nl"], "column_2": ["K1", "K2"]})
+        pd.testing.assert_frame_equal(expected, actual)
+        assert info(actual)["header"] is False
+        assert info(read_mailing_file(path))["header"] is True
+
+    def test_header_false_one_column(self, tmp_path: Path) -> None:
+        """A one-column list of addresses without a header keeps its first address."""
+        path = tmp_path / "bounces.txt"
+        path.write_text(f"{ADDRESS}\npiet@example.nl\n", encoding="utf-8")
+        actual = read_mailing_file(path, header=False)
+        assert [ADDRESS, "piet@example.nl"] == actual["column_1"].tolist()
+
     def test_attrs_hold_no_content_and_no_folder(self, tmp_path: Path) -> None:
         """attrs name the file only, and hold nothing from its rows or header."""
         path = tmp_path / "klanten.csv"
@@ -286,6 +304,59 @@ class TestReadErrors:
         path = tmp_path / "f.csv"
         path.write_bytes("a\nRené\n".encode() + b"x\n" * 40_000 + "Zoë\n".encode("cp1252"))
         assert "byte 0xEB on line 40003" in read_error(path)
+
+    def test_mixed_encodings_cp1252_first(self, tmp_path: Path) -> None:
+        """cp1252 at the start and UTF-8 later is refused with the line, not read as cp1252."""
+        path = tmp_path / "f.csv"
+        path.write_bytes(
+            "email\nRené\n".encode("cp1252") + b"x\n" * 10 + "jürgen@example.de\n".encode()
+        )
+        message = read_error(path)
+        assert "mixes encodings" in message
+        assert "byte 0xE9 on line 2" in message
+
+    def test_mixed_encodings_after_an_ascii_sample(self, tmp_path: Path) -> None:
+        """Plain ASCII for 64 KiB, then UTF-8 and cp1252 lines: refused, not read as cp1252."""
+        path = tmp_path / "f.csv"
+        head = b"email\n" + b"x@example.nl\n" * 6_000
+        assert len(head) > SAMPLE_SIZE
+        path.write_bytes(
+            head + "jürgen@example.de\n".encode() + "zoë@example.nl\n".encode("cp1252")
+        )
+        message = read_error(path)
+        assert "mixes encodings" in message
+        assert "byte 0xEB on line 6003" in message
+
+    def test_mixed_encodings_with_cp1252_before_utf8_after_the_sample(self, tmp_path: Path) -> None:
+        """An ASCII sample, then cp1252, then UTF-8: the UTF-8 later in the file counts too."""
+        path = tmp_path / "f.csv"
+        head = b"email\n" + b"x@example.nl\n" * 6_000
+        path.write_bytes(head + "zoë@example.nl\n".encode("cp1252") + "jürgen@x.de\n".encode())
+        assert "byte 0xEB on line 6002" in read_error(path)
+
+    def test_cp1252_file_without_utf8_sequences_is_still_cp1252(self, tmp_path: Path) -> None:
+        """A file that is only cp1252 (no valid UTF-8 multi-byte sequence) reads as cp1252."""
+        path = tmp_path / "f.csv"
+        path.write_bytes("naam;bedrag\r\nRené;€ 5\r\nZoë;½\r\n".encode("cp1252"))
+        actual = read_mailing_file(path)
+        assert "cp1252" == info(actual)["encoding"]
+        assert ["René", "Zoë"] == actual["naam"].tolist()
+
+    @pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+    def test_nul_bytes_after_the_sample(self, tmp_path: Path, encoding: str) -> None:
+        """A NUL character anywhere, also after the first 64 KiB, is refused with its line."""
+        path = tmp_path / "f.csv"
+        head = "email\n" + "x@example.nl\n" * 6_000
+        path.write_bytes((head + "a\x00b@example.nl\nz@example.nl\n").encode(encoding))
+        message = read_error(path)
+        assert "NUL" in message
+        assert "line 6002" in message
+
+    def test_nul_bytes_with_an_explicit_encoding(self, tmp_path: Path) -> None:
+        """encoding= does not skip the NUL check of the whole file."""
+        path = tmp_path / "f.csv"
+        path.write_bytes(b"email\n" + b"x@example.nl\n" * 6_000 + b"a\x00\n")
+        assert "NUL" in read_error(path, encoding="utf-8")
 
     def test_options_that_do_not_fit(self, tmp_path: Path) -> None:
         """sheet= on CSV, encoding= on .xlsx, bad delimiters and encodings are refused."""

@@ -4,44 +4,75 @@
 
 from __future__ import annotations
 
-import codecs
+import io
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from locosuppress.io._sniff import detect_encoding, sniff_delimiter, unique_names
+from locosuppress.io._sniff import (
+    has_utf8_sequence,
+    settle_encoding,
+    sniff_delimiter,
+    unique_names,
+)
+
+
+def _one_multibyte_character(data: bytes) -> bool:
+    """Whether ``data`` is exactly one character outside ASCII in strict UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return 1 == len(text) and not text.isascii()
+
 
 # -- detection ------------------------------------------------------------------------------------
 
 
-class TestDetectEncoding:
-    """The encoding guessed from a file's first bytes."""
+class TestSettleEncoding:
+    """The encoding settled on a whole file (no byte order mark)."""
 
     @pytest.mark.parametrize(
-        ("sample", "expected"),
+        ("content", "expected"),
         [
             (b"naam;plaats\r\nJan;Delft\r\n", "utf-8"),
             ("naam\r\nRené\r\n".encode(), "utf-8"),
-            (codecs.BOM_UTF8 + "naam\r\nRené\r\n".encode(), "utf-8-sig"),
-            ("naam\r\nRené\r\n".encode("utf-16"), "utf-16"),
             ("naam;bedrag\r\nRené;€ 5\r\n".encode("cp1252"), "cp1252"),
             (b"", "utf-8"),
+            ("René\n".encode() + "Zoë\n".encode("cp1252"), "mixed"),
+            ("Zoë\n".encode("cp1252") + "René\n".encode(), "mixed"),
         ],
     )
-    def test_known_encodings(self, sample: bytes, expected: str) -> None:
-        """BOMs win, then valid UTF-8, then Windows-1252."""
-        assert expected == detect_encoding(sample, complete=True)
+    def test_known_encodings(self, content: bytes, expected: str) -> None:
+        """Valid UTF-8, then Windows-1252 without any UTF-8 sequence, else mixed."""
+        assert expected == settle_encoding(io.BytesIO(content))[0]
 
-    def test_character_cut_by_the_sample_end(self) -> None:
-        """A UTF-8 character cut in two at the end of a partial sample is still UTF-8."""
-        sample = "naam\nRené".encode()[:-1]
-        assert "utf-8" == detect_encoding(sample, complete=False)
+    def test_sequence_cut_by_a_chunk_end_is_found(self) -> None:
+        """A UTF-8 sequence split over two 1 MiB chunks still makes the file mixed."""
+        content = b"\xe9\n" + b"x" * (1024 * 1024 - 3) + "é\n".encode()
+        assert b"\xc3" == content[1024 * 1024 - 1 : 1024 * 1024]
+        assert "mixed" == settle_encoding(io.BytesIO(content))[0]
+
+    @given(
+        st.lists(
+            st.one_of(st.integers(0, 255), st.integers(0x80, 0xBF), st.integers(0xC0, 0xF7)),
+            max_size=12,
+        ).map(bytes)
+    )
+    def test_utf8_sequence_found_exactly(self, data: bytes) -> None:
+        """A valid UTF-8 multi-byte sequence is found wherever one starts, and only then."""
+        expected = any(
+            _one_multibyte_character(data[start : start + size])
+            for start in range(len(data))
+            for size in (2, 3, 4)
+        )
+        assert expected == has_utf8_sequence(io.BytesIO(data))
 
     def test_undefined_cp1252_byte(self) -> None:
-        """A byte Windows-1252 leaves undefined is an error, not a Latin-1 guess."""
-        with pytest.raises(UnicodeDecodeError):
-            detect_encoding(b"naam\n\x81\n", complete=True)
+        """A byte Windows-1252 leaves undefined is reported with its line, not guessed."""
+        encoding, scan = settle_encoding(io.BytesIO(b"naam\n\x81\n"))
+        assert ("cp1252", (2, 5, 0x81)) == (encoding, scan.bad)
 
 
 class TestSniffDelimiter:

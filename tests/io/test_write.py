@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from io_support import ADDRESS, files_in, info, text_frame
 
+import locosuppress
 import locosuppress.io._write as write_module
 from locosuppress.errors import MailingFileError, OutputExistsError
 from locosuppress.io import ATTRS_KEY, read_mailing_file, write_mailing_file
@@ -126,6 +127,20 @@ class TestWrite:
         write_mailing_file(frame, tmp_path / "out.csv")
         assert source.read_bytes() == (tmp_path / "out.csv").read_bytes()
 
+    @pytest.mark.parametrize("name", ["out.csv", "out.xlsx"])
+    def test_headerless_file_is_written_back_without_a_header(
+        self, tmp_path: Path, name: str
+    ) -> None:
+        """A file read with header=False is written without a header row, as it was."""
+        source = tmp_path / "in.csv"
+        source.write_bytes(f"{ADDRESS};K1\r\npiet@example.nl;K2\r\n".encode())
+        frame = read_mailing_file(source, header=False)
+        write_mailing_file(frame, tmp_path / name)
+        again = read_mailing_file(tmp_path / name, header=False)
+        pd.testing.assert_frame_equal(frame, again)
+        if name.endswith(".csv"):
+            assert source.read_bytes() == (tmp_path / name).read_bytes()
+
     def test_attrs_survive_filtering(self, tmp_path: Path) -> None:
         """A filtered frame still writes in its source's format (pandas keeps attrs)."""
         source = tmp_path / "in.csv"
@@ -194,7 +209,7 @@ class TestWrite:
                 target.write_text("theirs", encoding="utf-8")
 
         monkeypatch.setattr(os, "fsync", fsync_and_race)
-        with pytest.raises(OutputExistsError):
+        with pytest.raises(OutputExistsError, match="already exists"):
             write_mailing_file(text_frame({"a": ["1"]}), target)
         assert "theirs" == target.read_text(encoding="utf-8")
         assert ["out.csv"] == files_in(tmp_path)
@@ -209,11 +224,22 @@ class TestWrite:
         if os.name == "posix":
             assert 0o640 == stat.S_IMODE(target.stat().st_mode)
 
+    def test_overwrite_never_replaces_a_key_or_a_list(self, tmp_path: Path) -> None:
+        """overwrite=True does not replace a key file or a SQLite list (or its log)."""
+        key = locosuppress.SuppressionKey.generate()
+        key.save(tmp_path / "list.key")
+        locosuppress.SuppressionList.open(tmp_path / "list.db", key).close()
+        for name, what in (("list.key", "key file"), ("list.db", "SQLite database")):
+            before = (tmp_path / name).read_bytes()
+            with pytest.raises(MailingFileError, match=what):
+                write_mailing_file(text_frame({"a": ["1"]}), tmp_path / name, overwrite=True)
+            assert before == (tmp_path / name).read_bytes()
+
     def test_unencodable_value(self, tmp_path: Path) -> None:
         """A character cp1252 lacks gives its position, never the value, and a hint."""
         frame = text_frame({"naam": ["René", "Jan"], "email": [ADDRESS, f"Ĳsbrand.{ADDRESS}"]})
         frame.attrs[ATTRS_KEY] = {"format": "csv", "encoding": "cp1252", "delimiter": ";"}
-        with pytest.raises(MailingFileError) as caught:
+        with pytest.raises(MailingFileError, match="cannot encode") as caught:
             write_mailing_file(frame, tmp_path / "out.csv")
         message = str(caught.value)
         assert "row 1, column 1 (0-based positions)" in message
@@ -318,10 +344,10 @@ class TestAtomicWrite:
         """Ctrl-C during the write leaves no temp file either."""
 
         def interrupted(descriptor: int) -> None:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt("stopped by the test")
 
         monkeypatch.setattr(os, "fsync", interrupted)
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt, match="stopped by the test"):
             write_mailing_file(text_frame({"a": ["1"]}), tmp_path / "out.csv")
         assert [] == files_in(tmp_path)
 
@@ -346,14 +372,40 @@ class TestAtomicWrite:
 
     @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
     @pytest.mark.parametrize("name", ["out.csv", "out.xlsx"])
-    def test_new_file_mode_follows_the_umask(self, tmp_path: Path, name: str) -> None:
-        """A new mailing file is a user file: mode 0o666 less the umask, not owner-only."""
-        previous = os.umask(0o022)
+    def test_new_file_is_owner_only(self, tmp_path: Path, name: str) -> None:
+        """A new mailing file holds personal data: mode 0600 whatever the umask."""
+        previous = os.umask(0o002)
         try:
             write_mailing_file(text_frame({"a": ["1"]}), tmp_path / name)
         finally:
             os.umask(previous)
-        assert 0o644 == stat.S_IMODE((tmp_path / name).stat().st_mode)
+        assert 0o600 == stat.S_IMODE((tmp_path / name).stat().st_mode)
+
+    @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+    @pytest.mark.parametrize("name", ["out.csv", "out.xlsx"])
+    def test_temp_file_is_owner_only_from_creation(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+    ) -> None:
+        """The temporary file a kill would leave behind is 0600 from the moment it exists."""
+        modes: list[int] = []
+        real_fsync = os.fsync
+
+        def spy(descriptor: int) -> None:
+            modes.extend(
+                stat.S_IMODE(path.stat().st_mode)
+                for path in tmp_path.iterdir()
+                if path.name.endswith(".tmp")
+            )
+            real_fsync(descriptor)
+
+        monkeypatch.setattr(os, "fsync", spy)
+        previous = os.umask(0)
+        try:
+            write_mailing_file(text_frame({"email": [ADDRESS]}), tmp_path / name)
+        finally:
+            os.umask(previous)
+        assert modes
+        assert {0o600} == set(modes)
 
 
 # -- round trips ----------------------------------------------------------------------------------
@@ -404,13 +456,30 @@ class TestRoundTrip:
     @_ROUND_TRIP
     @given(text_frames(_CP1252_CHARS, "cp1252"), st.sampled_from([";", ","]))
     def test_read_write_read_is_stable(self, frame: pd.DataFrame, delimiter: str) -> None:
-        """Reading, writing with defaults and reading again changes nothing, detection included."""
+        """Reading, writing with defaults and reading again changes nothing, detection included.
+
+        cp1252 text can hold byte pairs that are also valid UTF-8 (``"Â\xa0"``)
+        beside bytes that are not: detection refuses such a file as mixed, and
+        must refuse the rewritten file alike; both then read with encoding= given.
+        """
         with tempfile.TemporaryDirectory() as folder:
             first_path = Path(folder) / "first.csv"
+            second_path = Path(folder) / "second.csv"
             write_mailing_file(frame, first_path, encoding="cp1252", delimiter=delimiter)
-            first = read_mailing_file(first_path)
-            write_mailing_file(first, Path(folder) / "second.csv")
-            second = read_mailing_file(Path(folder) / "second.csv")
+            told: dict[str, str] = {}
+            refused = "mixes encodings"
+            try:
+                first = read_mailing_file(first_path)
+            except MailingFileError as exc:
+                refused = str(exc)
+                told = {"encoding": "cp1252"}
+                first = read_mailing_file(first_path, **told)
+            assert "mixes encodings" in refused
+            write_mailing_file(first, second_path)
+            if told:
+                with pytest.raises(MailingFileError, match="mixes encodings"):
+                    read_mailing_file(second_path)
+            second = read_mailing_file(second_path, **told)
         pd.testing.assert_frame_equal(first, second)
         keys = ("format", "encoding", "delimiter", "sheet", "renamed_columns")
         assert {k: info(first)[k] for k in keys} == {k: info(second)[k] for k in keys}

@@ -8,6 +8,7 @@ import datetime
 import os
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -55,7 +56,16 @@ class TestReadXlsx:
             "delimiter": None,
             "sheet": 0,
             "renamed_columns": [],
+            "header": True,
         } == info(actual)
+
+    def test_header_false_reads_every_row_as_data(self, tmp_path: Path) -> None:
+        """header=False: the first non-empty row is data; rows may differ in width."""
+        path = write_xlsx(tmp_path / "f.xlsx", [[None], [ADDRESS, "K1"], ["piet@example.nl"]])
+        actual = read_mailing_file(path, header=False)
+        expected = text_frame({"column_1": [ADDRESS, "piet@example.nl"], "column_2": ["K1", ""]})
+        pd.testing.assert_frame_equal(expected, actual)
+        assert info(actual)["header"] is False
 
     def test_empty_rows(self, tmp_path: Path) -> None:
         """Rows before the header and after the data go; empty rows between stay."""
@@ -111,6 +121,35 @@ class TestReadXlsx:
         assert "has no sheet 'Derde'" in read_error(tmp_path / "f.xlsx", sheet="Derde")
         assert "has no sheet 2" in read_error(tmp_path / "f.xlsx", sheet=2)
 
+    def test_zip_bomb_is_refused_before_parsing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A workbook unpacking to over 200x its size is refused before openpyxl reads it."""
+        path = write_xlsx(tmp_path / "bomb.xlsx", [["email"], [ADDRESS]])
+        with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/media/padding.bin", bytes(10 * 1024 * 1024))
+        assert 200 * path.stat().st_size < 10 * 1024 * 1024
+
+        def never(*args: object, **kwargs: object) -> None:
+            raise AssertionError("openpyxl must not parse a refused workbook")
+
+        monkeypatch.setattr(openpyxl, "load_workbook", never)
+        message = read_error(path)
+        assert "zip bomb" in message
+        assert "200" in message
+
+    def test_declared_size_over_the_limit_is_refused(self, tmp_path: Path) -> None:
+        """An archive declaring more than 2 GiB unpacked is refused (sizes read, not trusted)."""
+        path = write_xlsx(tmp_path / "big.xlsx", [["email"], [ADDRESS]])
+        data = bytearray(path.read_bytes())
+        # Patch the central directory's uncompressed size of every member to 1 GiB.
+        at = data.find(b"PK\x01\x02")
+        while at != -1:
+            data[at + 24 : at + 28] = (1 << 30).to_bytes(4, "little")
+            at = data.find(b"PK\x01\x02", at + 4)
+        path.write_bytes(bytes(data))
+        assert "2 GiB" in read_error(path)
+
     def test_zip_content_with_csv_name(self, tmp_path: Path) -> None:
         """A workbook saved under a .csv name is still read as a workbook."""
         path = write_xlsx(tmp_path / "f.xlsx", [["a"], ["1"]]).rename(tmp_path / "f.csv")
@@ -164,7 +203,7 @@ class TestWriteXlsx:
         out.mkdir()
         monkeypatch.setattr(tempfile, "tempdir", os.fspath(system_temp))
         write_mailing_file(text_frame({"email": [ADDRESS]}), out / "ok.xlsx")
-        with pytest.raises(MailingFileError):
+        with pytest.raises(MailingFileError, match="control character"):
             write_mailing_file(text_frame({"email": [ADDRESS, "\x07"]}), out / "bad.xlsx")
         assert [] == files_in(system_temp)
         assert ["ok.xlsx"] == files_in(out)

@@ -8,6 +8,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -57,7 +58,7 @@ class TestAdd:
 
     def test_invalid_address(self, lst: SuppressionList) -> None:
         """An invalid address raises InvalidEmailError without echoing it."""
-        with pytest.raises(InvalidEmailError) as info:
+        with pytest.raises(InvalidEmailError, match="rule 5-space") as info:
             lst.add("jan jansen@example.nl")
         assert "jansen" not in str(info.value)
         assert 0 == len(lst)
@@ -120,6 +121,35 @@ class TestAddMany:
             AddReport(added=1, already_present=2, invalid=3, invalid_positions=(2, 3, 5)) == report
         )
         assert 6 == report.total
+
+    @pytest.mark.parametrize(
+        "now",
+        [
+            pd.Series([pd.Timestamp("2025-03-14", tz="UTC")]),
+            pd.DatetimeIndex(["2025-03-14"], tz="UTC"),
+            np.array(["2025-03-14"], dtype="datetime64[s]"),
+            np.datetime64("2025-03-14T09:00:00"),
+            [NOW],
+            "2025-03-14T09:26:53Z",
+            1741944413,
+            NOW.date(),
+        ],
+        ids=["series", "index", "array", "datetime64", "list", "text", "epoch", "date"],
+    )
+    def test_now_not_one_datetime(self, lst: SuppressionList, now: object) -> None:
+        """now= that is not one datetime is a clear error, before anything is written.
+
+        (A Series is add_many's per-row times, tested with the per-row options.)
+        """
+        if not isinstance(now, pd.Series):
+            with pytest.raises(
+                locosuppress.InvalidOptionError, match="one timezone-aware datetime"
+            ):
+                lst.add_many(["a@example.nl"], now=now)  # type: ignore[arg-type]
+        with pytest.raises(locosuppress.InvalidOptionError, match="one timezone-aware datetime"):
+            lst.add("a@example.nl", now=now)  # type: ignore[arg-type]
+        assert 0 == len(lst)
+        assert ["create"] == list(lst.audit()["operation"])
 
     def test_series_positions_not_labels(self, lst: SuppressionList) -> None:
         """A Series with any index reports 0-based positions, not labels."""
@@ -234,7 +264,7 @@ class TestDomains:
 
     def test_invalid_domain(self, lst: SuppressionList) -> None:
         """An invalid domain raises InvalidDomainError."""
-        with pytest.raises(InvalidDomainError):
+        with pytest.raises(InvalidDomainError, match="not a valid domain"):
             lst.add_domain("not a domain")
 
     def test_email_and_domain_hashes_differ(self, lst: SuppressionList) -> None:
@@ -284,7 +314,7 @@ class TestRemove:
 
     def test_invalid(self, lst: SuppressionList) -> None:
         """Removing a non-address raises InvalidEmailError."""
-        with pytest.raises(InvalidEmailError):
+        with pytest.raises(InvalidEmailError, match="rule 5-one-at"):
             lst.remove("nope")
 
     @pytest.mark.sqlite_only
@@ -333,7 +363,7 @@ class TestMembership:
         """`in` answers False for invalid values; is_suppressed raises InvalidEmailError."""
         with make_list(SuppressionKey(bytes(range(32)))) as lst:
             assert value not in lst
-            with pytest.raises(InvalidEmailError):
+            with pytest.raises(InvalidEmailError, match="not a valid"):
                 lst.is_suppressed(value)
 
     def test_unknown_channel(self, lst: SuppressionList) -> None:
@@ -391,7 +421,7 @@ class TestReadOnly:
                 lambda: lst.remove_domain("example.nl"),
                 lambda: lst.merge(tmp_path / "x"),
             ):
-                with pytest.raises(ReadOnlyListError):
+                with pytest.raises(ReadOnlyListError, match="opened with read_only=True"):
                     call()
             ran = lst.filter(pd.DataFrame({"email": ["nobody@example.org"]}))
             assert not ran.report.audited
@@ -402,3 +432,56 @@ class TestReadOnly:
         assert before == content_digest(filled)
         with SuppressionList.open(filled, test_key, read_only=True) as lst:
             assert ["create", "add_many"] == list(lst.audit()["operation"])
+
+
+class TestDataVersion:
+    """data_version(): raised in the transaction of every write of entries, by any process."""
+
+    def test_writes_of_entries_raise_it(self, lst: SuppressionList, tmp_path: Path) -> None:
+        """add, add_many, add_domain, remove, remove_domain and merge each raise it."""
+        with SuppressionList.open(tmp_path / "other.db", lst.hashing_material()) as other:
+            other.add("m@example.nl")
+            other.export(tmp_path / "x.export")
+        versions = [lst.data_version()]
+        for write in (
+            lambda: lst.add("a@example.nl"),
+            lambda: lst.add_many(["b@example.nl", "c@example.nl"]),
+            lambda: lst.add_domain("example.org"),
+            lambda: lst.remove("a@example.nl"),
+            lambda: lst.remove_domain("example.org"),
+            lambda: lst.merge(tmp_path / "x.export"),
+        ):
+            write()
+            versions.append(lst.data_version())
+        assert [0, 1, 2, 3, 4, 5, 6] == versions
+
+    def test_other_writes_leave_it(self, lst: SuppressionList, tmp_path: Path) -> None:
+        """Filter runs, backups, exports and index snapshots are no change of entries."""
+        lst.add("a@example.nl")
+        before = lst.data_version()
+        assert lst.filter(pd.DataFrame({"email": ["a@example.nl"]})).report.audited
+        lst.backup(tmp_path / "b.db")
+        lst.export(tmp_path / "e.export")
+        lst.index()
+        assert before == lst.data_version()
+
+    def test_seen_by_other_connections(
+        self, lst: SuppressionList, location: Path | str, test_key
+    ) -> None:
+        """A write through another connection is seen at once; a closed list refuses."""
+        with SuppressionList.open(location, test_key) as other:
+            before = lst.data_version()
+            other.add("z@example.nl")
+            assert before + 1 == lst.data_version() == other.data_version()
+        lst.close()
+        with pytest.raises(locosuppress.ListClosedError, match="closed"):
+            lst.data_version()
+
+    @pytest.mark.sqlite_only
+    def test_lists_without_it(self, lst: SuppressionList) -> None:
+        """A list made before the data version existed reads 0 and counts on from there."""
+        with contextlib.closing(raw(lst.path)) as conn:
+            conn.execute("DELETE FROM meta WHERE key = 'data_version'")
+        assert 0 == lst.data_version()
+        lst.add("a@example.nl")
+        assert 1 == lst.data_version()

@@ -91,20 +91,30 @@ class TestNoPlaintext:
     def test_scan_every_file(
         self, tmp_path: Path, test_key: SuppressionKey, caplog: pytest.LogCaptureFixture
     ) -> None:
-        """The list, its WAL and SHM (while open), backup, export and partner copy: no needle."""
+        """The list, its WAL and SHM (while open), backup, export, partner copy: no needle.
+
+        Nor the keyed hash of the removed address and domain, in any file.
+        """
         caplog.set_level(logging.DEBUG)
         path = tmp_path / "list.db"
+        removed = removed_needles(test_key.hash_email(REMOVED))
+        removed |= {
+            f"domain {k}": v
+            for k, v in removed_needles(test_key.hash_domain(DOMAINS[1]), domain=True).items()
+        }
         with SuppressionList.open(path, test_key) as lst:
             fill(lst, tmp_path)
             while_open = sorted(p.name for p in tmp_path.iterdir())
             assert "list.db-wal" in while_open
             assert [] == scan(tmp_path)
+            assert [] == [f for p in tmp_path.iterdir() for f in found_in(p, removed)]
             with SuppressionList.open(tmp_path / "partner.db", test_key) as partner:
                 partner.merge(tmp_path / "share.export")
             with SuppressionList.open(path, test_key, read_only=True) as reader:
                 assert ADDRESSES[0] in reader
                 assert [] == scan(tmp_path)
         assert [] == scan(tmp_path)
+        assert [] == [f for p in tmp_path.iterdir() for f in found_in(p, removed)]
         for record in caplog.records:
             for address in ADDRESSES:
                 assert normalize_email(address) not in record.getMessage()
@@ -154,7 +164,7 @@ class TestNoPlaintext:
         """An invalid address is never echoed in an exception message."""
         with SuppressionList.open(tmp_path / "list.db", test_key) as lst:
             for call in (lst.add, lst.remove, lst.is_suppressed):
-                with pytest.raises(InvalidEmailError) as info:
+                with pytest.raises(InvalidEmailError, match="not a valid") as info:
                     call(value)
                 assert "jansen" not in str(info.value)
                 assert "jan@" not in str(info.value)
@@ -221,3 +231,104 @@ class TestNoPlaintextPostgres:
             assert 30 < len(files)
         finally:
             server.remove()
+
+
+def removed_needles(digest: bytes, *, domain: bool = False) -> dict[str, bytes]:
+    """Every form a removed keyed hash could take on disk.
+
+    The entry itself, its hex forms, and how the index snapshot stores it: an
+    e-mail hash as four 64-bit words, each written little-endian (the first
+    word apart from the other three), a domain hash as its 32 bytes.
+    """
+    forms = {"raw": digest, "hex": digest.hex().encode(), "HEX": digest.hex().upper().encode()}
+    if not domain:
+        words = [digest[i : i + 8][::-1] for i in range(0, 32, 8)]
+        forms["snapshot first word"] = words[0]
+        forms["snapshot other words"] = b"".join(words[1:])
+    return forms
+
+
+def found_in(path: Path, forms: dict[str, bytes]) -> list[str]:
+    """The names of the forms present in the file at ``path`` (none when it is missing)."""
+    data = path.read_bytes() if path.exists() else b""
+    return [f"{path.name}: {name}" for name, needle in forms.items() if needle in data]
+
+
+class TestRemovedHashes:
+    """A removed entry's keyed hash leaves no copy in the list, its log, snapshot or backups."""
+
+    BULK = tuple(f"klant{i:05d}.bulk@voorbeeld.example" for i in range(60_000))
+    GONE = (BULK[123], BULK[45_678])
+    GONE_DOMAIN = "weg-domein.example"
+
+    def forms(self, key: SuppressionKey) -> dict[str, bytes]:
+        """The needles of the removed addresses and the removed domain."""
+        out: dict[str, bytes] = {}
+        for address in self.GONE:
+            out.update(removed_needles(key.hash_email(address)))
+        out.update(removed_needles(key.hash_domain(self.GONE_DOMAIN), domain=True))
+        return out
+
+    def test_found_before_removal(self, tmp_path: Path, test_key: SuppressionKey) -> None:
+        """The scan works: before the removal the hashes are in the snapshot (in word form)."""
+        path = tmp_path / "list.db"
+        with SuppressionList.open(path, test_key) as lst:
+            lst.add_domain(self.GONE_DOMAIN)
+            assert 60_000 == lst.add_many(self.BULK).added  # writes the index snapshot
+            found = found_in(path, self.forms(test_key)) + found_in(
+                tmp_path / "list.db-wal", self.forms(test_key)
+            )
+        assert any("snapshot first word" in f for f in found), found
+        assert any("snapshot other words" in f for f in found), found
+
+    def test_large_list_snapshot(self, tmp_path: Path, test_key: SuppressionKey) -> None:
+        """60,000 entries and a snapshot: after remove, no copy in file, WAL or backup."""
+        path = tmp_path / "list.db"
+        forms = self.forms(test_key)
+        with SuppressionList.open(path, test_key) as lst:
+            lst.add_domain(self.GONE_DOMAIN)
+            lst.add_many(self.BULK)  # 60,000 >= PENDING_LIMIT: the snapshot is written
+            lst.add_many(self.BULK[:10], scope="post")
+            for address in self.GONE:
+                assert lst.remove(address)
+            assert lst.remove_domain(self.GONE_DOMAIN)
+            assert [] == found_in(path, forms) + found_in(tmp_path / "list.db-wal", forms)
+            lst.backup(tmp_path / "after-removal.db")
+            assert [] == found_in(tmp_path / "after-removal.db", forms)
+            assert 59_998 == lst.index().email_count  # a fresh snapshot is written
+            assert [] == found_in(path, forms) + found_in(tmp_path / "list.db-wal", forms)
+            assert self.GONE[0] not in lst
+            assert self.BULK[0] in lst
+        assert [] == found_in(path, forms)
+
+    def test_small_list(self, tmp_path: Path, test_key: SuppressionKey) -> None:
+        """A small list (no snapshot yet): after remove, no copy in the file or the WAL."""
+        path = tmp_path / "list.db"
+        forms = self.forms(test_key)
+        with SuppressionList.open(path, test_key) as lst:
+            lst.add_many(self.BULK[:3000])
+            lst.add_domain(self.GONE_DOMAIN)
+            assert lst.remove(self.GONE[0])
+            assert lst.remove_domain(self.GONE_DOMAIN)
+            lst.add_many(self.BULK[3000:3100])  # a later write: the log fills again
+            assert [] == found_in(path, forms) + found_in(tmp_path / "list.db-wal", forms)
+            lst.index()
+            assert [] == found_in(path, forms) + found_in(tmp_path / "list.db-wal", forms)
+
+    def test_hashes_once_pending(self, tmp_path: Path, test_key: SuppressionKey) -> None:
+        """Hashes that waited in ``pending`` when the snapshot was written leave no copy either."""
+        path = tmp_path / "list.db"
+        gone = self.BULK[::997]
+        forms: dict[str, bytes] = {}
+        for address in gone:
+            forms.update(
+                {
+                    f"{address}: {k}": v
+                    for k, v in removed_needles(test_key.hash_email(address)).items()
+                }
+            )
+        with SuppressionList.open(path, test_key) as lst:
+            lst.add_many(self.BULK)  # pending emptied into the snapshot, its pages freed
+            for address in gone:
+                assert lst.remove(address)
+            assert [] == found_in(path, forms) + found_in(tmp_path / "list.db-wal", forms)

@@ -102,13 +102,13 @@ class TestOpen:
 
     def test_missing_file_without_create(self, list_path: Path, test_key) -> None:
         """create=False on a missing file raises ListNotFoundError and creates nothing."""
-        with pytest.raises(ListNotFoundError):
+        with pytest.raises(ListNotFoundError, match="no suppression list at"):
             SuppressionList.open(list_path, test_key, create=False)
         assert [] == list(list_path.parent.iterdir())
 
     def test_missing_file_read_only(self, list_path: Path, test_key) -> None:
         """read_only=True never creates a list."""
-        with pytest.raises(ListNotFoundError):
+        with pytest.raises(ListNotFoundError, match="no suppression list at"):
             SuppressionList.open(list_path, test_key, read_only=True)
         assert not list_path.exists()
 
@@ -123,13 +123,13 @@ class TestOpen:
         """A dangling symbolic link is not followed into a new list."""
         link = tmp_path / "list.db"
         link.symlink_to(tmp_path / "elsewhere.db")
-        with pytest.raises(ListNotFoundError):
+        with pytest.raises(ListNotFoundError, match="symbolic link to a missing file"):
             SuppressionList.open(link, test_key)
         assert not (tmp_path / "elsewhere.db").exists()
 
     def test_folder_as_path(self, tmp_path: Path, test_key) -> None:
         """A folder is not a list."""
-        with pytest.raises(NotASuppressionListError):
+        with pytest.raises(NotASuppressionListError, match="is a folder"):
             SuppressionList.open(tmp_path, test_key)
 
     def test_csv_is_refused_untouched(self, tmp_path: Path, test_key) -> None:
@@ -138,7 +138,9 @@ class TestOpen:
         csv.write_text("email,name\njan@example.nl,Jan\n", encoding="utf-8")
         before = sha(csv)
         for read_only in (False, True):
-            with pytest.raises(NotASuppressionListError) as info:
+            with pytest.raises(
+                NotASuppressionListError, match="not a locosuppress suppression list"
+            ) as info:
                 SuppressionList.open(csv, test_key, read_only=read_only)
             assert "jan@example.nl" not in str(info.value)
         assert before == sha(csv)
@@ -159,7 +161,7 @@ class TestOpen:
         conn.execute("CREATE TABLE people (email TEXT)")
         conn.close()
         before = sha(other)
-        with pytest.raises(NotASuppressionListError):
+        with pytest.raises(NotASuppressionListError, match="not a locosuppress suppression list"):
             SuppressionList.open(other, test_key)
         assert before == sha(other)
 
@@ -167,7 +169,7 @@ class TestOpen:
         """Another key raises KeyMismatchError naming both fingerprints; nothing is written."""
         before = content_digest(filled)
         for read_only in (False, True):
-            with pytest.raises(KeyMismatchError) as info:
+            with pytest.raises(KeyMismatchError, match="fingerprint") as info:
                 SuppressionList.open(filled, other_key, read_only=read_only)
             assert test_key.fingerprint in str(info.value)
             assert other_key.fingerprint in str(info.value)
@@ -176,7 +178,7 @@ class TestOpen:
     def test_wrong_key_checked_before_format(self, filled: Path | str, other_key) -> None:
         """The key is checked before anything else, even a newer format version."""
         raw_rows(filled, "UPDATE meta SET value = '99' WHERE key = 'format_version'")
-        with pytest.raises(KeyMismatchError):
+        with pytest.raises(KeyMismatchError, match="fingerprint"):
             SuppressionList.open(filled, other_key)
 
     def test_newer_format(self, filled: Path | str, test_key) -> None:
@@ -203,7 +205,7 @@ class TestOpen:
         filled.write_bytes(data[:cut])
         before = sha(filled)
         for read_only in (False, True):
-            with pytest.raises(ListCorruptedError):
+            with pytest.raises(ListCorruptedError, match="is truncated"):
                 SuppressionList.open(filled, test_key, read_only=read_only)
         assert before == sha(filled)
 
@@ -222,9 +224,9 @@ class TestOpen:
             with opened:
                 report = opened.verify()
                 assert not report.ok
-                with pytest.raises(ListCorruptedError):
+                with pytest.raises(ListCorruptedError, match="failed verification"):
                     report.raise_for_problems()
-                with pytest.raises(ListCorruptedError):
+                with pytest.raises(ListCorruptedError, match="is damaged"):
                     opened.stats()
         assert before == sha(filled)
 
@@ -234,7 +236,7 @@ class TestOpen:
         data = bytearray(filled.read_bytes())
         data[100:4096] = b"\xff" * 3996
         filled.write_bytes(bytes(data))
-        with pytest.raises(ListCorruptedError):
+        with pytest.raises(ListCorruptedError, match="is damaged"):
             SuppressionList.open(filled, test_key)
 
     def test_key_types(self, list_path: Path, test_key) -> None:
@@ -243,7 +245,7 @@ class TestOpen:
             first.add("a@example.nl")
         with SuppressionList.open(list_path, test_key.hashing_material(), read_only=True) as lst:
             assert "a@example.nl" in lst
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match=r"\(or its HashingMaterial\), not bytes"):
             SuppressionList.open(list_path, b"\x00" * 32)  # type: ignore[arg-type]
 
     def test_errors_are_locosuppress_errors(self) -> None:

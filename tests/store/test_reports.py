@@ -32,5 +32,5 @@ class TestReports:
     def test_add_report_is_frozen(self) -> None:
         """Reports are immutable."""
         report = AddReport(added=1, already_present=0)
-        with pytest.raises(AttributeError):
+        with pytest.raises(AttributeError, match="can't set attribute"):
             report.added = 2  # type: ignore[misc]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from store_support import raw_rows
 
 from locosuppress import (
     SuppressionList,
@@ -72,6 +73,29 @@ class TestIndexContract:
         lst.add("a@example.nl")
         lst.remove("b@example.nl")
         assert "0" == self.stale(lst)
+
+
+class TestRemovalDropsSnapshot:
+    """A removal deletes the index snapshot in its own transaction (both backends)."""
+
+    def test_snapshot_gone_with_the_removal(
+        self, lst: SuppressionList, location: Path | str
+    ) -> None:
+        """After remove or remove_domain no snapshot row is left; index() writes a new one."""
+        mailing = pd.DataFrame({"email": ["a@example.nl", "b@example.nl", "x@example.org"]})
+        lst.add_many(["a@example.nl", "b@example.nl", "c@example.nl"])
+        lst.add_domain("example.org")
+        lst.remove("c@example.nl")  # stale: the next writable load writes a snapshot
+        assert 3 == len(lst.index())
+        snapshot_rows = "SELECT count(*) FROM index_snapshot"
+        assert [(1,)] == raw_rows(location, snapshot_rows)
+        assert lst.remove("a@example.nl")
+        assert [(0,)] == raw_rows(location, snapshot_rows)
+        assert ["a@example.nl"] == list(lst.filter(mailing).kept["email"])
+        assert [(1,)] == raw_rows(location, snapshot_rows)
+        assert lst.remove_domain("example.org")
+        assert [(0,)] == raw_rows(location, snapshot_rows)
+        assert ["a@example.nl", "x@example.org"] == list(lst.filter(mailing).kept["email"])
 
 
 class TestCachedIndex:

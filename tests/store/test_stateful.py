@@ -95,7 +95,7 @@ class SuppressionListMachine(RuleBasedStateMachine):
         """add() is True exactly when the (person, scope) pair is new."""
         canon = canonical(value)
         if canon is None:
-            with pytest.raises(InvalidEmailError):
+            with pytest.raises(InvalidEmailError, match="not a valid"):
                 self.lst.add(value, scope=scope)
             return
         expected = scope not in self.emails.get(canon, set())
@@ -132,7 +132,7 @@ class SuppressionListMachine(RuleBasedStateMachine):
         """remove() is True when it removed something; a named scope only that one."""
         canon = canonical(value)
         if canon is None:
-            with pytest.raises(InvalidEmailError):
+            with pytest.raises(InvalidEmailError, match="not a valid"):
                 self.lst.remove(value, scope=scope)
             return
         current = self.emails.get(canon, set())
@@ -177,7 +177,7 @@ class SuppressionListMachine(RuleBasedStateMachine):
         canon = canonical(value)
         if canon is None:
             assert value not in self.lst
-            with pytest.raises(InvalidEmailError):
+            with pytest.raises(InvalidEmailError, match="not a valid"):
                 self.lst.is_suppressed(value, channel=channel)
             return
         scopes = self.model_scopes(canon)

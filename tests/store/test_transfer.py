@@ -55,13 +55,13 @@ class TestBackup:
         """An existing file is never overwritten."""
         target = tmp_path / "backup.db"
         target.write_text("keep me")
-        with pytest.raises(OutputExistsError):
+        with pytest.raises(OutputExistsError, match="never overwritten"):
             lst.backup(target)
         assert "keep me" == target.read_text()
 
     def test_missing_folder(self, lst: SuppressionList, tmp_path: Path) -> None:
         """A missing folder is not created."""
-        with pytest.raises(ListNotFoundError):
+        with pytest.raises(ListNotFoundError, match="does not exist"):
             lst.backup(tmp_path / "nope" / "backup.db")
 
     def test_no_temp_files_left(self, lst: SuppressionList, tmp_path: Path) -> None:
@@ -130,14 +130,14 @@ class TestExportMerge:
     def test_refuses_overwrite(self, lst: SuppressionList, exported: Path) -> None:
         """export never overwrites."""
         before = sha(exported)
-        with pytest.raises(OutputExistsError):
+        with pytest.raises(OutputExistsError, match="never overwritten"):
             lst.export(exported)
         assert before == sha(exported)
 
     def test_wrong_key(self, exported: Path, tmp_path: Path, other_key) -> None:
         """An export made with another key raises KeyMismatchError; nothing is merged."""
         with SuppressionList.open(tmp_path / "o.db", other_key) as other:
-            with pytest.raises(KeyMismatchError):
+            with pytest.raises(KeyMismatchError, match="fingerprint"):
                 other.merge(exported)
             assert 0 == len(other)
 
@@ -147,7 +147,7 @@ class TestExportMerge:
         exported.write_bytes(data)
         with (
             SuppressionList.open(tmp_path / "o.db", test_key) as other,
-            pytest.raises(IncompatibleExportError),
+            pytest.raises(IncompatibleExportError, match="normalisation rules"),
         ):
             other.merge(exported)
 
@@ -176,7 +176,7 @@ class TestExportMerge:
             data += b"x"
         exported.write_bytes(bytes(data))
         with SuppressionList.open(tmp_path / "o.db", test_key) as other:
-            with pytest.raises(ListCorruptedError):
+            with pytest.raises(ListCorruptedError, match="damaged or truncated"):
                 other.merge(exported)
             assert 0 == len(other)
 
@@ -184,13 +184,15 @@ class TestExportMerge:
         """A CSV passed to merge raises NotASuppressionListError."""
         csv = tmp_path / "x.csv"
         csv.write_text("email\njan@example.nl\n")
-        with pytest.raises(NotASuppressionListError) as info:
+        with pytest.raises(
+            NotASuppressionListError, match="not a locosuppress export file"
+        ) as info:
             lst.merge(csv)
         assert "jan@example.nl" not in str(info.value)
 
     def test_missing(self, lst: SuppressionList, tmp_path: Path) -> None:
         """A missing export file raises ListNotFoundError."""
-        with pytest.raises(ListNotFoundError):
+        with pytest.raises(ListNotFoundError, match="no export file"):
             lst.merge(tmp_path / "nope.export")
 
     def test_export_report(self, lst: SuppressionList, tmp_path: Path, test_key) -> None:

@@ -45,7 +45,7 @@ class TestVerify:
         assert "unknown reason" in problems
         assert "pending rows without an entry" in problems
         assert "'created_at' is missing" in problems
-        with pytest.raises(ListCorruptedError):
+        with pytest.raises(ListCorruptedError, match="failed verification"):
             lst.verify().raise_for_problems()
 
     @pytest.mark.sqlite_only

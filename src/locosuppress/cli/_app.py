@@ -18,10 +18,10 @@ from types import TracebackType
 from typing import TextIO
 
 from locosuppress._version import __version__
-from locosuppress.cli import anonymise, demo, entries, key, maintenance
+from locosuppress.cli import anonymise, demo, entries, imports, key, maintenance, retention
 from locosuppress.cli import filter as filter_
 from locosuppress.cli._console import Console, hide_secrets
-from locosuppress.cli._files import CommandError
+from locosuppress.cli._files import CommandError, command_line_words
 from locosuppress.cli._options import Formatter, Parser, shared_options
 from locosuppress.errors import LocosuppressError
 
@@ -79,10 +79,12 @@ def build_parser() -> tuple[
     for register in (
         key.register,
         entries.register,
+        imports.register,
         filter_.register,
         anonymise.register,
         maintenance.register,
         demo.register,
+        retention.register,
     ):
         parsers |= register(sub, shared)
     return top, parsers
@@ -133,8 +135,8 @@ def _traceback(err: TextIO, exc: BaseException) -> None:
 
 
 def _fail(err: TextIO, message: str) -> None:
-    """Print the one-line failure message, secrets hidden."""
-    err.write(f"locosuppress: error: {hide_secrets(message)}\n")
+    """Print the one-line failure message, secrets hidden, in the command's words."""
+    err.write(f"locosuppress: error: {hide_secrets(command_line_words(message))}\n")
     err.flush()
 
 

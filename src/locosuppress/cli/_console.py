@@ -28,9 +28,10 @@ __all__ = ["Console", "Progress", "hide_secrets"]
 _SPINNER: Final = "|/-\\"
 _BAR_WIDTH: Final = 24
 _KEY_TEXT: Final = re.compile(r"locosuppress-key-v\d+:[A-Za-z0-9_=-]*")
-_ADDRESS: Final = re.compile(
-    r"[^\s<>\"'`@,;:()\[\]]+@[^\s<>\"'`@,;:()\[\]]+\.[^\s<>\"'`@,;:()\[\]]+"
-)
+# An at sign as typed, fullwidth (U+FF20), small (U+FE6B) or percent-encoded.
+_AT: Final = r"(?:@|\uff20|\ufe6b|%40)"
+_PART: Final = r"[^\s<>\"'`@\uff20\ufe6b,;:()\[\]]+"
+_ADDRESS: Final = re.compile(rf"{_PART}{_AT}{_PART}\.{_PART}", re.IGNORECASE)
 
 
 def hide_secrets(message: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any, Final
@@ -17,8 +18,9 @@ import pandas as pd
 
 from locosuppress import _fs
 from locosuppress._vocabulary import check_source
-from locosuppress.errors import InvalidOptionError, SchemaError
+from locosuppress.errors import InvalidOptionError
 from locosuppress.filtering import find_address_column
+from locosuppress.io._write import protected_content
 from locosuppress.keys import SuppressionKey
 from locosuppress.store import SuppressionList
 
@@ -27,7 +29,9 @@ __all__ = [
     "CommandError",
     "address_column",
     "check_output",
+    "command_line_words",
     "file_label",
+    "list_files",
     "load_key",
     "open_list",
     "same_file",
@@ -87,16 +91,35 @@ def file_label(path: Path) -> str | None:
         return None
 
 
-def address_column(frame: pd.DataFrame, column: str | None) -> Hashable:
-    """The address column, with the command line's advice when there is none.
+# The library's keywords in its messages, and the options that do the same here.
+_WORDS: Final = (
+    (re.compile(r"\bread_only=True\b"), "--read-only"),
+    (re.compile(r"\bheader=False\b"), "--no-header"),
+    (re.compile(r"\boverwrite=True\b"), "--force"),
+    (re.compile(r"\bcolumn=\.\.\."), "--column NAME"),
+    (re.compile(r'\bencoding="([^"]+)"'), r"--encoding \1"),
+    (re.compile(r"\bencoding=\.\.\."), "--encoding CODEC"),
+    (re.compile(r"\bdelimiter=\.\.\."), "--delimiter CHAR"),
+    (re.compile(r"\b(encoding|delimiter|sheet)=(?=\s)"), r"--\1"),
+)
+
+
+def command_line_words(message: str) -> str:
+    """A library message with its keywords (``read_only=True``...) as this command's options."""
+    for pattern, option in _WORDS:
+        message = pattern.sub(option, message)
+    return message
+
+
+def address_column(frame: pd.DataFrame, column: str | None, *, no_header: bool = False) -> Hashable:
+    """The address column: named, found by its name, or a ``--no-header`` file's only column.
 
     Raises:
         SchemaError: no such column, or none (or several) found by name.
     """
-    try:
-        return find_address_column(frame, column)
-    except SchemaError as exc:  # the library's ``column=...`` is ``--column NAME`` here
-        raise SchemaError(str(exc).replace("column=...", "--column NAME")) from None
+    if no_header and column is None and frame.shape[1] == 1:
+        return frame.columns[0]
+    return find_address_column(frame, column)
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -109,10 +132,36 @@ def same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+#: The files SQLite keeps beside a list: overwriting one loses committed changes.
+_LIST_SIDECARS: Final = (
+    ("-wal", "list's write-ahead log"),
+    ("-shm", "list's shared memory"),
+    ("-journal", "list's journal"),
+)
+
+
+def list_files(path: Path | str | None) -> list[tuple[str, Path | None]]:
+    """The list and the files SQLite keeps beside it, as ``check_output`` inputs.
+
+    A ``postgresql://`` URL (a ``str``) has no files on this machine: none.
+    """
+    if path is None or isinstance(path, str):
+        return []
+    files: list[tuple[str, Path | None]] = [("list", path)]
+    files += [(name, path.with_name(path.name + suffix)) for suffix, name in _LIST_SIDECARS]
+    return files
+
+
 def check_output(
     output: Path, *, inputs: Iterable[tuple[str, Path | None]], force: bool, what: str = "output"
 ) -> None:
-    """Refuse an output that is one of the inputs, a folder, or exists without ``--force``.
+    """Refuse an output that is an input, a list or key, a folder, or exists without ``--force``.
+
+    An existing file that starts like a key file (wherever the key came
+    from: ``--key-file`` or ``LOCOSUPPRESS_KEY``), a SQLite database or its
+    log is refused even with ``--force``; so are the names of a list's
+    ``-wal``, ``-shm`` and ``-journal`` files when ``inputs`` holds them
+    (:func:`list_files`), whether or not they exist yet.
 
     Args:
         output: the file to write.
@@ -129,6 +178,12 @@ def check_output(
                 f"the {what} file {output} is the {name} file; choose another {what} file "
                 "(the input is never overwritten)"
             )
+    found = protected_content(output)
+    if found is not None:
+        raise CommandError(
+            f"the {what} file {output} is {found}; it is never overwritten, not even with "
+            f"--force: choose another {what} file"
+        )
     if output.is_dir():
         raise CommandError(f"the {what} {output} is a folder; give a file name")
     if not force and (output.exists() or output.is_symlink()):

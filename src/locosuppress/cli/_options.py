@@ -94,6 +94,8 @@ class Shared:
     workers: argparse.ArgumentParser
     #: ``--encoding``, ``--delimiter`` and ``--sheet``, for commands that read a file.
     reading: argparse.ArgumentParser
+    #: ``--no-header``, for commands that read a file of addresses (``add``, ``filter``).
+    no_header: argparse.ArgumentParser
 
 
 def shared_options() -> Shared:
@@ -143,7 +145,17 @@ def shared_options() -> Shared:
         metavar="SHEET",
         help=".xlsx worksheet, by 0-based position or name (default: the first)",
     )
+    no_header = Parser(add_help=False)
+    no_header.add_argument(
+        "--no-header",
+        action="store_true",
+        help=(
+            "the file has no header row: read every row as data, with columns named "
+            "column_1, column_2, ... (a one-column file needs no --column)"
+        ),
+    )
     return Shared(
+        no_header=no_header,
         common=common,
         keyed=keyed,
         as_json=as_json,
@@ -161,6 +173,7 @@ def command_parser(
     epilog: str,
     *,
     parents: Sequence[argparse.ArgumentParser],
+    aliases: Sequence[str] = (),
 ) -> argparse.ArgumentParser:
     """Add the command ``name`` to ``subparsers``.
 
@@ -170,6 +183,7 @@ def command_parser(
         summary: one line, lower case, no full stop (the help list and the description).
         epilog: the examples, indented as in the source.
         parents: the shared options the command takes.
+        aliases: other words for the command (``anonymize`` for ``anonymise``).
     """
     parser: argparse.ArgumentParser = subparsers.add_parser(
         name,
@@ -179,6 +193,7 @@ def command_parser(
         epilog="examples:\n" + textwrap.indent(textwrap.dedent(epilog).strip("\n"), "  "),
         formatter_class=Formatter,
         parents=list(parents),
+        aliases=list(aliases),
     )
     return parser
 

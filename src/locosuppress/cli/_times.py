@@ -4,8 +4,10 @@ A mailing file holds times as text: ISO 8601 from e-mail systems
 (``2024-03-05 14:22:10``, ``2024-03-05T14:22:10+01:00``) or Dutch Excel's
 day-first form (``5-3-2024 14:22``). :func:`parse_times` reads both into a
 datetime column for the anonymiser; :func:`format_times` writes them back as
-ISO 8601. A value that reads as neither becomes missing, which the anonymiser
-treats as old (fail closed) and reports.
+ISO 8601. A value that reads as neither stays text, which the anonymiser
+counts as unreadable: old (fail closed), reported, and refused when it is most
+of the column. Unix times are not read here: the anonymiser reads them with
+an explicit unit.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import zoneinfo
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -51,19 +54,22 @@ def resolve_tz(name: str, /) -> dt.tzinfo:
 
 
 def parse_now(text: str, /) -> pd.Timestamp:
-    """Read ``--now``: ISO 8601, with an offset (an instant) or without (a wall time).
+    """Read ``--now``: ISO 8601 only, with an offset (an instant) or without (a wall time).
+
+    Other forms (``01-07-2025``, ``1/7/2025``) are refused, never guessed:
+    pandas would read them month-first.
 
     Raises:
         ValueError: not an ISO 8601 date or time.
     """
-    problem = f"--now must be an ISO 8601 time such as 2025-01-31T12:00, not {text!r}"
+    problem = (
+        f"--now must be an ISO 8601 date or time such as 2025-01-31 or 2025-01-31T12:00 "
+        f"(year first), not {text!r}"
+    )
     try:
-        stamp = pd.Timestamp(text)
-    except (ValueError, TypeError):
+        return pd.Timestamp(dt.datetime.fromisoformat(text.strip()))
+    except (ValueError, TypeError, OverflowError):
         raise ValueError(problem) from None
-    if pd.isna(stamp):
-        raise ValueError(problem)
-    return stamp
 
 
 def _localize(wall: pd.Series, tz: dt.tzinfo) -> pd.Series:
@@ -77,14 +83,16 @@ def _localize(wall: pd.Series, tz: dt.tzinfo) -> pd.Series:
     return placed
 
 
-def parse_times(column: pd.Series, tz: dt.tzinfo, /) -> tuple[pd.Series, int]:
+def parse_times(column: pd.Series, tz: dt.tzinfo, /) -> pd.Series:
     """Read a text column of times.
 
     Returns:
-        The times, and how many non-blank values could not be read (they
-        are missing in the result). The times are naive wall times (datetime64)
-        when no value carries a UTC offset; otherwise every value is an
-        instant shown in ``tz`` (naive values are taken as wall times in ``tz``).
+        The times: naive wall times (datetime64) when no value carries a UTC
+        offset; otherwise every value is an instant shown in ``tz`` (naive
+        values are taken as wall times in ``tz``). When some non-blank values
+        cannot be read, the column is of object dtype instead: the times as
+        Timestamps, and those values as their (trimmed) text, so that the
+        anonymiser counts them as unreadable rather than missing.
     """
     objects = column.astype(object).where(column.notna(), None)
     try:
@@ -116,13 +124,23 @@ def parse_times(column: pd.Series, tz: dt.tzinfo, /) -> tuple[pd.Series, int]:
             )
         wall[naive_at] = parsed.astype("datetime64[us]")
     if not has_offset.any():
-        return wall, int((~blank & wall.isna().to_numpy()).sum())
+        return _with_unreadable(wall, values, blank)
     out = pd.Series(pd.NaT, index=column.index, dtype=pd.DatetimeTZDtype("us", tz))
     instants = pd.to_datetime(values[has_offset], format="ISO8601", errors="coerce", utc=True)
     out[has_offset] = instants.dt.tz_convert(tz).astype(out.dtype)
     if naive_at.any():
         out[naive_at] = _localize(wall[naive_at], tz).astype(out.dtype)
-    return out, int((~blank & out.isna().to_numpy()).sum())
+    return _with_unreadable(out, values, blank)
+
+
+def _with_unreadable(times: pd.Series, text: pd.Series, blank: npt.NDArray[np.bool_]) -> pd.Series:
+    """``times``, or (when some non-blank text did not read) Timestamps and that text."""
+    unreadable = ~blank & times.isna().to_numpy()
+    if not unreadable.any():
+        return times
+    mixed = times.astype(object).where(times.notna(), None)
+    mixed[unreadable] = text[unreadable]
+    return mixed
 
 
 def format_times(column: pd.Series, /) -> pd.Series:
@@ -132,6 +150,12 @@ def format_times(column: pd.Series, /) -> pd.Series:
     values stay missing. Anything that is not a datetime column (text, for
     instance) is returned unchanged.
     """
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "O":
+        # Timestamps beside (now emptied) unreadable text, from parse_times
+        present = column.dropna()
+        if len(present) == 0 or not all(isinstance(v, pd.Timestamp) for v in present):
+            return column
+        column = pd.to_datetime(column.where(column.notna(), None))
     if not pd.api.types.is_datetime64_any_dtype(column.dtype):
         return column
     aware = isinstance(column.dtype, pd.DatetimeTZDtype)

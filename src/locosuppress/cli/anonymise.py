@@ -31,13 +31,20 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         locosuppress anonymise events.xlsx -o anoniem.xlsx --now 2025-01-31 \\
             --aggregates per-dag.csv --resolution day
         locosuppress anonymise events.csv -o anoniem.csv --keep campaign url event
+        locosuppress anonymise sendgrid.csv -o anoniem.csv --timestamp-unit s
+        locosuppress anonymize events.csv -o anonymized.csv    (US spelling, same command)
 
         Timestamps may be ISO 8601 (2024-03-05 14:22, 2024-03-05T14:22:10+01:00)
-        or day-first (5-3-2024 14:22); they are written back as ISO 8601. A value
-        that is no time counts as old (fail closed) and is reported.
+        or day-first (5-3-2024 14:22); they are written back as ISO 8601. Unix
+        times (1719792000) are read only with --timestamp-unit s or ms, and
+        written back as Unix times. A value that is no time, or a time more than
+        a day after --now (9999-12-31), counts as old (fail closed) and is
+        reported; when that is more than half of the timestamps the command
+        refuses (exit 1, nothing written) unless --allow-unreadable.
         Put --keep's columns after INPUT, or end them with --.
         """,
         parents=[shared.common, shared.as_json, shared.force, shared.reading],
+        aliases=("anonymize",),
     )
     parser.add_argument("input", type=Path, metavar="INPUT", help="the events file (CSV or .xlsx)")
     parser.add_argument(
@@ -51,7 +58,8 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
     parser.add_argument(
         "--now",
         metavar="ISO",
-        help="the reference time (default: now); without offset a wall time in --tz",
+        help="the reference time, ISO 8601 only (2025-07-01 or 2025-07-01T12:00, default: "
+        "now); without offset a wall time in --tz",
     )
     parser.add_argument(
         "--months",
@@ -64,6 +72,21 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         default="timestamp",
         metavar="NAME",
         help="the time column (default: timestamp)",
+    )
+    parser.add_argument(
+        "--timestamp-unit",
+        choices=("s", "ms"),
+        help="the time column holds Unix times in seconds or milliseconds (never guessed)",
+    )
+    parser.add_argument(
+        "--allow-unreadable",
+        action="store_true",
+        help="anonymise even when more than half of the timestamps are no time (as old)",
+    )
+    parser.add_argument(
+        "--allow-future",
+        action="store_true",
+        help="treat times more than a day after --now as recent (default: as unreadable)",
     )
     parser.add_argument(
         "--keep",
@@ -105,7 +128,7 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         help="also write the per-group counts (CSV or .xlsx)",
     )
     parser.set_defaults(handler=anonymise)
-    return {("anonymise",): parser}
+    return {("anonymise",): parser, ("anonymize",): parser}
 
 
 def _blank_to_missing(frame: pd.DataFrame) -> pd.DataFrame:
@@ -134,6 +157,9 @@ def run_anonymise(
     resolution: str | None = "day",
     tz: dt.tzinfo | None = None,
     k: int = 5,
+    timestamp_unit: str | None = None,
+    allow_unreadable: bool = False,
+    allow_future: bool = False,
     force: bool = False,
     encoding: str | None = None,
     delimiter: str | None = None,
@@ -149,8 +175,8 @@ def run_anonymise(
         )
     with console.progress.step("Anonymising"):
         events = _blank_to_missing(frame)
-        times, _ = parse_times(events[timestamp], zone)
-        events[timestamp] = times
+        if timestamp_unit is None:  # Unix times stay text: the anonymiser reads them
+            events[timestamp] = parse_times(events[timestamp], zone)
         result = anonymise_events(
             events,
             now=now,
@@ -161,6 +187,9 @@ def run_anonymise(
             resolution=resolution,  # type: ignore[arg-type]  # checked by argparse choices
             tz=zone,
             k=k,
+            timestamp_unit=timestamp_unit,  # type: ignore[arg-type]  # checked by argparse
+            allow_unreadable=allow_unreadable,
+            allow_future=allow_future,
         )
     written = result.events.copy()
     written[timestamp] = format_times(written[timestamp])
@@ -204,6 +233,9 @@ def anonymise(args: argparse.Namespace, console: Console) -> int:
         resolution=None if args.resolution == "none" else args.resolution,
         tz=zone,
         k=args.min_group_size,
+        timestamp_unit=args.timestamp_unit,
+        allow_unreadable=args.allow_unreadable,
+        allow_future=args.allow_future,
         force=args.force,
         encoding=args.encoding,
         delimiter=args.delimiter,

@@ -58,12 +58,20 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         locosuppress add suppression.db jan@example.nl --reason erasure --scope all
         locosuppress add suppression.db --from afmeldingen.csv --column E-mailadres \\
             --scope newsletter --reason unsubscribed
+        locosuppress add suppression.db --from bounces.csv --no-header --reason bounce
         grep -v '^#' bounces.txt | locosuppress add suppression.db --reason bounce
 
         Addresses given as arguments end up in your shell history: for people
         who asked to be erased, prefer --from FILE or standard input.
         """,
-        parents=[shared.common, shared.keyed, shared.as_json, shared.workers, shared.reading],
+        parents=[
+            shared.common,
+            shared.keyed,
+            shared.as_json,
+            shared.workers,
+            shared.reading,
+            shared.no_header,
+        ],
     )
     add_.add_argument(
         "list",
@@ -243,13 +251,19 @@ def _addresses(
         usage_error(args, "give addresses as arguments or with --from FILE, not both")
     if args.column is not None and args.from_file is None:
         usage_error(args, "--column applies to --from FILE")
+    if args.no_header and args.from_file is None:
+        usage_error(args, "--no-header applies to --from FILE")
     if args.from_file is not None:
         path: Path = args.from_file
         with console.progress.step(f"Reading {path.name}"):
             frame = read_mailing_file(
-                path, encoding=args.encoding, delimiter=args.delimiter, sheet=args.sheet
+                path,
+                encoding=args.encoding,
+                delimiter=args.delimiter,
+                sheet=args.sheet,
+                header=not args.no_header,
             )
-        column: Hashable = address_column(frame, args.column)
+        column: Hashable = address_column(frame, args.column, no_header=args.no_header)
         return frame[column], file_label(path)
     if given == ["-"] or (not given and not console.stdin_is_terminal()):
         return console.read_stdin_lines(), None

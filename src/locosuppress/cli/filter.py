@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from locosuppress.cli._console import Console
-from locosuppress.cli._files import address_column, check_output, open_list, write_json
+from locosuppress.cli._files import (
+    address_column,
+    check_output,
+    list_files,
+    open_list,
+    write_json,
+)
 from locosuppress.cli._options import (
     CHANNEL_CHOICES,
     Shared,
@@ -46,6 +52,7 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
             shared.read_only,
             shared.workers,
             shared.reading,
+            shared.no_header,
         ],
     )
     parser.add_argument(
@@ -102,11 +109,14 @@ def run_filter(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: int | str | None = None,
+    header: bool = True,
 ) -> FilterResult:
     """Read ``source``, filter it against ``lst``, write the kept rows to ``output``."""
     with console.progress.step(f"Reading {source.name}"):
-        frame = read_mailing_file(source, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    label = address_column(frame, column)
+        frame = read_mailing_file(
+            source, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header
+        )
+    label = address_column(frame, column, no_header=not header)
     with console.progress.step("Filtering"):
         result = lst.filter(
             frame,
@@ -122,8 +132,7 @@ def run_filter(
 
 def filter_file(args: argparse.Namespace, console: Console) -> int:
     """``filter LIST INPUT -o OUTPUT``: write the rows that may be mailed; print the report."""
-    list_file = args.list if isinstance(args.list, Path) else None
-    protected = [("input", args.input), ("list", list_file), ("key", args.key_file)]
+    protected = [("input", args.input), *list_files(args.list), ("key", args.key_file)]
     check_output(args.output, inputs=protected, force=args.force)
     note_workers(args, console)
     if args.report is not None:
@@ -147,6 +156,7 @@ def filter_file(args: argparse.Namespace, console: Console) -> int:
             encoding=args.encoding,
             delimiter=args.delimiter,
             sheet=args.sheet,
+            header=not args.no_header,
         )
     if args.report is not None:
         write_json(result.report.to_dict(), args.report, force=args.force)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from locosuppress.cli._console import Console
-from locosuppress.cli._files import CommandError, open_list
+from locosuppress.cli._files import CommandError, check_output, list_files, open_list
 from locosuppress.cli._options import (
     ADD_REASONS,
     CHANNEL_CHOICES,
@@ -221,8 +221,15 @@ def verify(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _check_new_file(args: argparse.Namespace, path: Path, what: str) -> None:
+    """Refuse a new file named like the list's own files or the key (the list refuses the rest)."""
+    protected = [*list_files(args.list), ("key", args.key_file)]
+    check_output(path, inputs=protected, force=True, what=what)
+
+
 def backup(args: argparse.Namespace, console: Console) -> int:
     """``backup LIST DEST``: a consistent copy, never overwriting."""
+    _check_new_file(args, args.dest, "backup")
     with open_list(args.list, args.key_file, read_only=args.read_only) as lst:
         path = lst.backup(args.dest)
         entries = lst.stats().entries
@@ -236,6 +243,7 @@ def backup(args: argparse.Namespace, console: Console) -> int:
 
 def export(args: argparse.Namespace, console: Console) -> int:
     """``export LIST FILE``: the portable hash file for a processor with the same key."""
+    _check_new_file(args, args.file, "export")
     with open_list(args.list, args.key_file, read_only=args.read_only) as lst:
         report = lst.export(args.file, channel=args.channel)
     console.show(report, as_json=args.json)

@@ -12,6 +12,7 @@ import attrs
 import dask.base
 import dask.dataframe as dd
 import pandas as pd
+from dask.dataframe.utils import clear_known_categories
 from dask.delayed import Delayed, delayed
 
 from locosuppress.events import (
@@ -29,7 +30,7 @@ from locosuppress.events._partition import (
     plan_with_cutoff,
 )
 from locosuppress.events._plan import Plan
-from locosuppress.events._times import Resolution
+from locosuppress.events._times import Resolution, TimestampUnit
 
 __all__ = ["DaskAnonymisationResult", "anonymise_events"]
 
@@ -107,6 +108,9 @@ def anonymise_events(
     tz: str | dt.tzinfo = "UTC",
     keep_query_params: Collection[str] = DEFAULT_KEEP_QUERY_PARAMS,
     k: int = 5,
+    timestamp_unit: TimestampUnit = None,
+    allow_unreadable: bool = False,
+    allow_future: bool = False,
 ) -> DaskAnonymisationResult:
     """:func:`locosuppress.anonymise_events` for a Dask DataFrame, lazily.
 
@@ -117,13 +121,20 @@ def anonymise_events(
     (for a million people the chance of any collision is about one in 40
     million; one would undercount a group by one).
 
+    The rule for unusable timestamps (``allow_unreadable``) holds per
+    partition: a partition whose present timestamps are more than half
+    unreadable (or in the future) raises :class:`~locosuppress.SchemaError`
+    when it is computed, even if the whole collection would pass. That is
+    stricter than pandas, never looser.
+
     Returns:
         A :class:`DaskAnonymisationResult`: lazy events, and the report and
         aggregates on demand.
 
     Raises:
         SchemaError, InvalidOptionError: as :func:`locosuppress.anonymise_events`,
-            checked against the columns before anything runs.
+            checked against the columns before anything runs (the readable
+            timestamps rule: when a partition is computed).
     """
     if not isinstance(events, dd.DataFrame):
         raise TypeError(
@@ -139,12 +150,16 @@ def anonymise_events(
         tz=tz,
         keep_query_params=keep_query_params,
         k=k,
+        timestamp_unit=timestamp_unit,
+        allow_unreadable=allow_unreadable,
+        allow_future=allow_future,
     )
     plan = plan_with_cutoff(events.columns, options, now=now)
     key = secrets.token_hex(8)  # 16 characters, for this call only
     buckets = max(1, min(32, events.npartitions // 4))
     collection: Any = events
-    meta = anonymised_meta(events._meta, plan)
+    # partitions keep only the categories they use: the collection's are unknown
+    meta = clear_known_categories(anonymised_meta(events._meta, plan))
     parts = [
         delayed(anonymise_partition, pure=True)(part, plan, key, buckets)
         for part in collection.to_delayed()

@@ -12,19 +12,32 @@ Each partition runs exactly the pandas code path
 marks every row with its outcome code in a hidden column; ``kept`` selects
 the kept rows and the report sums the codes, so computing both together
 (:meth:`DaskFilterResult.compute`) filters each partition once.
+
+The index in the graph is the list as it was when the graph was built. So
+that a graph cannot filter against an out-of-date list, the context carries
+a guard: when the graph runs, it checks that the list is still open and that
+its data version (:meth:`SuppressionList.data_version`, raised by every
+write of entries, from any process) is the one the index was read at, and
+otherwise every partition raises :class:`~locosuppress.errors.ListChangedError`.
+On a distributed cluster the check runs on the client when the graph is
+sent to the scheduler (the guard is pickled then, at every compute); with a
+local scheduler it runs in each partition's task, beside the list.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import weakref
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 import numpy as np
 import pandas as pd
 
 from locosuppress._index import SuppressionIndex
+from locosuppress.errors import ListChangedError, LocosuppressError
 from locosuppress.filtering import (
     KEPT_MALFORMED,
     N_CODES,
@@ -46,6 +59,80 @@ __all__ = ["DaskFilterResult", "FilterContext", "filter", "filter_dask"]
 _CODE: Final = "__locosuppress_outcome__"
 
 
+_REBUILD: Final = (
+    "build the Dask filter again (locosuppress.dask.filter) to filter against the list as it is"
+)
+
+
+class Guard(Protocol):
+    """What a partition task asks before it filters: is the list still as it was?"""
+
+    def check(self) -> None:
+        """Raise :class:`ListChangedError` when the graph is out of date."""
+        ...
+
+
+class _CheckedGuard:
+    """A guard as it reaches a worker: the answer the client found when it sent the graph."""
+
+    __slots__ = ("_build", "_problem")
+
+    def __init__(self, problem: str | None, build: str) -> None:
+        self._problem = problem
+        self._build = build
+
+    def check(self) -> None:
+        if self._problem is not None:
+            raise ListChangedError(self._problem)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_CheckedGuard, (self._problem, self._build))
+
+
+class ListGuard:
+    """Ties a graph to the list's data version at build time (see the module doc).
+
+    Holds the list weakly (a list dropped without closing counts as closed)
+    and the data version its index was read at. Pickling it, which happens on
+    the client each time a distributed cluster is sent the graph, asks the
+    list then and ships only the answer. Each guard carries a random build
+    id, so that Dask's keys (tokens of the pickled context) of two graphs
+    built from two lists, or twice from one, never coincide.
+    """
+
+    def __init__(self, suppression_list: SuppressionList, version: int) -> None:
+        """Guard a graph built from ``suppression_list`` at data version ``version``."""
+        self._list = weakref.ref(suppression_list)
+        self._version = version
+        self._build = secrets.token_hex(16)
+
+    def problem(self) -> str | None:
+        """Why the graph may not run now, or None when the list is open and unchanged."""
+        lst = self._list()
+        if lst is None or lst.closed:
+            return (
+                "the suppression list was closed after this Dask filter was built; "
+                f"open it again and {_REBUILD}"
+            )
+        try:
+            version = lst.data_version()
+        except LocosuppressError as error:
+            return f"the suppression list could not be checked ({error}); {_REBUILD}"
+        if version != self._version:
+            return (
+                "the suppression list changed after this Dask filter was built (entries "
+                f"were added or removed); nothing was filtered: {_REBUILD}"
+            )
+        return None
+
+    def check(self) -> None:
+        """Raise :class:`ListChangedError` when the list was closed or changed."""
+        _CheckedGuard(self.problem(), self._build).check()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_CheckedGuard, (self.problem(), self._build))
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class FilterContext:
     """Everything a worker needs to filter a partition, shipped once per worker.
@@ -60,6 +147,7 @@ class FilterContext:
     column: Hashable
     channel: str | None
     on_invalid: str
+    guard: Guard | None = None
 
     def __repr__(self) -> str:
         return (
@@ -69,6 +157,8 @@ class FilterContext:
 
 
 def _mark(partition: pd.DataFrame, context: FilterContext) -> pd.DataFrame:
+    if context.guard is not None:
+        context.guard.check()
     codes = outcome_codes(
         partition[context.column],
         context.index,
@@ -142,18 +232,25 @@ def filter_dask(
     channel: str | None = None,
     on_invalid: str = "exclude",
     record: Callable[[FilterReport], FilterReport] | None = None,
+    guard: Guard | None = None,
 ) -> DaskFilterResult:
     """Build the lazy filter of a Dask DataFrame against an index (see module doc).
 
     ``record``, when given, is called with each computed report and returns
-    it as recorded (``audited`` set).
+    it as recorded (``audited`` set). ``guard``, when given, is checked by
+    every partition task before it filters.
     """
     import dask
 
     check_options(channel, on_invalid)
     label = find_address_column(ddf._meta, column)
     context = FilterContext(
-        index=index, material=material, column=label, channel=channel, on_invalid=on_invalid
+        index=index,
+        material=material,
+        column=label,
+        channel=channel,
+        on_invalid=on_invalid,
+        guard=guard,
     )
     shipped = dask.delayed(context, pure=True, traverse=False)
     meta = ddf._meta.assign(**{_CODE: np.zeros(0, dtype=np.int8)})
@@ -197,17 +294,25 @@ def filter(
         source: label for the audit log, written when a report is computed.
         now: the time recorded in the audit log (default: when the report is computed).
 
+    The graph holds the list as it is now: computing it after the list
+    changed (an entry added or removed, by any process) or was closed raises
+    :class:`ListChangedError`; build it again (``docs/dask.md``).
+
     Returns:
         A :class:`DaskFilterResult`: ``kept`` (lazy), ``report()``, ``compute()``.
 
     Raises:
         SchemaError: no, several, or a missing address column.
-        LocosuppressError: the list is closed or damaged (nothing is built).
+        LocosuppressError: the list is closed or damaged (nothing is built);
+            when computed, :class:`ListChangedError` as above.
     """
 
     def record(report: FilterReport) -> FilterReport:
         return suppression_list.record_filter_run(report, source=source, now=now)
 
+    # The version first: a write between the two reads then makes the graph
+    # refuse to run (fail closed), never run silently against a newer index.
+    version = suppression_list.data_version()
     return filter_dask(
         ddf,
         suppression_list.index(),
@@ -216,4 +321,5 @@ def filter(
         channel=channel,
         on_invalid=on_invalid,
         record=record,
+        guard=ListGuard(suppression_list, version),
     )

@@ -29,7 +29,7 @@ Layer 3: it may import ``errors``, ``_vocabulary``, ``_fs``, ``_compat``,
 
 from __future__ import annotations
 
-from locosuppress.events._anonymise import anonymise_events
+from locosuppress.events._anonymise import anonymise_events, anonymize_events
 from locosuppress.events._erase import erase_contact
 from locosuppress.events._options import (
     DEFAULT_KEEP,
@@ -48,6 +48,7 @@ __all__ = [
     "AnonymisationReport",
     "AnonymisationResult",
     "anonymise_events",
+    "anonymize_events",
     "erase_contact",
     "identity_columns",
 ]

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from locosuppress.events._columns import Codes, first_positions
+from locosuppress.events._columns import Codes, compact, first_positions
 from locosuppress.events._frame import Outcome
 from locosuppress.events._plan import Plan
 
@@ -41,7 +41,12 @@ def group_rows(outcome: Outcome, plan: Plan) -> pd.DataFrame:
     """The key values of each group (first row of each), in first-appearance order."""
     rows = outcome.positions[first_positions(outcome.groups, outcome.group_count)]
     keys = _key_columns(plan, outcome.events.columns)
-    return outcome.events[keys].iloc[rows].reset_index(drop=True)
+    found = outcome.events[keys].iloc[rows].reset_index(drop=True)
+    # only the categories of these groups: recent rows' values are no business of theirs
+    for position in range(found.shape[1]):
+        column: Any = compact(found.iloc[:, position])
+        found.isetitem(position, column)
+    return found
 
 
 def finish_aggregates(

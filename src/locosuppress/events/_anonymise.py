@@ -13,9 +13,9 @@ from locosuppress.events._frame import Outcome, anonymise_frame
 from locosuppress.events._options import DEFAULT_KEEP_QUERY_PARAMS, AnonymisationOptions
 from locosuppress.events._plan import Plan, plan_with_cutoff
 from locosuppress.events._report import AnonymisationResult, build_report
-from locosuppress.events._times import Resolution
+from locosuppress.events._times import Resolution, TimestampUnit
 
-__all__ = ["anonymise_events", "check_frame", "finish"]
+__all__ = ["anonymise_events", "anonymize_events", "check_frame", "finish"]
 
 
 def check_frame(events: Any) -> pd.DataFrame:
@@ -52,14 +52,20 @@ def anonymise_events(
     tz: str | dt.tzinfo = "UTC",
     keep_query_params: Collection[str] = DEFAULT_KEEP_QUERY_PARAMS,
     k: int = 5,
+    timestamp_unit: TimestampUnit = None,
+    allow_unreadable: bool = False,
+    allow_future: bool = False,
 ) -> AnonymisationResult:
     """Anonymise the events older than ``months`` calendar months.
 
     An event is old when its timestamp is strictly earlier than ``now`` minus
     ``months`` months (``pandas.DateOffset`` arithmetic on the wall clock in
-    ``tz``). Missing or unreadable timestamps count as old. Old rows keep only
-    the allow-listed columns (scrubbed) and a floored timestamp; recent rows
-    come back exactly as they were.
+    ``tz``). Missing or unreadable timestamps count as old, and so do times
+    more than a day after ``now`` (unless ``allow_future``). When more than
+    half of the present timestamps are unreadable (or in the future), the
+    call raises instead (unless ``allow_unreadable``). Old rows keep only the
+    allow-listed columns (scrubbed) and a floored timestamp; recent rows come
+    back exactly as they were (categorical columns lose unused categories).
 
     Args:
         events: one row per open or click; never modified.
@@ -69,7 +75,8 @@ def anonymise_events(
         timestamp: the column with the time of each event (datetime64, aware
             or naive, or ISO 8601 text).
         keep: the columns kept on old rows (besides the timestamp); default
-            those named like :data:`DEFAULT_KEEP` (case-insensitively).
+            those named like :data:`DEFAULT_KEEP`. Names match like address
+            column names: case and punctuation do not count.
         identity: the column(s) that tell who an event belongs to, for the
             distinct-people counts; default :func:`identity_columns`; ``()``
             for none.
@@ -77,6 +84,11 @@ def anonymise_events(
         tz: the zone of the wall clock: month arithmetic, naive times, flooring.
         keep_query_params: query parameters that may stay in kept URLs.
         k: groups of old rows with fewer events than this are reported.
+        timestamp_unit: ``"s"`` or ``"ms"`` when the timestamp column holds
+            Unix times (numbers or text of numbers); never guessed.
+        allow_unreadable: anonymise even when more than half of the present
+            timestamps are unreadable or in the future.
+        allow_future: treat times more than a day after ``now`` as recent.
 
     Returns:
         The anonymised events, the report and the aggregates.
@@ -84,8 +96,12 @@ def anonymise_events(
     Raises:
         SchemaError: the timestamp column, a ``keep`` or ``identity`` column is
             missing, column names repeat, ``keep`` holds an identifying
-            column, or the timestamp column holds no times.
-        InvalidOptionError: an option has an impossible value (a ValueError).
+            column, the timestamp column holds no times (numbers without
+            ``timestamp_unit``), more than half of its present values cannot
+            be used (without ``allow_unreadable``), or an identity column
+            holds lists or structs.
+        InvalidOptionError: an option has an impossible value, or ``now`` is
+            no time (text must be ISO 8601) (a ValueError).
     """
     events = check_frame(events)
     options = AnonymisationOptions(
@@ -97,6 +113,13 @@ def anonymise_events(
         tz=tz,
         keep_query_params=keep_query_params,
         k=k,
+        timestamp_unit=timestamp_unit,
+        allow_unreadable=allow_unreadable,
+        allow_future=allow_future,
     )
     plan = plan_with_cutoff(events.columns, options, now=now)
     return finish(anonymise_frame(events, plan), plan)
+
+
+#: The US spelling of :func:`anonymise_events` (the same function).
+anonymize_events = anonymise_events

@@ -21,6 +21,7 @@ __all__ = [
     "Codes",
     "arrow_strings",
     "combine_codes",
+    "compact",
     "empty",
     "factorize",
     "first_positions",
@@ -101,6 +102,28 @@ def with_arrow_strings(column: pd.Series, values: pa.Array) -> pd.Series:
     else:
         array = pd.array(values, dtype=dtype)
     return pd.Series(array, index=column.index, name=column.name, copy=False)
+
+
+def compact(column: pd.Series) -> pd.Series:
+    """The column without unused categories (a categorical) or dictionary values (Arrow).
+
+    An unused category is data nobody sees in the frame, yet it is written to
+    every pickled, Parquet or Feather copy (it could be the address of a row
+    dropped long ago). Other columns are returned unchanged.
+    """
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = len(dtype.categories)
+        if categories and len(np.unique(column.cat.codes.to_numpy())) - column.hasnans < categories:
+            return column.cat.remove_unused_categories()
+        return column
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_dictionary(dtype.pyarrow_dtype):
+        values = _to_array(column.array)
+        used = values.dictionary_decode().dictionary_encode().cast(dtype.pyarrow_dtype)
+        return pd.Series(
+            pd.arrays.ArrowExtensionArray(used), index=column.index, name=column.name, copy=False
+        )
+    return column
 
 
 def nullable(column: pd.Series) -> pd.Series:

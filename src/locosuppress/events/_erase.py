@@ -18,7 +18,7 @@ from locosuppress.events._options import DEFAULT_KEEP_QUERY_PARAMS, Anonymisatio
 from locosuppress.events._people import find_column
 from locosuppress.events._plan import make_plan
 from locosuppress.events._report import AnonymisationResult
-from locosuppress.events._times import Resolution
+from locosuppress.events._times import Resolution, TimestampUnit
 from locosuppress.normalize import normalize_email, normalize_emails
 
 __all__ = ["erase_contact"]
@@ -73,6 +73,7 @@ def erase_contact(
     tz: str | dt.tzinfo = "UTC",
     keep_query_params: Collection[str] = DEFAULT_KEEP_QUERY_PARAMS,
     k: int = 5,
+    timestamp_unit: TimestampUnit = None,
 ) -> AnonymisationResult:
     """Anonymise every event of one person now, whatever its age (right to be forgotten).
 
@@ -88,8 +89,9 @@ def erase_contact(
         contact_id: the person's contact id.
         email_column: the address column; default the first e-mail-like column.
         contact_column: the contact id column; default the first contact-id-like column.
-        timestamp, keep, identity, resolution, tz, keep_query_params, k: as for
-            :func:`anonymise_events`.
+        timestamp, keep, identity, resolution, tz, keep_query_params, k,
+            timestamp_unit: as for :func:`anonymise_events` (the age rules,
+            ``allow_unreadable`` and ``allow_future``, do not apply here).
 
     Raises:
         TypeError: neither ``email`` nor ``contact_id`` given.
@@ -105,6 +107,7 @@ def erase_contact(
         tz=tz,
         keep_query_params=keep_query_params,
         k=k,
+        timestamp_unit=timestamp_unit,
     )
     plan = make_plan(events.columns, options)
     chosen = _contact_mask(

@@ -24,6 +24,7 @@ import pandas as pd
 from locosuppress.events._columns import (
     Codes,
     combine_codes,
+    compact,
     empty,
     factorize,
     is_text,
@@ -33,6 +34,7 @@ from locosuppress.events._columns import (
 from locosuppress.events._kept import Scrubbed, scrub_column
 from locosuppress.events._people import People, identity_codes
 from locosuppress.events._plan import Plan
+from locosuppress.events._readable import check_readable
 from locosuppress.events._report import Counts
 from locosuppress.events._times import TimeColumn, time_column
 
@@ -83,8 +85,17 @@ def _run(tasks: Sequence[Callable[[], _T]], threads: int) -> list[_T]:
         return [future.result() for future in futures]
 
 
-def _stamp_work(times: TimeColumn, positions: npt.NDArray[np.intp], plan: Plan) -> Scrubbed:
+def _stamp_work(
+    times: TimeColumn,
+    positions: npt.NDArray[np.intp],
+    plan: Plan,
+    blanked: npt.NDArray[np.bool_],
+) -> Scrubbed:
+    """Coarsen the selected timestamps; ``blanked`` ones (future times) become NA."""
     stamps, changed = times.coarsen(positions, plan.options.resolution)
+    if blanked.any():
+        stamps = empty(nullable(stamps), blanked)
+        changed = changed | blanked[positions]
     return Scrubbed(stamps, changed, 0, 0, factorize(stamps.iloc[positions].array))
 
 
@@ -118,22 +129,33 @@ def anonymise_frame(
         The anonymised frame, its counts, and what the aggregates need.
     """
     size = len(events)
-    times = time_column(series_of(events, plan.timestamp), plan.options.tz, name=plan.timestamp)
+    options = plan.options
+    stamps = series_of(events, plan.timestamp)
+    times = time_column(stamps, options.tz, name=plan.timestamp, unit=options.timestamp_unit)
+    unreadable = times.missing & ~times.blank
+    future = np.zeros(size, dtype=bool)
     if chosen is None:
         assert plan.cutoff is not None
         assert plan.cutoff_wall is not None
+        assert plan.future is not None
+        assert plan.future_wall is not None
+        future = times.later_than(plan.future, plan.future_wall)
+        check_readable(stamps, plan, unreadable, future, ~times.blank)
         selected = times.missing | times.older_than(plan.cutoff, plan.cutoff_wall)
+        if not options.allow_future:
+            selected |= future
     else:
         selected = chosen
     positions = np.flatnonzero(selected)
-    params = plan.options.keep_query_params
+    params = options.keep_query_params
 
     # One task per column (and one for the people), the costly ones first.
     work: dict[Hashable, Callable[[], Scrubbed]] = {}
     for name in events.columns:
         column = series_of(events, name)
         if name == plan.timestamp:
-            work[name] = functools.partial(_stamp_work, times, positions, plan)
+            blanked = np.zeros(size, dtype=bool) if options.allow_future else future
+            work[name] = functools.partial(_stamp_work, times, positions, plan, blanked)
         elif name in plan.keep:
             work[name] = functools.partial(scrub_column, column, positions, params)
         else:
@@ -152,7 +174,8 @@ def anonymise_frame(
     codes: list[tuple[Codes, int]] = []
     for i, name in enumerate(events.columns):
         result = done[name]
-        new: Any = result.column  # a Series keeps its dtype (an array may be re-inferred)
+        # a Series keeps its dtype (an array may be re-inferred); no unused category is kept
+        new: Any = compact(result.column)
         out.isetitem(i, new)
         changed |= result.changed
         if name == plan.timestamp or name in plan.keep:
@@ -163,9 +186,14 @@ def anonymise_frame(
         rows_selected=len(positions),
         rows_changed=int(changed.sum()),
         rows_missing_timestamp=int(times.missing[positions].sum()),
+        rows_unreadable_timestamp=int(unreadable[positions].sum()),
+        rows_future_timestamp=int(future.sum()),
         urls_scrubbed=sum(r.urls for r in done.values()),
         addresses_replaced=sum(r.addresses for r in done.values()),
         plain_index=_plain_index(events.index, partition=partition),
+        values_dropped=tuple(
+            (str(name), done[name].dropped) for name in plan.keep if done[name].dropped
+        ),
     )
     return Outcome(
         events=out,

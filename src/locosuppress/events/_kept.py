@@ -43,6 +43,7 @@ class Scrubbed:
     urls: int
     addresses: int
     codes: tuple[Codes, int]  # per selected row, of the scrubbed value
+    dropped: int = 0  # selected rows whose value could not be kept and was emptied
 
 
 def _scrub_arrow(
@@ -74,15 +75,23 @@ _PLAIN_SCALARS = (int, float, complex, bool, dt.date, dt.time, dt.timedelta, np.
 
 def _scrub_objects(
     distinct: npt.NDArray[np.object_], params: frozenset[str]
-) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
-    """Scrub distinct Python values: text scrubbed, plain scalars kept, anything else emptied."""
+) -> tuple[
+    npt.NDArray[np.object_], npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.bool_]
+]:
+    """Scrub distinct Python values: text scrubbed, plain scalars kept, anything else emptied.
+
+    Returns the new values, per value whether a URL changed, how many
+    addresses were replaced, and whether the value was dropped (emptied).
+    """
     new = distinct.copy()
     url_changed = np.zeros(len(distinct), dtype=bool)
     addresses = np.zeros(len(distinct), dtype=np.int64)
+    dropped = np.zeros(len(distinct), dtype=bool)
     text_at = [i for i, v in enumerate(distinct) if isinstance(v, str)]
     for i, value in enumerate(distinct):
         if not (isinstance(value, (str, *_PLAIN_SCALARS)) or _missing(value)):
             new[i] = None  # lists, dicts, bytes...: could hold anything, fail closed
+            dropped[i] = True
     if text_at:
         texts = [distinct[i] for i in text_at]
         try:
@@ -99,7 +108,7 @@ def _scrub_objects(
             addresses[text_at] = counted
         for i, text in zip(text_at, scrubbed, strict=True):
             new[i] = text
-    return new, url_changed, addresses
+    return new, url_changed, addresses, dropped
 
 
 def _hashable(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
@@ -129,7 +138,7 @@ def scrub_column(
         codes, distinct = pd.factorize(_hashable(values), use_na_sentinel=False)
         originals = np.empty(len(distinct), dtype=object)
         originals[:] = [values[i] for i in first_positions(codes.astype(np.int64), len(distinct))]
-        new, url_changed, addresses = _scrub_objects(originals, params)
+        new, url_changed, addresses, dropped = _scrub_objects(originals, params)
         changed_value = np.array(
             [not _same_value(a, b) for a, b in zip(new, originals, strict=True)], dtype=bool
         )
@@ -143,6 +152,7 @@ def scrub_column(
             int(weight[url_changed].sum()),
             int((weight * addresses).sum()),
             _recode(codes, new),
+            int(weight[dropped].sum()),
         )
     if isinstance(dtype, pd.ArrowDtype) and _opaque(dtype.pyarrow_dtype):
         # Lists, structs, maps, binary: they could hold anything and cannot be scrubbed.
@@ -150,7 +160,8 @@ def scrub_column(
         selected[positions] = True
         present = np.asarray(column.notna(), dtype=bool)[positions]
         emptied = empty(column, selected)
-        return Scrubbed(emptied, present, 0, 0, (np.zeros(len(positions), dtype=np.int64), 1))
+        one_group = (np.zeros(len(positions), dtype=np.int64), 1)
+        return Scrubbed(emptied, present, 0, 0, one_group, int(present.sum()))
     return Scrubbed(column, nothing, 0, 0, factorize(column.iloc[positions].array))
 
 
@@ -169,7 +180,7 @@ def _scrub_categorical(
 ) -> Scrubbed:
     categories = column.cat.categories.to_numpy(dtype=object)
     codes = np.asarray(column.cat.codes.to_numpy()[positions], dtype=np.int64)
-    new, url_changed, addresses = _scrub_objects(categories, params)
+    new, url_changed, addresses, dropped = _scrub_objects(categories, params)
     changed_value = np.array(
         [not _same_value(a, b) for a, b in zip(new, categories, strict=True)], dtype=bool
     )
@@ -194,6 +205,7 @@ def _scrub_categorical(
         int(weight[url_changed].sum()),
         int((weight * addresses).sum()),
         grouped,
+        int(weight[dropped].sum()),
     )
 
 

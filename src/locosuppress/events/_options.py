@@ -17,7 +17,13 @@ from typing import Any
 import attrs
 
 from locosuppress.errors import InvalidOptionError
-from locosuppress.events._times import RESOLUTIONS, Resolution, resolve_tz
+from locosuppress.events._times import (
+    RESOLUTIONS,
+    TIMESTAMP_UNITS,
+    Resolution,
+    TimestampUnit,
+    resolve_tz,
+)
 
 __all__ = [
     "DEFAULT_KEEP",
@@ -82,6 +88,18 @@ def _check_resolution(_instance: Any, _attribute: Any, resolution: object) -> No
         )
 
 
+def _check_unit(_instance: Any, _attribute: Any, unit: object) -> None:
+    if unit not in TIMESTAMP_UNITS:
+        raise InvalidOptionError(
+            f"timestamp_unit must be 's' (Unix seconds), 'ms' (milliseconds) or None, not {unit!r}"
+        )
+
+
+def _check_flag(_instance: Any, attribute: Any, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidOptionError(f"{attribute.name} must be True or False, not {value!r}")
+
+
 def _check_k(_instance: Any, _attribute: Any, k: object) -> None:
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InvalidOptionError(f"k must be a whole number of at least 1, not {k!r}")
@@ -107,6 +125,14 @@ class AnonymisationOptions:
         tz: the zone of the wall clock (a zone name becomes its ``tzinfo``).
         keep_query_params: query parameters that may stay in kept URLs.
         k: groups of anonymised rows with fewer events than this are reported.
+        timestamp_unit: ``"s"`` or ``"ms"``: the timestamp column holds Unix
+            times (numbers, or text of numbers) in that unit; None: it holds
+            times or ISO 8601 text, and numbers are refused (never guessed).
+        allow_unreadable: anonymise (as old) even when more than half of the
+            present timestamps are unreadable; default False: SchemaError.
+        allow_future: treat times more than a day after ``now`` as recent;
+            default False: they count as unreadable (sentinels such as
+            9999-12-31), so the rows are anonymised and reported.
 
     Raises:
         InvalidOptionError: an option has an impossible value (a ValueError).
@@ -123,3 +149,6 @@ class AnonymisationOptions:
         default=DEFAULT_KEEP_QUERY_PARAMS, converter=_query_params
     )
     k: int = attrs.field(default=5, validator=_check_k)
+    timestamp_unit: TimestampUnit = attrs.field(default=None, validator=_check_unit)
+    allow_unreadable: bool = attrs.field(default=False, validator=_check_flag)
+    allow_future: bool = attrs.field(default=False, validator=_check_flag)

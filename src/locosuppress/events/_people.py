@@ -21,7 +21,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from locosuppress._vocabulary import CONTACT_COLUMN_NAMES, IDENTITY_ADDRESS_NAMES, squash_name
+from locosuppress._vocabulary import (
+    CONTACT_COLUMN_NAMES,
+    IDENTITY_ADDRESS_NAMES,
+    shown,
+    squash_name,
+)
+from locosuppress.errors import SchemaError
 from locosuppress.events._columns import Codes, arrow_strings, combine_codes, factorize, series_of
 from locosuppress.normalize import normalize_emails
 
@@ -103,14 +109,32 @@ class People:
 _NO_KEY = np.array([None], dtype=object)
 
 
+def _not_one_value(name: Hashable, holds: str) -> SchemaError:
+    return SchemaError(
+        f"identity column {shown(name)} holds {holds}, not one value per event; pass "
+        "identity= with a column of addresses or ids (or identity=() to count no people)"
+    )
+
+
 def _person_keys(column: pd.Series, positions: npt.NDArray[np.intp]) -> tuple[Codes, Any]:
-    """Row codes (-1 for NA) and distinct values of one identity column's selected rows."""
+    """Row codes (-1 for NA) and distinct values of one identity column's selected rows.
+
+    Raises:
+        SchemaError: the column holds lists, dicts or other containers (Arrow
+            nested types, or unhashable Python objects).
+    """
     strings = arrow_strings(column)
     if strings is not None:
         encoded = pc.dictionary_encode(strings.take(pa.array(positions)))
         codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(), dtype=np.int64)
         return codes, pd.Series(pd.array(encoded.dictionary, dtype=pd.StringDtype("pyarrow")))
-    codes, uniques = pd.factorize(column.iloc[positions].array)
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_nested(dtype.pyarrow_dtype):
+        raise _not_one_value(column.name, f"Arrow {dtype.pyarrow_dtype}")
+    try:
+        codes, uniques = pd.factorize(column.iloc[positions].array)
+    except TypeError:  # unhashable values: lists, dicts, sets, arrays
+        raise _not_one_value(column.name, "lists, dicts or other containers") from None
     return np.asarray(codes, dtype=np.int64), pd.Series(np.asarray(uniques, dtype=object))
 
 

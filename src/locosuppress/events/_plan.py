@@ -9,18 +9,23 @@ partition.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Hashable
 from typing import Any
 
 import attrs
 import pandas as pd
 
+from locosuppress._vocabulary import shown, squash_name
 from locosuppress.errors import SchemaError
 from locosuppress.events._options import DEFAULT_KEEP, AnonymisationOptions
 from locosuppress.events._people import detect_identity, is_identifying_name
-from locosuppress.events._times import cutoff
+from locosuppress.events._times import cutoff, read_now
 
-__all__ = ["Plan", "make_plan", "plan_with_cutoff"]
+__all__ = ["FUTURE_MARGIN", "Plan", "make_plan", "plan_with_cutoff"]
+
+#: Times later than ``now`` plus this are in the future (clocks and zones differ a little).
+FUTURE_MARGIN = pd.Timedelta(days=1)
 
 
 @attrs.frozen(kw_only=True)
@@ -34,6 +39,9 @@ class Plan:
         identity: the columns that tell who an event belongs to.
         cutoff: events strictly before this instant are old; None for an erasure.
         cutoff_wall: the cutoff as a naive wall time in the options' zone.
+        future: events strictly after this instant (a day after ``now``) are
+            in the future; None for an erasure.
+        future_wall: the same as a naive wall time in the options' zone.
     """
 
     options: AnonymisationOptions
@@ -42,6 +50,8 @@ class Plan:
     identity: tuple[Hashable, ...]
     cutoff: pd.Timestamp | None = None
     cutoff_wall: pd.Timestamp | None = None
+    future: pd.Timestamp | None = None
+    future_wall: pd.Timestamp | None = None
 
     @property
     def timestamp(self) -> Hashable:
@@ -68,8 +78,13 @@ def plan_with_cutoff(columns: pd.Index, options: AnonymisationOptions, *, now: A
         InvalidOptionError: ``now`` is not a time.
     """
     plan = make_plan(columns, options)
-    instant, wall = cutoff(now, options.months, options.tz)
-    return attrs.evolve(plan, cutoff=instant, cutoff_wall=wall)
+    stamp = pd.Timestamp.now(tz=options.tz) if now is None else read_now(now)
+    instant, wall = cutoff(stamp, options.months, options.tz)
+    future = cutoff(stamp, 0, options.tz)[0] + FUTURE_MARGIN
+    future_wall = future.tz_convert(options.tz).tz_localize(None)
+    return attrs.evolve(
+        plan, cutoff=instant, cutoff_wall=wall, future=future, future_wall=future_wall
+    )
 
 
 def make_plan(columns: pd.Index, options: AnonymisationOptions) -> Plan:
@@ -93,10 +108,7 @@ def make_plan(columns: pd.Index, options: AnonymisationOptions) -> Plan:
     if options.keep is None:
         kept = tuple(c for c in columns if isinstance(c, str) and c.casefold() in DEFAULT_KEEP)
     else:
-        wanted = set(options.keep)
-        unknown = [str(c) for c in wanted if c not in columns]
-        if unknown:
-            raise SchemaError(f"keep names columns that are not there: {', '.join(unknown)}")
+        wanted = {_match_keep(name, columns) for name in options.keep}
         kept = tuple(c for c in columns if c in wanted)
     kept = tuple(c for c in kept if c != timestamp)
 
@@ -116,3 +128,36 @@ def make_plan(columns: pd.Index, options: AnonymisationOptions) -> Plan:
         )
     emptied = tuple(c for c in columns if c != timestamp and c not in kept)
     return Plan(options=options, keep=kept, emptied=emptied, identity=people)
+
+
+def _match_keep(name: Hashable, columns: pd.Index) -> Hashable:
+    """The column a ``keep`` name means: itself, else the one column it squashes like.
+
+    Names are compared like address column names: case and punctuation do not
+    count (:func:`~locosuppress._vocabulary.squash_name`), so ``campaign name``
+    is ``campaign_name``.
+
+    Raises:
+        SchemaError: no column fits (the close names are listed), or several do.
+    """
+    if name in columns:
+        return name
+    squashed = squash_name(name)
+    fits = [c for c in columns if isinstance(c, str) and squash_name(c) == squashed]
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        raise SchemaError(
+            f"keep name {shown(name)} fits several columns ({', '.join(map(shown, fits))}); "
+            "name one of them exactly"
+        )
+    by_squash: dict[str, list[Hashable]] = {}
+    for column in columns:
+        by_squash.setdefault(squash_name(column), []).append(column)
+    close = difflib.get_close_matches(squashed, list(by_squash), n=3, cutoff=0.6)
+    hint = (
+        "; did you mean " + " or ".join(shown(c) for s in close for c in by_squash[s])
+        if close
+        else "; the columns are " + ", ".join(shown(c) for c in columns[:20])
+    )
+    raise SchemaError(f"keep names a column that is not there: {shown(name)}{hint}")

@@ -35,6 +35,13 @@ class AnonymisationReport:
         rows_already_anonymous: selected rows that were already anonymous.
         rows_missing_timestamp: selected rows whose timestamp was missing or
             unreadable (they count as old: fail closed).
+        rows_unreadable_timestamp: of those, the rows whose timestamp was
+            present but no time (text that does not read, a number without
+            ``timestamp_unit``).
+        rows_future_timestamp: rows whose time is more than a day after
+            ``now`` (0 for an erasure); anonymised like unreadable ones unless
+            ``future_allowed``.
+        future_allowed: whether ``allow_future=True`` kept future rows as recent.
         cutoff: events strictly before this instant are old; None for an erasure.
         months: the age limit in calendar months; None for an erasure.
         erasure: whether this was :func:`erase_contact`.
@@ -46,6 +53,9 @@ class AnonymisationReport:
         identity: columns used to count distinct people (empty: not counted).
         urls_scrubbed: kept values whose URL lost query parameters, fragment or user-info.
         addresses_replaced: e-mail addresses replaced in kept values.
+        values_dropped: per kept column (only those with any), how many of its
+            values on selected rows could not be kept and were emptied (lists,
+            dicts, bytes, nested Arrow values: they cannot be scrubbed).
         groups: rows of the aggregates (distinct kept values and time bucket).
         small_groups: groups with fewer than ``k`` events.
         k: the group size below which a group is reported as small.
@@ -58,6 +68,9 @@ class AnonymisationReport:
     rows_anonymised: int
     rows_already_anonymous: int
     rows_missing_timestamp: int
+    rows_unreadable_timestamp: int
+    rows_future_timestamp: int
+    future_allowed: bool
     cutoff: pd.Timestamp | None
     months: int | None
     erasure: bool
@@ -69,6 +82,7 @@ class AnonymisationReport:
     identity: tuple[str, ...]
     urls_scrubbed: int
     addresses_replaced: int
+    values_dropped: tuple[tuple[str, int], ...]
     groups: int
     small_groups: int
     k: int
@@ -82,6 +96,28 @@ class AnonymisationReport:
             notes.append(
                 f"{_count(self.rows_missing_timestamp, 'row')} had a missing or unreadable "
                 "timestamp: anonymised (fail closed)"
+            )
+        if self.rows_unreadable_timestamp:
+            notes.append(
+                f"{_count(self.rows_unreadable_timestamp, 'row')} had a timestamp that is no "
+                "time (unreadable text, or Unix times without timestamp_unit)"
+            )
+        if self.rows_future_timestamp:
+            fate = (
+                "kept as recent (allow_future)"
+                if self.future_allowed
+                else "anonymised as unreadable (fail closed)"
+            )
+            notes.append(
+                f"{_count(self.rows_future_timestamp, 'row')} had a timestamp more than a day "
+                f"after now: {fate}"
+            )
+        if self.values_dropped:
+            total = sum(count for _, count in self.values_dropped)
+            where = ", ".join(f"{name} ({count:,})" for name, count in self.values_dropped)
+            notes.append(
+                f"{_count(total, 'value')} of kept columns could not be kept (lists, dicts, "
+                f"bytes: they cannot be scrubbed) and were emptied: {where}"
             )
         if self.small_groups:
             notes.append(
@@ -110,6 +146,8 @@ class AnonymisationReport:
             ("  anonymised now", self.rows_anonymised),
             ("  already anonymous", self.rows_already_anonymous),
             ("  missing timestamp", self.rows_missing_timestamp),
+            ("    of which unreadable", self.rows_unreadable_timestamp),
+            ("future timestamp", self.rows_future_timestamp),
             ("age limit (months)", self.months),
             ("time zone", self.tz),
             (f"{self.timestamp} floored to", self.resolution or "not floored"),
@@ -118,6 +156,7 @@ class AnonymisationReport:
             ("people counted from", self.identity or "not counted"),
             ("URLs scrubbed", self.urls_scrubbed),
             ("addresses replaced", self.addresses_replaced),
+            ("values dropped", dict(self.values_dropped)),
             ("groups", self.groups),
             (f"groups under {self.k} events", self.small_groups),
             ("plain index", self.plain_index),
@@ -133,6 +172,7 @@ class AnonymisationReport:
         out["cutoff"] = None if self.cutoff is None else self.cutoff.isoformat()
         for name in ("columns_kept", "columns_emptied", "identity"):
             out[name] = list(out[name])
+        out["values_dropped"] = dict(self.values_dropped)
         out["notes"] = list(self.notes)
         return out
 
@@ -143,7 +183,7 @@ class AnonymisationReport:
         return render_html(self._title, self._rows(), notes=self.notes)
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class AnonymisationResult:
     """The anonymised events, the report, and the per-group counts.
 
@@ -166,6 +206,16 @@ class AnonymisationResult:
     def __str__(self) -> str:
         return str(self.report)
 
+    def __repr__(self) -> str:
+        """Counts and shapes only: a repr in a log or a notebook never shows a row."""
+        report = self.report
+        rows, columns = self.events.shape
+        return (
+            f"AnonymisationResult(events={rows:,} rows x {columns:,} columns, "
+            f"aggregates={len(self.aggregates):,} rows, rows_seen={report.rows_seen:,}, "
+            f"rows_selected={report.rows_selected:,}, rows_anonymised={report.rows_anonymised:,})"
+        )
+
     def _repr_html_(self) -> str:
         return self.report._repr_html_()
 
@@ -178,16 +228,27 @@ class Counts:
     rows_selected: int = 0
     rows_changed: int = 0
     rows_missing_timestamp: int = 0
+    rows_unreadable_timestamp: int = 0
+    rows_future_timestamp: int = 0
     urls_scrubbed: int = 0
     addresses_replaced: int = 0
     plain_index: bool = True
+    values_dropped: tuple[tuple[str, int], ...] = ()  # per kept column, in frame order
 
     def __add__(self, other: Counts) -> Counts:
+        dropped = dict(self.values_dropped)
+        for name, count in other.values_dropped:
+            dropped[name] = dropped.get(name, 0) + count
         return Counts(
+            values_dropped=tuple(dropped.items()),
             rows_seen=self.rows_seen + other.rows_seen,
             rows_selected=self.rows_selected + other.rows_selected,
             rows_changed=self.rows_changed + other.rows_changed,
             rows_missing_timestamp=self.rows_missing_timestamp + other.rows_missing_timestamp,
+            rows_unreadable_timestamp=(
+                self.rows_unreadable_timestamp + other.rows_unreadable_timestamp
+            ),
+            rows_future_timestamp=self.rows_future_timestamp + other.rows_future_timestamp,
             urls_scrubbed=self.urls_scrubbed + other.urls_scrubbed,
             addresses_replaced=self.addresses_replaced + other.addresses_replaced,
             plain_index=self.plain_index and other.plain_index,
@@ -214,6 +275,9 @@ def build_report(
         rows_anonymised=counts.rows_changed,
         rows_already_anonymous=selected - counts.rows_changed,
         rows_missing_timestamp=counts.rows_missing_timestamp,
+        rows_unreadable_timestamp=counts.rows_unreadable_timestamp,
+        rows_future_timestamp=counts.rows_future_timestamp,
+        future_allowed=options.allow_future,
         cutoff=plan.cutoff,
         months=plan.months,
         erasure=plan.cutoff is None,
@@ -225,6 +289,7 @@ def build_report(
         identity=tuple(str(c) for c in plan.identity),
         urls_scrubbed=counts.urls_scrubbed,
         addresses_replaced=counts.addresses_replaced,
+        values_dropped=counts.values_dropped,
         groups=len(aggregates),
         small_groups=small,
         k=options.k,

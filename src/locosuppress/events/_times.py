@@ -25,16 +25,28 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from locosuppress._calendar import read_now, shift_months
+from locosuppress._vocabulary import shown
 from locosuppress.errors import InvalidOptionError, SchemaError
 from locosuppress.events._columns import arrow_strings, put
+from locosuppress.events._epochs import (
+    TIMESTAMP_UNITS,
+    TimestampUnit,
+    holds_numbers,
+    read_epochs,
+    write_epochs,
+)
 
 __all__ = [
     "RESOLUTIONS",
+    "TIMESTAMP_UNITS",
     "Resolution",
     "TimeColumn",
+    "TimestampUnit",
     "cutoff",
     "floor_wall",
     "localize",
+    "read_now",
     "resolve_tz",
     "time_column",
 ]
@@ -60,13 +72,8 @@ def resolve_tz(tz: str | dt.tzinfo, /) -> dt.tzinfo:
         ) from error
 
 
-def _place(wall: pd.Timestamp, tz: dt.tzinfo) -> pd.Timestamp:
-    """Place a naive wall time in ``tz``: nonexistent -> moved forward, ambiguous -> earlier."""
-    return wall.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-
-
 def localize(wall: pd.Series, tz: dt.tzinfo) -> pd.Series:
-    """Vectorised :func:`_place`: naive wall times to aware values in ``tz``."""
+    """Vectorised ``_calendar.place``: naive wall times to aware values in ``tz``."""
     placed: pd.Series = wall.dt.tz_localize(
         tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
     )
@@ -77,13 +84,12 @@ def cutoff(now: Any, months: int, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Times
     """The instant before which events are old, and the same as a naive wall time in ``tz``.
 
     ``now`` may be aware (an instant) or naive (a wall time in ``tz``); None means now.
+    Text must be ISO 8601 (``01-07-2025`` is refused, never read month-first).
+
+    Raises:
+        InvalidOptionError: ``now`` is not a time.
     """
-    stamp = pd.Timestamp.now(tz=tz) if now is None else pd.Timestamp(now)
-    if pd.isna(stamp):
-        raise InvalidOptionError("now must be a time, not NaT")
-    wall = stamp.tz_convert(tz).tz_localize(None) if stamp.tzinfo is not None else stamp
-    wall = wall - pd.DateOffset(months=months)
-    return _place(wall, tz), wall
+    return shift_months(now, months, tz)  # one implementation, shared with retention
 
 
 def floor_wall(wall: pd.Series, resolution: Resolution) -> pd.Series:
@@ -123,13 +129,23 @@ def _floor_aware(values: pd.Series, tz: dt.tzinfo, resolution: Resolution) -> pd
 
 
 class TimeColumn(abc.ABC):
-    """A timestamp column read once: which values are missing, which are old, coarsening."""
+    """A timestamp column read once: which values are missing, which are old, coarsening.
+
+    ``missing`` marks values that are no time (blank or unreadable), ``blank``
+    those that are NA in the column; unreadable ones are missing and not blank.
+    """
 
     missing: npt.NDArray[np.bool_]
+    blank: npt.NDArray[np.bool_]
 
     @abc.abstractmethod
     def older_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
         """Values strictly before the cutoff (missing ones are not)."""
+
+    def later_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
+        """Values strictly after the limit (missing ones are not)."""
+        tick = pd.Timedelta(nanoseconds=1)
+        return ~self.missing & ~self.older_than(instant + tick, wall + tick)
 
     @abc.abstractmethod
     def coarsen(
@@ -149,6 +165,7 @@ class _NaiveTimes(TimeColumn):
         self.values = column.reset_index(drop=True)
         self.tz = tz
         self.missing = column.isna().to_numpy()
+        self.blank = self.missing
 
     def older_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
         # Placing wall times in the zone never reverses their order, so only the
@@ -175,6 +192,7 @@ class _AwareTimes(TimeColumn):
         self.column = column
         self.tz = tz
         self.missing = column.isna().to_numpy()
+        self.blank = self.missing
 
     def older_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
         return (self.column < instant).to_numpy()
@@ -197,6 +215,7 @@ class _ConvertedTimes(TimeColumn):
         self.column = column
         self.inner = inner
         self.missing = inner.missing
+        self.blank = inner.blank
 
     def older_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
         return self.inner.older_than(instant, wall)
@@ -231,6 +250,7 @@ class _TextTimes(TimeColumn):
         else:
             self._read_objects(column.to_numpy(dtype=object))
         self.missing = self.kind == _UNREADABLE
+        self.blank = self.na
 
     def _read_text(self, positions: npt.NDArray[np.intp], text: pa.Array) -> None:
         if len(positions) == 0:
@@ -335,9 +355,51 @@ def _same(new: Any, old: Any) -> bool:
         return False
 
 
-def time_column(column: pd.Series, tz: dt.tzinfo, *, name: Any) -> TimeColumn:
-    """Read a timestamp column, or raise SchemaError for a dtype that holds no times."""
+class _EpochTimes(TimeColumn):
+    """Unix times (numbers, or text of numbers) in a named unit: instants."""
+
+    def __init__(self, column: pd.Series, tz: dt.tzinfo, unit: str) -> None:
+        self.column = column
+        self.unit = unit
+        instants, self.blank, readable = read_epochs(column, unit)
+        self.inner = _AwareTimes(instants, tz)
+        self.missing = ~readable
+
+    def older_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
+        return self.inner.older_than(instant, wall)
+
+    def coarsen(
+        self, positions: npt.NDArray[np.intp], resolution: Resolution
+    ) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+        # unreadable values become NA; readable ones are floored, then written as numbers
+        unreadable = self.missing[positions] & ~self.blank[positions]
+        floored, changed = self.inner.coarsen(positions, resolution)
+        changed = changed | unreadable
+        at = positions[changed]
+        return write_epochs(
+            self.column, at, floored.iloc[at].reset_index(drop=True), self.unit
+        ), changed
+
+
+def time_column(
+    column: pd.Series, tz: dt.tzinfo, *, name: Any, unit: TimestampUnit = None
+) -> TimeColumn:
+    """Read a timestamp column, or raise SchemaError for a dtype that holds no times.
+
+    With ``unit`` (``"s"`` or ``"ms"``) the column must hold Unix times:
+    numbers, or text (or Python objects) of numbers.
+    """
     dtype = column.dtype
+    if unit is not None:
+        text = arrow_strings(column) is not None or (
+            isinstance(dtype, np.dtype) and dtype.kind == "O"
+        )
+        if not (text or holds_numbers(dtype)):
+            raise SchemaError(
+                f"timestamp_unit={unit!r} is for Unix times (numbers), but timestamp column "
+                f"{shown(name)} holds {dtype}; leave timestamp_unit out for times"
+            )
+        return _EpochTimes(column, tz, unit)
     if isinstance(dtype, pd.DatetimeTZDtype):
         return _AwareTimes(column, tz)
     if isinstance(dtype, np.dtype) and dtype.kind == "M":
@@ -357,7 +419,13 @@ def time_column(column: pd.Series, tz: dt.tzinfo, *, name: Any) -> TimeColumn:
         return _ConvertedTimes(column, inner)
     if arrow_strings(column) is not None or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
         return _TextTimes(column, tz)
+    if holds_numbers(dtype):
+        raise SchemaError(
+            f"timestamp column {shown(name)} holds numbers ({dtype}), not times; if they are "
+            "Unix times, say in which unit: timestamp_unit='s' or 'ms' (command line: "
+            "--timestamp-unit); they are never guessed"
+        )
     raise SchemaError(
-        f"timestamp column {name!r} holds {dtype}, not times or ISO 8601 text; "
-        "convert it first, for example with pandas.to_datetime(..., unit='s')"
+        f"timestamp column {shown(name)} holds {dtype}, not times or ISO 8601 text; "
+        "convert it first, for example with pandas.to_datetime"
     )

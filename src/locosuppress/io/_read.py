@@ -11,6 +11,7 @@ the first person's data).
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 from pathlib import Path
@@ -35,17 +36,19 @@ def read_mailing_file(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: int | str | None = None,
+    header: bool = True,
 ) -> pd.DataFrame:
     """Read a CSV or ``.xlsx`` mailing file with every column as text.
 
     The format comes from the content (an ``.xlsx`` file is a ZIP archive) and
     the ``.xlsx`` suffix; anything else is read as CSV. For CSV, the encoding
     is a byte order mark's (``utf-8-sig``, ``utf-16``), else ``utf-8`` if the
-    first 64 KiB are valid UTF-8, else ``cp1252`` (Windows-1252). A file whose
-    first 64 KiB are plain ASCII but that turns out not to be UTF-8 further on
-    is read again as ``cp1252``. The delimiter (``,`` ``;`` tab ``|``) is the
-    one that splits the header and the following records of that sample
-    consistently, ignoring delimiters inside quoted fields.
+    whole file is valid UTF-8, else ``cp1252`` (Windows-1252) if the file
+    holds no valid UTF-8 multi-byte sequence at all; a file that mixes the two
+    is refused, never decoded one way. Every byte is checked, and a NUL
+    character anywhere is refused. The delimiter (``,`` ``;`` tab ``|``) is
+    the one that splits the header and the following records of the first
+    64 KiB consistently, ignoring delimiters inside quoted fields.
 
     Values come back exactly as written: no type conversion, no missing-value
     markers, no white-space stripping. An empty field is ``""``; a record with
@@ -57,28 +60,36 @@ def read_mailing_file(
 
     Header names are kept as written, but a blank one becomes ``column_<n>``
     (1-based position) and a repeated one gets ``_2``, ``_3``...; the
-    positions of renamed columns are in the attrs.
+    positions of renamed columns are in the attrs. With ``header=False`` the
+    file has no header row: every row is data and the columns are named
+    ``column_1``, ``column_2``, ... (and :func:`write_mailing_file` writes
+    such a frame back without a header row).
 
     Args:
         path: the file.
         encoding: the CSV encoding, overriding detection (any Python codec name).
         delimiter: the CSV delimiter, overriding detection (one character).
         sheet: the ``.xlsx`` worksheet, by 0-based position or name (default: the first).
+        header: whether the first row names the columns (default) or is data.
 
     Returns:
         A frame of string columns with a ``RangeIndex``; ``frame.attrs["locosuppress"]``
         is a dict with ``format`` (``"csv"`` or ``"xlsx"``), ``source`` (the file
         name, without folder), ``encoding`` and ``delimiter`` (CSV, else ``None``),
-        ``sheet`` (0-based position for ``.xlsx``, else ``None``) and
-        ``renamed_columns`` (0-based positions of renamed header names).
+        ``sheet`` (0-based position for ``.xlsx``, else ``None``),
+        ``renamed_columns`` (0-based positions of renamed header names) and
+        ``header`` (``False`` when read with ``header=False``).
 
     Raises:
         MailingFileError: the file is missing, a folder, unreadable, empty,
-            binary, not in the encoding, has a record with more fields than the
-            header or an unclosed quote, is a damaged or legacy Excel file; an
-            option does not fit the format; or ``.xlsx`` support (the ``excel``
-            extra) is not installed.
+            binary (a NUL byte anywhere), not in the encoding or mixing UTF-8
+            with another encoding, has a record with more fields than the
+            header or an unclosed quote, is a damaged, legacy or
+            oversized-when-unpacked Excel file; an option does not fit the
+            format; or ``.xlsx`` support (the ``excel`` extra) is not installed.
     """
+    if not isinstance(header, bool):
+        raise TypeError(f"header must be True or False, not {type(header).__name__}")
     source = Path(os.fspath(path))
     if source.is_dir():
         raise MailingFileError(f"{source}: is a folder, not a mailing file")
@@ -100,7 +111,7 @@ def read_mailing_file(
                 raise MailingFileError(
                     f"{source}: encoding= and delimiter= apply to CSV files, not .xlsx"
                 )
-            frame, sheet_position = read_xlsx(stream, source, sheet)
+            frame, sheet_position = read_xlsx(stream, source, sheet, header=header)
             info: dict[str, Any] = {
                 "format": "xlsx",
                 "encoding": None,
@@ -111,7 +122,13 @@ def read_mailing_file(
             if sheet is not None:
                 raise MailingFileError(f"{source}: sheet= applies to .xlsx files, not CSV")
             frame, found_encoding, found_delimiter = _read_csv(
-                stream, source, sample, complete=complete, encoding=encoding, delimiter=delimiter
+                stream,
+                source,
+                sample,
+                complete=complete,
+                encoding=encoding,
+                delimiter=delimiter,
+                header=header,
             )
             info = {
                 "format": "csv",
@@ -119,8 +136,10 @@ def read_mailing_file(
                 "delimiter": found_delimiter,
                 "sheet": None,
             }
-    header = [str(name) for name in frame.columns]
-    names, renamed = _sniff.unique_names(header)
+    if header:
+        names, renamed = _sniff.unique_names([str(name) for name in frame.columns])
+    else:
+        names, renamed = [f"column_{i + 1}" for i in range(frame.shape[1])], []
     frame.columns = pd.Index(names, dtype=str)
     frame.attrs[ATTRS_KEY] = {
         "format": info["format"],
@@ -129,6 +148,7 @@ def read_mailing_file(
         "delimiter": info["delimiter"],
         "sheet": info["sheet"],
         "renamed_columns": renamed,
+        "header": header,
     }
     return frame
 
@@ -141,36 +161,17 @@ def _read_csv(
     complete: bool,
     encoding: str | None,
     delimiter: str | None,
+    header: bool,
 ) -> tuple[pd.DataFrame, str, str]:
     """Read a CSV file: detect what was not given, parse, name the header."""
     if not sample:
         raise MailingFileError(f"{source}: is empty")
-    if encoding is None:
-        try:
-            chosen = _sniff.detect_encoding(sample, complete=complete)
-        except UnicodeDecodeError as exc:
-            line = sample[: exc.start].count(b"\n") + 1
-            raise MailingFileError(
-                f"{source}: is neither UTF-8 nor Windows-1252 (cp1252): byte "
-                f"0x{sample[exc.start]:02X} on line {line} (offset {exc.start}) is undefined "
-                'in cp1252; if the file is Latin-1, pass encoding="latin-1"'
-            ) from None
-    else:
-        chosen = encoding_option(encoding)
-        if chosen == "utf-8" and sample.startswith(b"\xef\xbb\xbf"):
-            chosen = "utf-8-sig"
+    chosen = _choose_encoding(stream, source, sample, encoding=encoding)
     try:
         text = _sniff.decode_sample(sample, chosen, complete=complete)
-    except UnicodeDecodeError as exc:
-        line = sample[: exc.start].count(b"\n") + 1
-        raise MailingFileError(
-            f"{source}: is not valid {chosen}: byte 0x{sample[exc.start]:02X} on line {line} "
-            f"(offset {exc.start}); {_encoding_hint(chosen)}"
-        ) from None
-    if "\x00" in text:
-        raise MailingFileError(
-            f"{source}: looks like a binary file, not CSV text (it contains NUL bytes)"
-        )
+    except UnicodeDecodeError:  # pragma: no cover - the whole file was checked
+        stream.seek(0)
+        raise _decode_error(stream, source, chosen) from None
     if not text.strip():
         raise MailingFileError(f"{source}: is empty (only blank lines)")
     chosen_delimiter = (
@@ -180,23 +181,71 @@ def _read_csv(
     )
     try:
         raw = _parse_csv(stream, source, chosen, chosen_delimiter)
-    except UnicodeDecodeError:
-        if encoding is None and chosen == "utf-8" and sample.isascii():
-            # The sample was plain ASCII; the first non-ASCII byte further on
-            # shows the file is not UTF-8. Windows-1252 is the only other guess.
-            chosen = "cp1252"
-            try:
-                raw = _parse_csv(stream, source, chosen, chosen_delimiter)
-            except UnicodeDecodeError:
-                stream.seek(0)
-                raise _decode_error(stream, source, chosen) from None
-        else:
-            stream.seek(0)
-            raise _decode_error(stream, source, chosen) from None
-    header = raw.iloc[0].tolist() if len(raw) else []
+    except UnicodeDecodeError:  # pragma: no cover - the whole file was checked
+        stream.seek(0)
+        raise _decode_error(stream, source, chosen) from None
+    if not header:
+        return raw, chosen, chosen_delimiter
+    names = raw.iloc[0].tolist() if len(raw) else []
     frame = raw.iloc[1:].reset_index(drop=True)
-    frame.columns = pd.Index(header, dtype=str)
+    frame.columns = pd.Index(names, dtype=str)
     return frame, chosen, chosen_delimiter
+
+
+def _choose_encoding(stream: BinaryIO, source: Path, sample: bytes, *, encoding: str | None) -> str:
+    """The encoding to read with, checked on every byte of the file.
+
+    A byte order mark or ``encoding=`` decides; otherwise
+    :func:`~locosuppress.io._sniff.settle_encoding` picks UTF-8 or
+    Windows-1252 from the whole file and refuses a file mixing the two. Either
+    way the whole file must decode strictly and hold no NUL character.
+    """
+    if encoding is not None:
+        chosen = encoding_option(encoding)
+        if chosen == "utf-8" and sample.startswith(codecs.BOM_UTF8):
+            chosen = "utf-8-sig"
+    elif sample.startswith(codecs.BOM_UTF8):
+        chosen = "utf-8-sig"
+    elif sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        chosen = "utf-16"
+    else:
+        chosen = ""
+    try:
+        if chosen:
+            scan = _sniff.scan_text(stream, chosen)
+        else:
+            chosen, scan = _sniff.settle_encoding(stream)
+    except OSError as exc:
+        raise MailingFileError(f"{source}: cannot be read ({exc.strerror})") from None
+    finally:
+        stream.seek(0)
+    bad = scan.bad
+    if chosen == "mixed" and bad is not None:
+        raise MailingFileError(
+            f"{source}: mixes encodings: it holds UTF-8 text, but byte 0x{bad.byte:02X} on "
+            f"line {bad.line} (offset {bad.offset}) is not UTF-8 (Windows-1252 rows pasted "
+            "into a UTF-8 file, or files of both kinds joined); read either way, some "
+            "addresses would be garbled and never match. Save the whole file as UTF-8 "
+            "(e.g. open it in Excel and save as 'CSV UTF-8'), or pass encoding=... if you "
+            "know it is all one encoding"
+        )
+    if bad is not None:
+        if encoding is None and chosen == "cp1252":
+            raise MailingFileError(
+                f"{source}: is neither UTF-8 nor Windows-1252 (cp1252): byte "
+                f"0x{bad.byte:02X} on line {bad.line} (offset {bad.offset}) is undefined "
+                'in cp1252; if the file is Latin-1, pass encoding="latin-1"'
+            )
+        raise MailingFileError(
+            f"{source}: is not valid {chosen}: byte 0x{bad.byte:02X} on line {bad.line} "
+            f"(offset {bad.offset}); {_encoding_hint(chosen)}"
+        )
+    if scan.nul_line is not None:
+        raise MailingFileError(
+            f"{source}: looks like a binary file, not CSV text: it contains NUL bytes "
+            f"(first on line {scan.nul_line}); export the data again as CSV"
+        )
+    return chosen
 
 
 def _parse_csv(stream: BinaryIO, source: Path, encoding: str, delimiter: str) -> pd.DataFrame:

@@ -1,10 +1,14 @@
 """Private helpers of :mod:`locosuppress.io`: encodings, delimiters, header names.
 
-Everything here works on a bounded sample of the file (the first
-:data:`SAMPLE_SIZE` bytes), except the ``locate_*`` functions, which stream the
-whole file and run only after pandas has already failed, to turn its error into
-a message with a physical line number. Nothing here ever returns or formats a
-value from the file: callers get encodings, delimiters, counts and positions.
+Delimiters are sniffed on a bounded sample of the file (the first
+:data:`SAMPLE_SIZE` bytes). The encoding is settled on the whole file:
+:func:`scan_text` and :func:`settle_encoding` stream every byte once (a strict
+decode, about as fast as reading), so a byte that is not UTF-8, a file mixing
+UTF-8 with Windows-1252, or a NUL character is found wherever it is. The
+``locate_*`` functions stream the whole file too, and run only after pandas
+has already failed, to turn its error into a message with a physical line
+number. Nothing here ever returns or formats a value from the file: callers
+get encodings, delimiters, counts and positions.
 """
 
 from __future__ import annotations
@@ -13,17 +17,23 @@ import codecs
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import BinaryIO
+from typing import Any, BinaryIO, NamedTuple
+
+import numpy as np
 
 __all__ = [
     "DELIMITERS",
     "SAMPLE_SIZE",
+    "BadByte",
+    "Scan",
     "decode_sample",
-    "detect_encoding",
+    "has_utf8_sequence",
     "locate_decode_error",
     "locate_ragged_record",
     "locate_unclosed_quote",
     "normalize_encoding",
+    "scan_text",
+    "settle_encoding",
     "sniff_delimiter",
     "unique_names",
 ]
@@ -44,6 +54,45 @@ _MAX_RECORDS = 200
 
 _CHUNK = 1024 * 1024
 
+# The valid UTF-8 multi-byte sequences (RFC 3629: no overlong forms, no
+# surrogates, nothing past U+10FFFF), as inclusive byte ranges per position:
+# the lead byte, then the bytes after it. In a file that is not valid UTF-8 as
+# a whole, one such sequence means part of it was written as UTF-8.
+_CONT = (0x80, 0xBF)
+_UTF8_SEQUENCES: tuple[tuple[tuple[int, int], ...], ...] = (
+    ((0xC2, 0xDF), _CONT),
+    ((0xE0, 0xE0), (0xA0, 0xBF), _CONT),
+    ((0xE1, 0xEC), _CONT, _CONT),
+    ((0xED, 0xED), (0x80, 0x9F), _CONT),
+    ((0xEE, 0xEF), _CONT, _CONT),
+    ((0xF0, 0xF0), (0x90, 0xBF), _CONT, _CONT),
+    ((0xF1, 0xF3), _CONT, _CONT, _CONT),
+    ((0xF4, 0xF4), (0x80, 0x8F), _CONT, _CONT),
+)
+_LONGEST_SEQUENCE = 4
+
+
+class BadByte(NamedTuple):
+    """Where a file stops being valid in an encoding: never the byte's neighbours."""
+
+    #: 1-based physical line.
+    line: int
+    #: 0-based byte offset in the file.
+    offset: int
+    #: the byte's value.
+    byte: int
+
+
+class Scan(NamedTuple):
+    """What one strict pass over a whole file found (positions only)."""
+
+    #: The first byte the encoding cannot decode, if any (the scan stops there).
+    bad: BadByte | None
+    #: The 1-based line of the first NUL character (one decoded before ``bad``), if any.
+    nul_line: int | None
+    #: Whether a character outside ASCII was decoded before ``bad``.
+    non_ascii: bool
+
 
 def normalize_encoding(encoding: str) -> str:
     """Return Python's canonical name of an encoding (``"UTF8"`` -> ``"utf-8"``).
@@ -58,40 +107,6 @@ def normalize_encoding(encoding: str) -> str:
         LookupError: Python knows no such encoding.
     """
     return codecs.lookup(encoding).name
-
-
-def detect_encoding(sample: bytes, /, *, complete: bool) -> str:
-    """Guess the encoding of a file from its first bytes.
-
-    A UTF-8 byte order mark gives ``"utf-8-sig"``, a UTF-16 one ``"utf-16"``;
-    otherwise ``"utf-8"`` if the sample is valid UTF-8 (a character cut off at
-    the end of an incomplete sample is fine), else ``"cp1252"`` (Windows-1252,
-    what Excel on a Dutch Windows PC writes).
-
-    Args:
-        sample: the first bytes of the file.
-        complete: the sample is the whole file.
-
-    Returns:
-        A canonical codec name.
-
-    Raises:
-        UnicodeDecodeError: the sample is neither UTF-8 nor Windows-1252; it
-            contains one of the five bytes Windows-1252 leaves undefined. Its
-            ``start`` is the offset of that byte in the file.
-    """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        decode_sample(sample, "utf-8", complete=complete)
-    except UnicodeDecodeError:
-        pass
-    else:
-        return "utf-8"
-    sample.decode("cp1252")
-    return "cp1252"
 
 
 def decode_sample(sample: bytes, encoding: str, /, *, complete: bool) -> str:
@@ -215,6 +230,113 @@ def unique_names(raw: Sequence[str], /) -> tuple[list[str], list[int]]:
     return names, renamed
 
 
+def scan_text(stream: BinaryIO, encoding: str, /) -> Scan:
+    """Decode a whole file strictly, chunk by chunk; report where it fails and any NUL.
+
+    Lines are counted in the decoded text (a line feed is one character in
+    every encoding read here), so a NUL's line is right in UTF-16 too.
+
+    Args:
+        stream: the file, opened in binary mode (read from its current position).
+        encoding: the codec to check.
+
+    Returns:
+        The first undecodable byte, the line of the first NUL character, and
+        whether any character outside ASCII came before the failure.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    lines = 1
+    nul_line: int | None = None
+    non_ascii = False
+    while True:
+        chunk = stream.read(_CHUNK)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            # The decoder may hold back up to a few bytes of an unfinished
+            # character from the previous chunk; ``start`` counts from those.
+            # Everything before ``start`` decoded, so it may be judged.
+            good = exc.object[: exc.start]
+            pending = len(exc.object) - len(chunk)
+            start = offset + exc.start - pending
+            bad = BadByte(lines + good.count(b"\n"), start, exc.object[exc.start])
+            return Scan(bad, nul_line, non_ascii or not good.isascii())
+        if nul_line is None and "\x00" in text:
+            nul_line = lines + text[: text.index("\x00")].count("\n")
+        non_ascii = non_ascii or not text.isascii()
+        if not chunk:
+            return Scan(None, nul_line, non_ascii)
+        lines += text.count("\n")
+        offset += len(chunk)
+
+
+def has_utf8_sequence(stream: BinaryIO, /) -> bool:
+    """Whether the bytes from the stream's position hold a valid UTF-8 multi-byte sequence.
+
+    Vectorised with numpy, chunk by chunk (a sequence cut by a chunk's end is
+    seen in the next one): about as fast as reading the file.
+    """
+    carry = b""
+    while chunk := stream.read(_CHUNK):
+        data = carry + chunk
+        if _holds_utf8_sequence(np.frombuffer(data, dtype=np.uint8)):
+            return True
+        carry = data[-(_LONGEST_SEQUENCE - 1) :]
+    return False
+
+
+def _holds_utf8_sequence(octets: np.ndarray[Any, np.dtype[np.uint8]]) -> bool:
+    """Whether any position of ``octets`` starts a valid UTF-8 multi-byte sequence.
+
+    A lead byte followed by a continuation byte is rare in Windows-1252 text
+    (``é`` is mostly followed by a letter), so the exact ranges are checked
+    at those few candidate positions only.
+    """
+    if len(octets) < 2:
+        return False
+    candidates = np.flatnonzero((octets[:-1] >= 0xC2) & ((octets[1:] & 0xC0) == 0x80))
+    if not len(candidates):
+        return False
+    padded = np.concatenate([octets, np.zeros(_LONGEST_SEQUENCE, dtype=np.uint8)])
+    for ranges in _UTF8_SEQUENCES:
+        found = np.ones(len(candidates), dtype=bool)
+        for offset, (low, high) in enumerate(ranges):
+            at = padded[candidates + offset]
+            found &= (at >= low) & (at <= high)
+        if found.any():
+            return True
+    return False
+
+
+def settle_encoding(stream: BinaryIO, /) -> tuple[str, Scan]:
+    """Decide between UTF-8 and Windows-1252 on the whole file, never on a sample.
+
+    The file is UTF-8 when all of it decodes as UTF-8. Otherwise it is
+    Windows-1252 only when it holds no valid UTF-8 multi-byte sequence at all
+    (before or after the first byte that is not UTF-8): a file with both is
+    mixed, and reading it either way would turn some addresses into mojibake.
+
+    Args:
+        stream: the file, opened in binary mode at its start; no byte order mark.
+
+    Returns:
+        ``("utf-8", scan)`` or ``("cp1252", scan)`` with the scan of that
+        encoding; for a mixed file ``("mixed", scan)``, the UTF-8 scan whose
+        ``bad`` is the first byte that is not UTF-8.
+    """
+    utf8 = scan_text(stream, "utf-8")
+    if utf8.bad is None:
+        return "utf-8", utf8
+    if utf8.non_ascii:
+        return "mixed", utf8
+    stream.seek(utf8.bad.offset)
+    if has_utf8_sequence(stream):
+        return "mixed", utf8
+    stream.seek(0)
+    return "cp1252", scan_text(stream, "cp1252")
+
+
 def locate_decode_error(stream: BinaryIO, encoding: str, /) -> tuple[int, int, int] | None:
     """Find the first byte of a file that ``encoding`` cannot decode.
 
@@ -226,26 +348,8 @@ def locate_decode_error(stream: BinaryIO, encoding: str, /) -> tuple[int, int, i
         ``(line, offset, byte)``: 1-based line number, 0-based byte offset and the
         byte's value; ``None`` if the whole stream decodes.
     """
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    offset = 0
-    lines = 1
-    while True:
-        chunk = stream.read(_CHUNK)
-        try:
-            decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as exc:
-            # The decoder may hold back up to a few bytes of an unfinished
-            # character from the previous chunk; ``start`` counts from those.
-            pending = len(exc.object) - len(chunk)
-            start = offset + exc.start - pending
-            at = exc.start - pending
-            before = chunk[: max(at, 0)]
-            bad = exc.object[exc.start]
-            return lines + before.count(b"\n"), start, bad
-        if not chunk:
-            return None
-        lines += chunk.count(b"\n")
-        offset += len(chunk)
+    bad = scan_text(stream, encoding).bad
+    return None if bad is None else (bad.line, bad.offset, bad.byte)
 
 
 def _numbered_records(lines: Iterable[str], delimiter: str) -> Iterable[tuple[int, list[str]]]:

@@ -25,13 +25,24 @@ from locosuppress import _fs
 from locosuppress.errors import LocosuppressError, MailingFileError, OutputExistsError
 from locosuppress.io._read import ATTRS_KEY, delimiter_option, encoding_option
 from locosuppress.io._xlsx import UNSUPPORTED_EXCEL, XLSX_SUFFIXES, xlsx_writer
+from locosuppress.keys import KEY_FILE_PREFIX
 
-__all__ = ["write_atomically", "write_mailing_file"]
+__all__ = ["protected_content", "write_atomically", "write_mailing_file"]
 
 _LINE_TERMINATOR = "\r\n"  # RFC 4180, and what Excel writes
 _TEMP_PREFIX = ".locosuppress"  # a hidden name holding nothing from the data or the target
-# Mailing files are the user's own files, not secrets: the usual 0o666 less the umask.
-_FILE_MODE = 0o666
+# Mailing files hold personal data: owner-only from the moment the temporary
+# file exists (set at creation, never chmod-ed after), like lists and keys.
+_FILE_MODE = 0o600
+# How files that a mailing file must never replace begin: losing one loses
+# the key, the list or its committed changes.
+_PROTECTED_CONTENT = (
+    (KEY_FILE_PREFIX.encode("ascii"), "a locosuppress key file"),
+    (b"SQLite format 3\x00", "a SQLite database (a suppression list?)"),
+    (b"\x37\x7f\x06\x82", "a SQLite write-ahead log"),
+    (b"\x37\x7f\x06\x83", "a SQLite write-ahead log"),
+    (b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7", "a SQLite journal"),
+)
 
 
 def write_mailing_file(
@@ -53,12 +64,17 @@ def write_mailing_file(
     double quote or a line break, and in a one-column file every value is
     quoted (else an empty or blank value would read back as a blank line).
 
+    A frame read with ``header=False`` (``frame.attrs["locosuppress"]["header"]``)
+    is written without a header row, as it was read.
+
     Every value is written as text: missing values (``None``, ``NaN``,
     ``pd.NA``) as empty cells, anything else that is not a string as
     ``str(value)``. The index is not written. The frame is not modified.
 
-    The file is written to a temporary file in the same folder, flushed to
-    disk, then renamed over ``path``; on any error the temporary file is
+    A new file is created with mode 0600 (owner only: it holds personal
+    data), whatever the umask. The file is written to a temporary file (also
+    0600 from its creation) in the same folder, flushed to disk, then renamed
+    over ``path``; on any error the temporary file is
     removed and ``path`` is untouched. Without ``overwrite=True`` an existing
     ``path`` is never replaced, even if it appears while writing.
 
@@ -71,7 +87,8 @@ def write_mailing_file(
 
     Raises:
         OutputExistsError: ``path`` exists and ``overwrite`` is false.
-        MailingFileError: a value cannot be written in the encoding (the message
+        MailingFileError: ``path`` is a key file, a SQLite database or its
+            log (even with ``overwrite``); a value cannot be written in the encoding (the message
             gives its row and column position), or in ``.xlsx``; the folder does
             not exist or cannot be written; ``path`` is a folder or an
             unsupported Excel format; an option does not fit the format; or
@@ -91,15 +108,16 @@ def write_mailing_file(
     _check_target(target, overwrite=overwrite)  # fail before converting a million rows
     header = [str(name) for name in frame.columns]
     columns = [_text_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    found = _frame_info(frame)
+    header_row = found.get("header") is not False
     write: Callable[[BinaryIO], None]
     if suffix in XLSX_SUFFIXES:
         if encoding is not None or delimiter is not None:
             raise MailingFileError(
                 f"{target}: encoding= and delimiter= apply to CSV files, not .xlsx"
             )
-        write = xlsx_writer(target, header, columns)
+        write = xlsx_writer(target, header, columns, header_row=header_row)
     else:
-        found = _frame_info(frame)
         read_as_csv = found.get("format") == "csv"
         if encoding is None:
             encoding = (found.get("encoding") if read_as_csv else None) or "utf-8"
@@ -111,7 +129,14 @@ def write_mailing_file(
         chosen_delimiter = delimiter_option(delimiter)
 
         def write(stream: BinaryIO) -> None:
-            _write_csv(stream, target, header, columns, chosen_encoding, chosen_delimiter)
+            _write_csv(
+                stream,
+                target,
+                header if header_row else None,
+                columns,
+                chosen_encoding,
+                chosen_delimiter,
+            )
 
     write_atomically(target, write, overwrite=overwrite)
 
@@ -143,30 +168,33 @@ def _to_text(value: object) -> str | None:
 def _write_csv(
     stream: BinaryIO,
     target: Path,
-    header: list[str],
+    header: list[str] | None,
     columns: list[pd.Series],
     encoding: str,
     delimiter: str,
 ) -> None:
-    """Write CSV text to ``stream``; locate the cell an encoding error comes from."""
+    """Write CSV text to ``stream`` (without a header row for ``header=None``).
+
+    Locates the cell an encoding error comes from.
+    """
     text = pd.concat(columns, axis=1, ignore_index=True)
     try:
         text.to_csv(
             stream,
             mode="wb",
             sep=delimiter,
-            header=header,
+            header=header if header is not None else False,
             index=False,
             na_rep="",
             encoding=encoding,
             errors="strict",
             lineterminator=_LINE_TERMINATOR,
-            quoting=csv.QUOTE_ALL if len(header) == 1 else csv.QUOTE_MINIMAL,
+            quoting=csv.QUOTE_ALL if len(columns) == 1 else csv.QUOTE_MINIMAL,
             quotechar='"',
             doublequote=True,
         )
     except UnicodeEncodeError:
-        raise _encode_error(target, header, columns, encoding) from None
+        raise _encode_error(target, header or [], columns, encoding) from None
 
 
 def _encode_error(
@@ -208,7 +236,7 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], None], *, overwri
     """Write via a temporary file in the target's folder, then put it in place.
 
     The temporary file gets a random hidden name (nothing from the data or
-    the target) and mode 0o666 less the umask; it is fsynced, then linked
+    the target) and mode 0600 from its creation; it is fsynced, then linked
     into place (never replacing a file, even one that appeared meanwhile) or,
     with ``overwrite``, renamed over the target after taking its permissions.
     On any error, an interrupt included, the temporary file is removed and the
@@ -249,11 +277,35 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], None], *, overwri
         raise MailingFileError(f"{target}: cannot be written ({reason})") from None
 
 
+def protected_content(path: Path) -> str | None:
+    """What an existing file is, when its first bytes show it must never be replaced.
+
+    Returns:
+        ``"a locosuppress key file"``, ``"a SQLite database ..."``, a SQLite
+        log, or ``None`` (also for a missing or unreadable file).
+    """
+    try:
+        with path.open("rb") as stream:
+            start = stream.read(64)
+    except OSError:
+        return None
+    for prefix, what in _PROTECTED_CONTENT:
+        if start.startswith(prefix):
+            return what
+    return None
+
+
 def _check_target(target: Path, *, overwrite: bool) -> None:
-    """Refuse a folder, a missing folder, or an existing file without ``overwrite``."""
+    """Refuse a folder, a missing folder, a key or list, an existing file without ``overwrite``."""
     if target.is_dir():
         raise MailingFileError(f"{target}: is a folder; give a file name")
     if not target.parent.is_dir():
         raise MailingFileError(f"{target}: the folder does not exist")
     if not overwrite and os.path.lexists(target):
         raise OutputExistsError(f"{target}: already exists; pass overwrite=True to replace it")
+    found = protected_content(target)
+    if found is not None:
+        raise MailingFileError(
+            f"{target}: is {found}; a mailing file never replaces it, not even with "
+            "overwrite=True: choose another name"
+        )

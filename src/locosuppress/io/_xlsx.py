@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -41,7 +42,12 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or a password-
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_COLUMNS = 16_384
 _EXCEL_MAX_CELL = 32_767
-_SCRATCH_PREFIX = ".locosuppress"  # a hidden name holding nothing from the data or the target
+_SCRATCH_PREFIX = ".locosuppress"
+# A workbook is a ZIP archive: refuse, before parsing, one that would unpack to
+# more than this many times its own size or more than this many bytes (a zip
+# bomb). Real sheets of text compress about 5 to 20 times.
+MAX_UNPACK_RATIO = 200
+MAX_UNPACKED = 2 * 1024**3  # a hidden name holding nothing from the data or the target
 
 
 def _import_openpyxl() -> Any:
@@ -90,24 +96,30 @@ def is_xlsx(source: Path, sample: bytes) -> bool:
     return False
 
 
-def read_xlsx(stream: BinaryIO, source: Path, sheet: int | str | None) -> tuple[pd.DataFrame, int]:
+def read_xlsx(
+    stream: BinaryIO, source: Path, sheet: int | str | None, *, header: bool = True
+) -> tuple[pd.DataFrame, int]:
     """Read one worksheet as text; return the frame and the sheet's position.
 
     Args:
         stream: the open workbook file.
         source: the file, for messages.
         sheet: the worksheet by 0-based position or name, or ``None`` for the first.
+        header: whether the first non-empty row names the columns; if not, it
+            is data, and the columns get positions as names.
 
     Returns:
         ``(frame, position)``: string columns named by the header row as
         written, and the worksheet's 0-based position.
 
     Raises:
-        MailingFileError: the workbook is damaged, has no such sheet, or the
-            sheet is empty or has a value without a header.
+        MailingFileError: the workbook is damaged, would unpack to more than
+            200 times its size or 2 GiB, has no such sheet, or the sheet is
+            empty or has a value without a header.
         MissingExtraError: openpyxl (the ``excel`` extra) is not installed.
     """
     openpyxl = _import_openpyxl()
+    _check_unpacked_size(stream, source)
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises zipfile, KeyError, XML and value errors
@@ -120,7 +132,7 @@ def read_xlsx(stream: BinaryIO, source: Path, sheet: int | str | None) -> tuple[
         worksheet = worksheets[position]
         worksheet.reset_dimensions()  # stored dimensions are often wrong; read every row
         try:
-            rows = _sheet_rows(source, worksheet)
+            rows = _sheet_rows(source, worksheet, header=header)
         except LocosuppressError:
             raise
         except Exception:
@@ -129,11 +141,43 @@ def read_xlsx(stream: BinaryIO, source: Path, sheet: int | str | None) -> tuple[
             ) from None
     finally:
         workbook.close()
-    header, width, body = rows
+    names, width, body = rows
     columns = {str(i): [row[i] if i < len(row) else "" for row in body] for i in range(width)}
     frame = pd.DataFrame(columns, dtype=str)
-    frame.columns = pd.Index(header, dtype=str)
+    frame.columns = pd.Index(names, dtype=str)
     return frame, position
+
+
+def _check_unpacked_size(stream: BinaryIO, source: Path) -> None:
+    """Refuse an archive that would unpack past the limits, from its directory alone.
+
+    The sizes come from the archive's central directory; :mod:`zipfile` never
+    unpacks a member past its recorded size, so a lying directory cannot get
+    more bytes through openpyxl than it declares.
+
+    Raises:
+        MailingFileError: not a readable archive, or too large when unpacked.
+    """
+    try:
+        size = os.fstat(stream.fileno()).st_size
+        with zipfile.ZipFile(stream) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise MailingFileError(
+            f"{source}: is not a readable .xlsx file (damaged, or not an Excel workbook)"
+        ) from None
+    finally:
+        stream.seek(0)
+    if unpacked > MAX_UNPACKED:
+        limit = f"more than {MAX_UNPACKED // 1024**3} GiB"
+    elif unpacked > MAX_UNPACK_RATIO * max(size, 1):
+        limit = f"more than {MAX_UNPACK_RATIO} times its size of {size:,} bytes"
+    else:
+        return
+    raise MailingFileError(
+        f"{source}: would unpack to {unpacked:,} bytes, {limit}; refused before reading as "
+        "a possible zip bomb. If the workbook is genuine, save the sheet as CSV"
+    )
 
 
 def _sheet_position(source: Path, titles: list[str], sheet: int | str | None) -> int:
@@ -155,15 +199,19 @@ def _sheet_position(source: Path, titles: list[str], sheet: int | str | None) ->
     )
 
 
-def _sheet_rows(source: Path, worksheet: Any) -> tuple[list[str], int, list[list[str]]]:
+def _sheet_rows(
+    source: Path, worksheet: Any, *, header: bool = True
+) -> tuple[list[str], int, list[list[str]]]:
     """Return ``(header, width, rows)`` of text cells from a read-only worksheet.
 
     Rows before the header (the first non-empty row) and after the last
     non-empty row are dropped; empty rows in between are kept as rows of ``""``.
     Header cells after the last non-empty one are dropped; a value beyond the
-    header's last column is an error, as a ragged CSV record is.
+    header's last column is an error, as a ragged CSV record is. Without a
+    header the first non-empty row is data and the widest row sets the width
+    (the names are then placeholders, renamed by the caller).
     """
-    header: list[str] | None = None
+    names: list[str] | None = None
     width = 0
     body: list[list[str]] = []
     kept = 0  # rows of ``body`` up to the last non-empty one
@@ -171,9 +219,18 @@ def _sheet_rows(source: Path, worksheet: Any) -> tuple[list[str], int, list[list
         values = [_cell_text(cell) for cell in cells]
         while values and not values[-1]:
             values.pop()
-        if header is None:
+        if not header:
+            if names is None and not values:
+                continue
+            names = []
+            width = max(width, len(values))
+            body.append(values)
             if values:
-                header, width = values, len(values)
+                kept = len(body)
+            continue
+        if names is None:
+            if values:
+                names, width = values, len(values)
             continue
         if len(values) > width:
             from openpyxl.utils import get_column_letter
@@ -185,9 +242,9 @@ def _sheet_rows(source: Path, worksheet: Any) -> tuple[list[str], int, list[list
         body.append(values)
         if values:
             kept = len(body)
-    if header is None:
+    if names is None:
         raise MailingFileError(f"{source}: the sheet is empty (no header row)")
-    return header, width, body[:kept]
+    return [str(i) for i in range(width)] if not header else names, width, body[:kept]
 
 
 def _cell_text(cell: Any) -> str:
@@ -222,13 +279,14 @@ def _cell_text(cell: Any) -> str:
 
 
 def xlsx_writer(
-    target: Path, header: list[str], columns: list[pd.Series]
+    target: Path, header: list[str], columns: list[pd.Series], *, header_row: bool = True
 ) -> Callable[[BinaryIO], None]:
     """Check that the data fits a sheet; return the function that writes the workbook.
 
     Args:
         target: the file being written, for messages and the scratch file's folder.
         header: the column names.
+        header_row: write the names as the first row (else the sheet has only data).
         columns: the columns, holding only strings and missing values.
 
     Returns:
@@ -240,7 +298,7 @@ def xlsx_writer(
     """
     openpyxl = _import_openpyxl()
     rows = len(columns[0]) if columns else 0
-    if rows + 1 > _EXCEL_MAX_ROWS or len(header) > _EXCEL_MAX_COLUMNS:
+    if rows + header_row > _EXCEL_MAX_ROWS or len(header) > _EXCEL_MAX_COLUMNS:
         raise MailingFileError(
             f"{target}: {rows} rows and {len(header)} columns do not fit in an Excel "
             f"sheet (at most {_EXCEL_MAX_ROWS - 1} rows, {_EXCEL_MAX_COLUMNS} columns); "
@@ -248,13 +306,17 @@ def xlsx_writer(
         )
 
     def write(stream: BinaryIO) -> None:
-        _write_xlsx(openpyxl, stream, target, header, columns)
+        _write_xlsx(openpyxl, stream, target, header if header_row else None, columns)
 
     return write
 
 
 def _write_xlsx(
-    openpyxl: Any, stream: BinaryIO, target: Path, header: list[str], columns: list[pd.Series]
+    openpyxl: Any,
+    stream: BinaryIO,
+    target: Path,
+    header: list[str] | None,
+    columns: list[pd.Series],
 ) -> None:
     """Write one sheet of text cells; a formula-like value stays text.
 
@@ -301,7 +363,8 @@ def _write_xlsx(
                 written.data_type = "s"  # text, not a formula or an error value
             return written
 
-        sheet.append([cell(name, None, i) for i, name in enumerate(header)])
+        if header is not None:
+            sheet.append([cell(name, None, i) for i, name in enumerate(header)])
         values = [column.to_numpy(dtype=object) for column in columns]
         for row, record in enumerate(zip(*values, strict=True)):
             sheet.append([cell(value, row, i) for i, value in enumerate(record)])

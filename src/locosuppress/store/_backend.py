@@ -4,16 +4,16 @@ Everything the list needs from a database is named here as a
 :class:`typing.Protocol`, in the list's own words (entries, sources, audit
 rows, the index snapshot), never in SQL:
 
-* :class:`Backend`: one open list: transactions, the change counter, the
+* :class:`Backend`: one open list: transactions, the
   upkeep after removals and snapshots, copies, closing;
 * :class:`Reader`: the queries one read transaction may run;
 * :class:`Writer`: a :class:`Reader` that may also write, in one write
   transaction that commits durably when the function passed to
   :meth:`Backend.write` returns, and rolls back when it raises.
 
-The SQLite backend (``_sqlite_backend``, over ``_sqlite``) is the only
-implementation today; a second one (PostgreSQL) implements the same three
-protocols and is chosen in ``_open``. The facade and its function modules
+Two backends implement the three protocols: SQLite (``_sqlite_backend``,
+over ``_sqlite``) and PostgreSQL (``_postgres_backend``, over ``_postgres``);
+``_open`` chooses one by the location. The facade and its function modules
 never see SQL or a driver.
 
 Codes stored through the seam come from :mod:`locosuppress._vocabulary`
@@ -93,6 +93,20 @@ class Reader(Protocol):
         """The meta entries as stored."""
         ...
 
+    def version(self) -> int:
+        """The list's data version: a stored counter (0 when never raised).
+
+        Every transaction that may change entries raises it
+        (:meth:`Writer.bump_version`), whichever process writes, so it never
+        goes back and also counts this connection's own commits; audit rows
+        and index snapshots leave it alone. SQLite keeps it in ``meta``;
+        PostgreSQL's change counter is it, and also stamps each entry written,
+        so that :meth:`changes_since` can fetch only what changed. It is
+        behind ``SuppressionList.data_version()``, the cached index and
+        ``len()``, and the Dask filter's compute-time check.
+        """
+        ...
+
     def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
         """Whether an e-mail entry or a domain entry exists in one of ``scopes``."""
         ...
@@ -154,7 +168,7 @@ class Reader(Protocol):
         ...
 
     def changes_since(self, version: int) -> tuple[int, list[Row]] | None:
-        """The entry keys written after :meth:`Backend.data_version` was ``version``.
+        """The entry keys written after :meth:`version` was ``version``.
 
         Returns ``(the data version now, rows)``, or None when the storage cannot
         tell, or entries were removed since (the caller then loads everything).
@@ -176,6 +190,10 @@ class Reader(Protocol):
 
 class Writer(Reader, Protocol):
     """A :class:`Reader` inside a write transaction."""
+
+    def bump_version(self) -> None:
+        """Raise the data version by one, in this transaction."""
+        ...
 
     def source_id(self, label: str | None) -> int | None:
         """The id of a source label (added when new); None for None."""
@@ -208,12 +226,47 @@ class Writer(Reader, Protocol):
         """Delete the entries of one hash in ``scopes`` (marks the snapshot stale); how many."""
         ...
 
+    def insert_dated(
+        self,
+        hashes: npt.NDArray[np.uint8],
+        scopes: npt.NDArray[np.int64],
+        reasons: npt.NDArray[np.int64],
+        ats: npt.NDArray[np.int64],
+        *,
+        kind: int,
+        source: int | None,
+    ) -> tuple[int, int]:
+        """Insert entries with a scope, reason and time per row; keep the older time.
+
+        ``hashes`` is ``(n, 32)`` sorted by hash, and each ``(hash, scope)``
+        appears once; ``scopes``, ``reasons`` and ``ats`` (seconds since the
+        epoch, 0 to 99,999,999,999) are aligned with it. A row whose entry
+        exists leaves it alone, except that an existing ``added_at`` later than
+        the row's time is moved back to it (reason and source stay).
+
+        Returns:
+            ``(added, moved_back)``: new entries, and existing ones whose time moved back.
+        """
+        ...
+
     def audit(self, row: AuditRow) -> None:
         """Append one audit row."""
         ...
 
     def write_snapshot(self, data: bytes) -> None:
-        """Store a new index snapshot, empty ``pending`` and mark the snapshot fresh."""
+        """Store a new index snapshot, empty ``pending`` and mark the snapshot fresh.
+
+        The bytes of the old snapshot and of the ``pending`` rows are
+        overwritten, not only unlinked: they may hold hashes removed later.
+        """
+        ...
+
+    def drop_snapshot(self) -> None:
+        """Delete the index snapshot, its bytes overwritten, and mark it stale.
+
+        Called in the transaction of every removal, so that no copy of a
+        removed hash outlives it (the next writable load writes a new one).
+        """
         ...
 
 
@@ -242,15 +295,6 @@ class Backend(Protocol):
 
         Raises:
             ListLockedError: other writers held the list longer than the lock timeout.
-        """
-        ...
-
-    def data_version(self) -> int:
-        """A number that changes whenever any connection commits a change to entries.
-
-        Where it is stored (PostgreSQL: the change counter) it also grows with
-        this connection's own commits and never goes back, so that
-        :meth:`Reader.changes_since` can fetch only what changed.
         """
         ...
 

@@ -32,9 +32,10 @@ from locosuppress._vocabulary import (
     option_code,
 )
 from locosuppress.filtering import FilterReport, FilterResult, filter_frame
+from locosuppress.interop import SuppressionExport
 from locosuppress.keys import HashingMaterial, SuppressionKey
 from locosuppress.normalize import normalize_email
-from locosuppress.store import _audit, _entries, _open, _snapshot, _transfer, _verify
+from locosuppress.store import _audit, _entries, _imports, _open, _snapshot, _transfer, _verify
 from locosuppress.store._reports import AddReport, ExportReport, ListStats, VerifyReport, utc
 from locosuppress.store._session import Session
 
@@ -236,6 +237,20 @@ class SuppressionList:
         """When the list was created (UTC)."""
         return datetime.strptime(self._meta["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
+    def data_version(self) -> int:
+        """Return the list's data version, read from the storage now.
+
+        A stored counter that every add, removal, import and merge raises in
+        its own transaction, whichever process writes (filter runs, backups
+        and exports do not). Two equal readings mean the same entries. On
+        SQLite it is kept in the list's meta; on PostgreSQL it is the change
+        counter that also lets a cached index fetch only the new entries.
+
+        Raises:
+            ListClosedError: the list is closed.
+        """
+        return self._session.version()
+
     # -- adding ------------------------------------------------------------------------
 
     def add(
@@ -267,10 +282,10 @@ class SuppressionList:
         emails: Iterable[object] | pd.Series,
         /,
         *,
-        scope: str = "all",
-        reason: str = "unsubscribed",
+        scope: str | pd.Series = "all",
+        reason: str | pd.Series = "unsubscribed",
         source: str | None = None,
-        now: datetime | None = None,
+        now: datetime | pd.Series | None = None,
         workers: int | None = None,
     ) -> AddReport:
         """Suppress many addresses in one durable transaction.
@@ -280,7 +295,11 @@ class SuppressionList:
 
         Args:
             emails: any iterable of values or a pandas Series (any dtype).
-            scope, reason, source, now: as for :meth:`add`.
+            scope, reason, source, now: as for :meth:`add`; ``scope``, ``reason``
+                and ``now`` may also be a Series aligned with ``emails`` (same
+                length, and the same index when ``emails`` is a Series), one
+                value per address. With a Series, an address already present
+                keeps the older of its two times (as :meth:`add_export`).
             workers: deprecated and ignored (a ``DeprecationWarning``); for
                 several cores use :mod:`locosuppress.dask`.
 
@@ -289,23 +308,77 @@ class SuppressionList:
             already present or invalid (with its 0-based position).
 
         Raises:
-            ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
+            ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label;
+                a Series option misaligned or holding a bad value (positions given).
             TypeError: a single string (use :meth:`add`) or a whole DataFrame was passed.
             ReadOnlyListError: the list was opened read-only.
         """
         accept_workers(workers)
-        option_code(scope, SCOPES, "scope")
-        option_code(reason, REASONS, "reason")
+        for name, value, table in (("scope", scope, SCOPES), ("reason", reason, REASONS)):
+            if not isinstance(value, pd.Series):
+                option_code(value, table, name)
         label = check_source(source)
-        report = _entries.add_many(
-            self._session,
-            self._matter,
-            emails,
-            scope=scope,
-            reason=reason,
-            label=label,
-            at=_at(now),
+        at = _at(None if isinstance(now, pd.Series) else now)
+        per_row = _imports.option_rows(emails, scope=scope, reason=reason, now=now, at=at)
+        if per_row is not None:
+            report = _imports.add_rows(
+                self._session, self._matter, *per_row, operation="add_many", label=label, at=at
+            )
+        else:
+            report = _entries.add_many(
+                self._session,
+                self._matter,
+                emails,
+                scope=scope,  # type: ignore[arg-type]  # a str: checked above
+                reason=reason,  # type: ignore[arg-type]
+                label=label,
+                at=at,
+            )
+        return self._after_bulk(report)
+
+    def add_export(
+        self,
+        export: SuppressionExport,
+        /,
+        *,
+        source: str | None = None,
+        now: datetime | None = None,
+    ) -> AddReport:
+        """Suppress the rows of a provider's export, each with its reason, scope and date.
+
+        One durable transaction: every row's entry is dated by its
+        ``suppressed_at`` (``now`` where the export has no date). An address
+        already present keeps its reason and source, and the older of the two
+        dates (an import with an older date moves it back).
+
+        Args:
+            export: what :func:`locosuppress.read_suppressions` returned.
+            source: a label for the audit log (default: the export's first file name).
+            now: the time of rows without a date, and of the audit row.
+
+        Returns:
+            An :class:`AddReport`; invalid addresses are given by their 0-based
+            position in ``export.frame``.
+
+        Raises:
+            TypeError: ``export`` is not a :class:`SuppressionExport`.
+            InvalidOptionError: a reason or scope of ours is unknown (positions given).
+            ReadOnlyListError: the list was opened read-only.
+        """
+        if not isinstance(export, SuppressionExport):
+            raise TypeError(
+                f"add_export takes what read_suppressions returned, not {type(export).__name__}"
+            )
+        label = check_source(source if source is not None else export.report.source)
+        at = _at(now)
+        values, rows = _imports.export_rows(export, at=at)
+        report = _imports.add_rows(
+            self._session, self._matter, values, rows, operation="add_export", label=label, at=at
         )
+        return self._after_bulk(report)
+
+    def _after_bulk(self, report: AddReport) -> AddReport:
+        """Fold a bulk load into the index snapshot, so the next open reads one snapshot."""
         if report.added >= _snapshot.PENDING_LIMIT:
             # A bulk load: fold it into the index snapshot now, so that the
             # next open (read-only ones too) reads one snapshot instead of
@@ -422,8 +495,9 @@ class SuppressionList:
     def index(self) -> SuppressionIndex:
         """Return the compact in-memory index of the list, loading it when needed.
 
-        Cached on this instance; reloaded after a write through this instance
-        or a commit by another connection (``PRAGMA data_version``). When the
+        Cached on this instance; brought up to date when the list's
+        :meth:`data_version` moved (a write through any connection): on
+        PostgreSQL only the entries written since are fetched. When the
         list is writable, loading it may write a new index snapshot (see
         ``store._snapshot``); the pages this frees are then returned to the
         file system.

@@ -225,7 +225,8 @@ def _open_sqlite(
         moment = utc(now)
         SQLiteBackend.create(
             path,
-            meta=_new_meta(matter, SQLiteBackend.format_version, moment),
+            # The data version lives in meta on SQLite (PostgreSQL: state.version).
+            meta={**_new_meta(matter, SQLiteBackend.format_version, moment), "data_version": "0"},
             at=int(moment.timestamp()),
             lock_timeout=lock_timeout,
         )

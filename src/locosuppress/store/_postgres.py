@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS
 from locosuppress.errors import (
     InvalidOptionError,
     ListCorruptedError,
@@ -55,6 +56,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a venv without the
 
 __all__ = [
     "FORMAT_VERSION",
+    "INVARIANTS",
     "SCHEMA",
     "TABLES",
     "Location",
@@ -337,6 +339,33 @@ SCHEMA: Final = (
         library_version text NOT NULL
     )""",
     "INSERT INTO state (id, version, removed_version, snapshot_version) VALUES (1, 0, 0, 0)",
+)
+#: ``(what, query counting the rows that break it)`` for each invariant of the entries.
+INVARIANTS: Final = (
+    (
+        "entries whose hash is not 32 bytes",
+        "SELECT count(*) FROM entries WHERE octet_length(hash) <> 32",
+    ),
+    (
+        "entries of an unknown kind",
+        f"SELECT count(*) FROM entries WHERE kind NOT IN ({KIND_EMAIL}, {KIND_DOMAIN})",
+    ),
+    ("entries of an unknown scope", "SELECT count(*) FROM entries WHERE scope NOT IN (1, 2, 4)"),
+    (
+        "entries of an unknown reason",
+        "SELECT count(*) FROM entries WHERE reason NOT IN "
+        f"({','.join(str(c) for c in REASONS.values())})",
+    ),
+    ("entries with an invalid time", "SELECT count(*) FROM entries WHERE added_at < 0"),
+    (
+        "entries with an unknown source",
+        "SELECT count(*) FROM entries WHERE source IS NOT NULL "
+        "AND source NOT IN (SELECT id FROM sources)",
+    ),
+    (
+        "entries newer than the change counter",
+        "SELECT count(*) FROM entries WHERE version > (SELECT version FROM state)",
+    ),
 )
 TABLES: Final = frozenset({"meta", "state", "sources", "entries", "index_snapshot", "audit"})
 #: Tables a writer inserts into (checked at a writable open).

@@ -25,7 +25,7 @@ import numpy.typing as npt
 import psycopg
 
 from locosuppress._version import __version__
-from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS
+from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL
 from locosuppress.errors import (
     ListCorruptedError,
     ListNotFoundError,
@@ -35,7 +35,7 @@ from locosuppress.errors import (
 from locosuppress.store import _postgres, _sqlite
 from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, FullRow, Reader, Row, Writer
 from locosuppress.store._postgres import Location
-from locosuppress.store._postgres_copy import copy_to_sqlite, hash_copy, parse_rows
+from locosuppress.store._postgres_copy import copy_to_sqlite, dated_copy, hash_copy, parse_rows
 
 __all__ = ["PostgresBackend", "PostgresTransaction"]
 
@@ -45,32 +45,6 @@ _READ: Final = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 _WRITE: Final = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"
 _SNAPSHOT_CHUNK: Final = 64 * 1024 * 1024
 _AUDIT_COLUMNS: Final = ("at", "operation", *AUDIT_COUNTS, "scope", "reason", "channel")
-_INVARIANTS: Final = (
-    (
-        "entries whose hash is not 32 bytes",
-        "SELECT count(*) FROM entries WHERE octet_length(hash) <> 32",
-    ),
-    (
-        "entries of an unknown kind",
-        f"SELECT count(*) FROM entries WHERE kind NOT IN ({KIND_EMAIL}, {KIND_DOMAIN})",
-    ),
-    ("entries of an unknown scope", "SELECT count(*) FROM entries WHERE scope NOT IN (1, 2, 4)"),
-    (
-        "entries of an unknown reason",
-        "SELECT count(*) FROM entries WHERE reason NOT IN "
-        f"({','.join(str(c) for c in REASONS.values())})",
-    ),
-    ("entries with an invalid time", "SELECT count(*) FROM entries WHERE added_at < 0"),
-    (
-        "entries with an unknown source",
-        "SELECT count(*) FROM entries WHERE source IS NOT NULL "
-        "AND source NOT IN (SELECT id FROM sources)",
-    ),
-    (
-        "entries newer than the change counter",
-        "SELECT count(*) FROM entries WHERE version > (SELECT version FROM state)",
-    ),
-)
 
 
 class PostgresTransaction:
@@ -96,7 +70,11 @@ class PostgresTransaction:
     # -- the change counter -----------------------------------------------------------
 
     def version(self) -> int:
-        """The change counter as seen by this transaction."""
+        """The list's data version: the change counter ``state.version`` as seen now.
+
+        The same counter stamps every entry a transaction writes
+        (``entries.version``), so :meth:`changes_since` can fetch only those.
+        """
         return self._one("SELECT version FROM state")
 
     def changes_since(self, version: int) -> tuple[int, list[Row]] | None:
@@ -117,6 +95,10 @@ class PostgresTransaction:
         if self._version is None:
             self._version = self._one("UPDATE state SET version = version + 1 RETURNING version")
         return self._version
+
+    def bump_version(self) -> None:
+        """Raise the change counter in this transaction (once, however often asked)."""
+        self._bump()
 
     # -- reads ------------------------------------------------------------------------
 
@@ -245,7 +227,7 @@ class PostgresTransaction:
 
     def invariant_violations(self) -> list[tuple[str, int]]:
         """The counts of rows breaking each invariant of the schema contract."""
-        return [(what, n) for what, query in _INVARIANTS if (n := self._one(query))]
+        return [(what, n) for what, query in _postgres.INVARIANTS if (n := self._one(query))]
 
     # -- writes -----------------------------------------------------------------------
 
@@ -330,6 +312,48 @@ class PostgresTransaction:
         )
         return int(done.rowcount)
 
+    def insert_dated(
+        self,
+        hashes: npt.NDArray[np.uint8],
+        scopes: npt.NDArray[np.int64],
+        reasons: npt.NDArray[np.int64],
+        ats: npt.NDArray[np.int64],
+        *,
+        kind: int,
+        source: int | None,
+    ) -> tuple[int, int]:
+        """Insert rows with their own scope, reason and time; move later times back.
+
+        Binary COPY into a temporary table, then one upsert (``xmax = 0``: a
+        row it inserted). A moved time changes no key: those keep their version.
+        """
+        if not len(hashes):
+            return 0, 0
+        conn = self._conn
+        conn.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS locosuppress_dated (hash bytea NOT NULL, "
+            "scope smallint NOT NULL, reason smallint NOT NULL, added_at bigint NOT NULL) "
+            "ON COMMIT DELETE ROWS"
+        )
+        conn.execute("TRUNCATE locosuppress_dated")
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY locosuppress_dated (hash, scope, reason, added_at) FROM STDIN (FORMAT BINARY)"
+            ) as copy,
+        ):
+            copy.write(dated_copy(hashes, scopes, reasons, ats))
+        row = conn.execute(
+            "WITH done AS (INSERT INTO entries (hash, kind, scope, reason, added_at, source, "
+            "version) SELECT hash, %s, scope, reason, added_at, %s, %s FROM locosuppress_dated "
+            "ON CONFLICT (hash, kind, scope) DO UPDATE SET added_at = excluded.added_at "
+            "WHERE excluded.added_at < entries.added_at RETURNING (xmax = 0) AS new) "
+            "SELECT count(*) FILTER (WHERE new), count(*) FILTER (WHERE NOT new) FROM done",
+            (kind, source, self._bump()),
+        ).fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])
+
     def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:
         """Delete entries of one hash; a removal marks the snapshot stale and forces reloads."""
         cur = self._conn.execute(
@@ -375,6 +399,15 @@ class PostgresTransaction:
             )
         conn.execute("UPDATE state SET snapshot_version = version")
         conn.execute("UPDATE meta SET value = '0' WHERE key = 'index_stale'")
+
+    def drop_snapshot(self) -> None:
+        """Delete the index snapshot (it holds the removed hash) and mark it stale.
+
+        Dead row versions stay in the table files until vacuumed; no query,
+        dump, export or backup sees them (docs/postgres.md, "Removed entries").
+        """
+        self._conn.execute("DELETE FROM index_snapshot")
+        self._conn.execute("UPDATE meta SET value = '1' WHERE key = 'index_stale'")
 
 
 class PostgresBackend:
@@ -542,12 +575,6 @@ class PostgresBackend:
 
         with _postgres.pg_errors_as_ours(self._where):
             return _postgres.run(self._connection(), once, begin=_WRITE, where=self._where)
-
-    def data_version(self) -> int:
-        """The stored change counter: grows with every commit that changes entries."""
-        with _postgres.pg_errors_as_ours(self._where):
-            row = self._connection().execute("SELECT version FROM state").fetchone()
-        return int(row[0]) if row else 0
 
     def guard(self) -> None:
         """Nothing to watch: every read asks the server."""

@@ -22,7 +22,7 @@ from locosuppress.errors import ListCorruptedError
 from locosuppress.store import _sqlite
 from locosuppress.store._backend import Reader, Row
 
-__all__ = ["copy_to_sqlite", "hash_copy", "parse_rows"]
+__all__ = ["copy_to_sqlite", "dated_copy", "hash_copy", "parse_rows"]
 
 COPY_HEADER: Final = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 COPY_TRAILER: Final = struct.pack(">h", -1)
@@ -40,6 +40,20 @@ _ROW: Final = np.dtype(
 )
 #: One binary COPY row of (hash bytea): 38 bytes.
 _HASH_ROW: Final = np.dtype([("fields", ">i2"), ("hlen", ">i4"), ("hash", "V32")])
+#: One binary COPY row of (hash bytea, scope smallint, reason smallint, added_at bigint).
+_DATED_ROW: Final = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("hlen", ">i4"),
+        ("hash", "V32"),
+        ("slen", ">i4"),
+        ("scope", ">i2"),
+        ("rlen", ">i4"),
+        ("reason", ">i2"),
+        ("alen", ">i4"),
+        ("at", ">i8"),
+    ]
+)
 
 
 def parse_rows(data: bytes) -> list[Row]:
@@ -81,6 +95,26 @@ def hash_copy(hashes: npt.NDArray[np.uint8]) -> bytes:
     rows["fields"] = 1
     rows["hlen"] = 32
     rows["hash"] = np.ascontiguousarray(hashes).view("V32").ravel()
+    return COPY_HEADER + rows.tobytes() + COPY_TRAILER
+
+
+def dated_copy(
+    hashes: npt.NDArray[np.uint8],
+    scopes: npt.NDArray[np.int64],
+    reasons: npt.NDArray[np.int64],
+    ats: npt.NDArray[np.int64],
+) -> bytes:
+    """A binary ``COPY ... FROM STDIN`` stream of (hash, scope, reason, added_at) rows."""
+    rows = np.empty(len(hashes), dtype=_DATED_ROW)
+    rows["fields"] = 4
+    rows["hlen"] = 32
+    rows["hash"] = np.ascontiguousarray(hashes).view("V32").ravel()
+    rows["slen"] = 2
+    rows["scope"] = scopes
+    rows["rlen"] = 2
+    rows["reason"] = reasons
+    rows["alen"] = 8
+    rows["at"] = ats
     return COPY_HEADER + rows.tobytes() + COPY_TRAILER
 
 

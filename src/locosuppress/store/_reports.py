@@ -24,12 +24,18 @@ def utc(now: datetime | None) -> datetime:
     """The time to record: ``now`` in UTC, or the current time when None.
 
     Raises:
-        InvalidOptionError: ``now`` is a naive datetime.
+        InvalidOptionError: ``now`` is not one datetime (a Series, an array,
+            text, a number, a date), or a naive one.
     """
     if now is None:
         return datetime.now(UTC)
+    if not isinstance(now, datetime):
+        raise InvalidOptionError(
+            f"now must be one timezone-aware datetime (UTC), not a {type(now).__name__}: "
+            "one time is recorded per call, e.g. datetime.now(UTC)"
+        )
     if now.tzinfo is None or now.utcoffset() is None:
-        raise InvalidOptionError("now must be a timezone-aware datetime (UTC)")
+        raise InvalidOptionError("now must be one timezone-aware datetime (UTC), not a naive one")
     return now.astimezone(UTC)
 
 

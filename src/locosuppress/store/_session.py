@@ -22,6 +22,17 @@ __all__ = ["Session"]
 T = TypeVar("T")
 
 
+def _bumping(fn: Callable[[Writer], T]) -> Callable[[Writer], T]:
+    """``fn``, then the data version raised in the same transaction."""
+
+    def work(tx: Writer) -> T:
+        result = fn(tx)
+        tx.bump_version()
+        return result
+
+    return work
+
+
 class Session:
     """One open list: its backend, its lock, its state and its caches."""
 
@@ -31,13 +42,13 @@ class Session:
         self.read_only = read_only
         self.lock = threading.RLock()
         self.closed = False
-        #: The cached index and the ``data_version`` it was loaded at; ``index_dirty``
-        #: after this session changed entries (SQLite's ``data_version`` does not
-        #: count a connection's own commits).
+        #: The cached index and the data version (``Reader.version``) it was
+        #: loaded at; ``index_dirty`` after this session wrote entries (the
+        #: version moves too: a second, local reason to refresh).
         self.index: SuppressionIndex | None = None
         self.index_version: int | None = None
         self.index_dirty = False
-        #: The cached ``len()`` as ``(data_version, count)``.
+        #: The cached ``len()`` as ``(data version, count)``.
         self.length: tuple[int, int] | None = None
 
     def ensure_open(self) -> None:
@@ -54,6 +65,11 @@ class Session:
     def write(self, fn: Callable[[Writer], T], /, *, changes_entries: bool = True) -> T:
         """Run ``fn`` in one durable write transaction.
 
+        A transaction that may change entries (``changes_entries``) also
+        raises the list's data version in the same transaction, so anyone
+        holding an answer derived from the entries (a Dask filter graph) can
+        tell that it is out of date.
+
         Raises:
             ReadOnlyListError: the list was opened read-only.
         """
@@ -64,11 +80,17 @@ class Session:
                     f"{self.backend.location} was opened with read_only=True; "
                     "open it without to write"
                 )
+            if changes_entries:
+                fn = _bumping(fn)
             result = self.backend.write(fn)
             if changes_entries:
                 self.index_dirty = True
                 self.length = None
             return result
+
+    def version(self) -> int:
+        """The list's data version as stored now (see ``Reader.version``)."""
+        return self.read(lambda tx: tx.version())
 
     def close(self) -> None:
         """Close the backend (idempotent) and drop the caches."""

@@ -79,9 +79,10 @@ def _refreshed(session: Session) -> SuppressionIndex | None:
 def cached_index(session: Session) -> SuppressionIndex:
     """The session's index, brought up to date when any connection committed since.
 
-    Where the storage keeps a change counter (PostgreSQL), only the entries
-    written since the cached index was loaded are fetched; after a removal,
-    or where it cannot (SQLite), the index is loaded again. When the list is
+    The list's data version (``Reader.version``) tells whether anything
+    changed. Where entries carry it (PostgreSQL), only the entries written
+    since the cached index was loaded are fetched; after a removal, or where
+    they do not (SQLite), the index is loaded again. When the list is
     writable, loading may write a new snapshot; the space this frees is then
     given back (``Backend.after_snapshot``).
 
@@ -93,7 +94,7 @@ def cached_index(session: Session) -> SuppressionIndex:
         session.ensure_open()
         backend = session.backend
         backend.guard()
-        version = backend.data_version()
+        version = backend.read(lambda tx: tx.version())
         if session.index is None or session.index_dirty or session.index_version != version:
             index = _refreshed(session)
             if index is None:

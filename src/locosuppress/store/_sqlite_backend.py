@@ -34,6 +34,29 @@ _INSERT_HASHES: Final = (
     "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n) "
     "SELECT substr(:blob, k * 32 + 1, 32), :kind, :scope, :reason, :at, :source FROM i"
 )
+# Rows of insert_dated: the hashes as one BLOB, and per row 13 ASCII digits
+# (scope, reason, 11 digits of the time) as a second BLOB (substr on a BLOB
+# counts bytes; on TEXT it would scan characters from the start every time),
+# both sliced by a CTE.
+_DATED_ROWS: Final = (
+    "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n), "
+    "r(hash, scope, reason, at) AS (SELECT substr(:blob, k * 32 + 1, 32), "
+    "CAST(substr(:meta, k * 13 + 1, 1) AS INTEGER), "
+    "CAST(substr(:meta, k * 13 + 2, 1) AS INTEGER), "
+    "CAST(substr(:meta, k * 13 + 3, 11) AS INTEGER) FROM i) "
+)
+# One pass: new rows are inserted, existing ones get the older time. The
+# statement's own count (``rowcount``) is inserted + moved rows; the
+# connection's ``total_changes`` also counts the ``pending`` row the
+# ``entries_to_pending`` trigger writes for each inserted one (and only for
+# those: an upsert's UPDATE fires no INSERT trigger), which tells the two apart.
+_UPSERT_DATED: Final = (
+    "INSERT INTO entries (hash, kind, scope, reason, added_at, source) "
+    + _DATED_ROWS
+    + "SELECT hash, :kind, scope, reason, at, :source FROM r WHERE true "
+    "ON CONFLICT (hash, kind, scope) DO UPDATE SET added_at = excluded.added_at "
+    "WHERE excluded.added_at < entries.added_at"
+)
 _AUDIT_INSERT: Final = (
     "INSERT INTO audit (at, operation, total, added, already_present, removed, invalid, "
     "kept, suppressed, duplicates, scope, reason, channel, source, library_version) "
@@ -91,6 +114,16 @@ class SQLiteTransaction:
     def meta(self) -> dict[str, str]:
         """The meta table."""
         return {str(k): str(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
+
+    def version(self) -> int:
+        """``meta.data_version`` (absent in lists made before it existed: 0)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        try:
+            return int(row[0]) if row is not None else 0
+        except ValueError:
+            raise ListCorruptedError(
+                "the list's meta entry 'data_version' is damaged; run `locosuppress verify`"
+            ) from None
 
     def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
         """Whether an e-mail or domain entry exists in one of ``scopes``."""
@@ -177,7 +210,7 @@ class SQLiteTransaction:
         return self._conn.execute("SELECT hash, kind, scope FROM pending")
 
     def changes_since(self, version: int) -> tuple[int, list[Row]] | None:
-        """None: ``PRAGMA data_version`` is per connection, so changes cannot be fetched."""
+        """None: entries carry no version here, so changes cannot be fetched (reload)."""
         return None
 
     def integrity_problems(self, *, quick: bool) -> list[str]:
@@ -210,6 +243,13 @@ class SQLiteTransaction:
         return [(what, n) for what, sql in _INVARIANTS if (n := self._one(sql))]
 
     # -- writes -----------------------------------------------------------------------
+
+    def bump_version(self) -> None:
+        """Add one to ``meta.data_version`` (creating it at 1)."""
+        self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
 
     def source_id(self, label: str | None) -> int | None:
         """The id of ``label`` in ``sources``, inserting it when new."""
@@ -274,6 +314,44 @@ class SQLiteTransaction:
         # total_changes also counts the trigger's pending rows: one per new entry.
         return (self._conn.total_changes - before) // 2
 
+    def insert_dated(
+        self,
+        hashes: npt.NDArray[np.uint8],
+        scopes: npt.NDArray[np.int64],
+        reasons: npt.NDArray[np.int64],
+        ats: npt.NDArray[np.int64],
+        *,
+        kind: int,
+        source: int | None,
+    ) -> tuple[int, int]:
+        """Insert rows with their own scope, reason and time; move later times back.
+
+        Like :meth:`insert_hashes`, one statement per million rows, the rows
+        travelling as one BLOB of hashes and one BLOB of fixed-width ASCII digits.
+        """
+        added = moved = 0
+        powers = 10 ** np.arange(10, -1, -1, dtype=np.int64)
+        for start in range(0, len(hashes), _CHUNK):
+            stop = start + _CHUNK
+            at = ats[start:stop].astype(np.int64)
+            meta = np.empty((len(at), 13), dtype=np.uint8)
+            meta[:, 0] = 48 + scopes[start:stop]
+            meta[:, 1] = 48 + reasons[start:stop]
+            meta[:, 2:] = 48 + (at[:, None] // powers) % 10
+            params = {
+                "n": len(at),
+                "blob": hashes[start:stop].tobytes(),
+                "meta": meta.tobytes(),
+                "kind": kind,
+                "source": source,
+            }
+            before = self._conn.total_changes
+            changed = self._conn.execute(_UPSERT_DATED, params).rowcount
+            new = self._conn.total_changes - before - changed
+            added += new
+            moved += changed - new
+        return added, moved
+
     def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:
         """Delete entries of one hash; the trigger clears pending and marks the index stale."""
         cur = self._conn.execute(
@@ -300,16 +378,12 @@ class SQLiteTransaction:
 
     def write_snapshot(self, data: bytes) -> None:
         """Replace the index snapshot, empty ``pending`` and set ``index_stale`` to 0."""
-        # Free the pending rows first, so the snapshot reuses their pages. Their
-        # hashes all stay in ``entries``, so zeroing the freed pages
-        # (secure_delete) would protect nothing and cost a full rewrite of them.
+        # Free the pending rows first, so the snapshot reuses their pages. The
+        # freed pages are zeroed (``secure_delete``, set on every writable
+        # connection): their hashes stay in ``entries`` today, but a page left
+        # in the free list would keep a copy of a hash after its removal.
         conn = self._conn
-        secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
-        conn.execute("PRAGMA secure_delete = OFF")
-        try:
-            conn.execute("DELETE FROM pending")
-        finally:
-            conn.execute(f"PRAGMA secure_delete = {int(secure)}")
+        conn.execute("DELETE FROM pending")
         conn.execute("DELETE FROM index_snapshot")
         conn.executemany(
             "INSERT INTO index_snapshot (chunk, data) VALUES (?, ?)",
@@ -319,6 +393,11 @@ class SQLiteTransaction:
             ),
         )
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '0')")
+
+    def drop_snapshot(self) -> None:
+        """Delete the snapshot (``secure_delete`` zeroes its pages) and set ``index_stale``."""
+        self._conn.execute("DELETE FROM index_snapshot")
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '1')")
 
 
 class SQLiteBackend:
@@ -438,12 +517,6 @@ class SQLiteBackend:
             path=self._path,
             lock_timeout=self._lock_timeout,
         )
-
-    def data_version(self) -> int:
-        """``PRAGMA data_version``: changes when another connection commits."""
-        with _sqlite.sqlite_errors(self._path):
-            (version,) = self._conn.execute("PRAGMA data_version").fetchone()
-        return int(version)
 
     def after_remove(self) -> None:
         """Checkpoint and truncate the log, so removed rows leave no page image in it."""
