@@ -7,7 +7,9 @@ default) and ``thorough`` (nightly): select with
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,37 @@ def other_key() -> locosuppress.SuppressionKey:
 def vectors_path() -> Path:
     """The frozen hash-contract test vectors."""
     return Path(__file__).parent / "vectors" / "hash-contract-v1.json"
+
+
+#: The session's PostgreSQL server, once a test has asked for it.
+_SERVERS: list[object] = []
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """After each test, drop the databases it made on the test server (keeps the cluster small)."""
+    yield
+    for server in _SERVERS:
+        server.drop_created()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """A real PostgreSQL server in a temporary folder, for the whole run; stopped fast at the end.
+
+    Skips only where the ``test`` extra's server or driver is not installed.
+    """
+    from postgres_support import PostgresServer, bin_dir
+
+    binaries = bin_dir()
+    if binaries is None or importlib.util.find_spec("psycopg") is None:
+        pytest.skip("no PostgreSQL server binaries or psycopg: pip install '.[test]'")
+    server = PostgresServer(binaries)
+    try:
+        server.init()
+        server.start()
+        _SERVERS.append(server)
+        yield server
+    finally:
+        _SERVERS.clear()
+        server.remove()

@@ -52,6 +52,36 @@ class TestLookup:
         twice = SuppressionIndex.from_rows(a).merged_rows(b)
         assert once.to_bytes() == twice.to_bytes()
 
+    @given(
+        seed=st.integers(0, 2**32 - 1),
+        new=st.lists(ENTRY, max_size=8),
+        again=st.lists(st.tuples(st.integers(0, 399), st.sampled_from([1, 2, 4])), max_size=5),
+        twins=st.lists(st.tuples(st.integers(0, 399), DIGEST), max_size=3),
+    )
+    def test_small_merge_equals_build(
+        self,
+        seed: int,
+        new: list[tuple[bytes, int, int]],
+        again: list[tuple[int, int]],
+        twins: list[tuple[int, bytes]],
+    ) -> None:
+        """A few rows merged into a large index (the insertion path) equal a full build.
+
+        The few rows include new hashes, stored hashes in other scopes, and
+        hashes sharing their first 8 bytes with stored ones.
+        """
+        rng = np.random.default_rng(seed)
+        base = [(rng.bytes(32), KIND_EMAIL, int(rng.choice([1, 2, 4]))) for _ in range(400)]
+        few = [
+            *new,
+            *((base[i][0], KIND_EMAIL, scope) for i, scope in again),
+            *((base[i][0][:8] + tail[8:], KIND_EMAIL, 2) for i, tail in twins),
+        ]
+        once = SuppressionIndex.from_rows(base + few)
+        twice = SuppressionIndex.from_rows(base).merged_rows(few)
+        assert once.to_bytes() == twice.to_bytes()
+        assert len(once) == len(twice)
+
     def test_trailing_nul_bytes(self) -> None:
         """Hashes ending in one or more NUL bytes are found (the numpy S32 trap)."""
         rng = np.random.default_rng(1)

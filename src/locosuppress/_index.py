@@ -49,6 +49,8 @@ HASH_SIZE: Final = 32
 _MAGIC: Final = b"LSIDX002"  # 002: words stored big-endian-ordered
 _HEADER: Final = struct.Struct("<8sQQ")
 _BATCH: Final = 500_000
+#: Merge by insertion (no re-sort) when the index is this many times larger than the batch.
+_SMALL_MERGE: Final = 16
 
 U8 = np.ndarray[Any, np.dtype[np.uint8]]
 U64 = np.ndarray[Any, np.dtype[np.uint64]]
@@ -63,6 +65,22 @@ def _words(digests: U8) -> U64:
     """
     digests = np.ascontiguousarray(digests, dtype=np.uint8).reshape(-1, HASH_SIZE)
     return digests.view(">u8").reshape(-1, 4).astype(np.uint64)
+
+
+def _inserted(array: Any, places: list[int], values: Any) -> Any:
+    """``array`` with ``values[j]`` inserted before row ``places[j]`` (sorted places).
+
+    One contiguous copy per stretch between places: ``np.insert`` builds a
+    mask over every row, which costs several times more for a 2-D array.
+    """
+    out = np.empty((len(array) + len(places), *array.shape[1:]), dtype=array.dtype)
+    bounds = [0, *places, len(array)]
+    for j in range(len(places) + 1):
+        lo, hi = bounds[j], bounds[j + 1]
+        out[lo + j : hi + j] = array[lo:hi]
+        if j < len(places):
+            out[hi + j] = values[j]
+    return out
 
 
 class SuppressionIndex:
@@ -143,6 +161,8 @@ class SuppressionIndex:
             domains[key] = domains.get(key, 0) | int(scopes_a[row])
         is_email = kinds_a == KIND_EMAIL
         words = _words(digests[is_email])
+        if len(words) and len(self._keys) > _SMALL_MERGE * len(words):
+            return self._merged_small(words, scopes_a[is_email], domains)
         keys = np.concatenate([self._keys, words[:, 0]])
         rest = np.concatenate([self._rest, words[:, 1:]])
         bits = np.concatenate([self._scopes, scopes_a[is_email]])
@@ -170,6 +190,48 @@ class SuppressionIndex:
             np.ascontiguousarray(keys),
             np.ascontiguousarray(rest),
             np.ascontiguousarray(bits),
+            domains,
+        )
+
+    def _merged_small(self, words: U64, bits: U8, domains: dict[bytes, int]) -> SuppressionIndex:
+        """Merge a few rows into a large index: one insertion pass, no re-sort.
+
+        The incremental refresh of a shared list adds a few thousand entries to
+        millions; sorting everything again would cost far more than copying the
+        arrays once with the new rows in place. The result is the same index
+        (byte for byte) as :meth:`merged`'s full sort.
+        """
+        order = np.lexsort((words[:, 3], words[:, 2], words[:, 1], words[:, 0]))
+        words, bits = words[order], bits[order]
+        same = (words[1:] == words[:-1]).all(axis=1)
+        if same.any():
+            starts = np.flatnonzero(np.concatenate([[True], ~same]))
+            bits = np.bitwise_or.reduceat(bits, starts).astype(np.uint8)
+            words = words[starts]
+        at = np.searchsorted(self._keys, words[:, 0], side="left")
+        end = np.searchsorted(self._keys, words[:, 0], side="right")
+        scopes = self._scopes
+        keep = np.ones(len(words), dtype=bool)
+        for i in np.flatnonzero(end > at):
+            # The first word is stored already: the same hash (OR its scopes
+            # in), or another sharing its first 8 bytes (keep the run sorted).
+            lo, hi = int(at[i]), int(end[i])
+            run = self._rest[lo:hi]
+            match = np.flatnonzero((run == words[i, 1:]).all(axis=1))
+            if len(match):
+                if scopes is self._scopes:
+                    scopes = scopes.copy()
+                scopes[lo + int(match[0])] |= bits[i]
+                keep[i] = False
+            else:
+                new = tuple(int(w) for w in words[i, 1:])
+                at[i] = lo + sum(1 for row in run.tolist() if tuple(row) < new)
+        words, bits, at = words[keep], bits[keep], at[keep]
+        places = at.tolist()
+        return SuppressionIndex(
+            _inserted(self._keys, places, words[:, 0]),
+            _inserted(self._rest, places, words[:, 1:]),
+            _inserted(scopes, places, bits),
             domains,
         )
 

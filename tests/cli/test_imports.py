@@ -7,6 +7,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from locosuppress import SuppressionKey, SuppressionList
 from locosuppress.cli.imports import reason_map
 
@@ -51,6 +53,21 @@ class TestImport:
             assert 1 == stats.by_month["2020-06"]
             assert lst.is_suppressed("zoe@example.nl", channel="newsletter")
             assert not lst.is_suppressed("zoe@example.nl", channel="post")
+
+    @pytest.mark.slow
+    def test_into_postgres(self, run: Run, world: Path, postgres_server) -> None:
+        """LIST may be a postgresql:// URL: the export lands there with its dates."""
+        key = world / "list.key"
+        url = postgres_server.url(postgres_server.new_database())
+        (world / "ses.json").write_text(json.dumps(SES), encoding="utf-8")
+        assert 0 == run("init", url, cwd=world, key=key).returncode
+        done = run("import", url, "ses.json", "--json", cwd=world, key=key)
+        assert 0 == done.returncode, done.stderr
+        assert 2 == json.loads(done.stdout)["added"]["added"]
+        with SuppressionList.open(url, SuppressionKey.load(key)) as lst:
+            assert {"2019-01": 1, "2020-06": 1} == {
+                k: v for k, v in lst.stats().by_month.items() if v
+            }
 
     def test_unknown_layout_fails_cleanly(
         self, run: Run, world: Path, assert_failed: Callable[..., None]

@@ -216,10 +216,19 @@ class TestDaskFilter:
         event(f"suppressed rows: {'some' if report.suppressed else 'none'}")
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def own_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where this test's own list goes: a file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "own.db"
+    server = request.getfixturevalue("postgres_server")
+    return str(server.url(server.new_database()))
+
+
 @pytest.fixture
-def own(tmp_path: Path) -> Iterator[SuppressionList]:
+def own(own_location: Path | str) -> Iterator[SuppressionList]:
     """A small list of this test's own (the module's list is shared and never changed)."""
-    with SuppressionList.open(tmp_path / "own.db", SuppressionKey(bytes(range(32)))) as opened:
+    with SuppressionList.open(own_location, SuppressionKey(bytes(range(32)))) as opened:
         opened.add("oud@example.nl")
         yield opened
 
@@ -255,10 +264,12 @@ class TestListChangedAfterBuild:
         with pytest.raises(ListChangedError, match="closed"):
             result.kept.compute()
 
-    def test_other_process_adds(self, client: object, own: SuppressionList) -> None:
-        """A write through another connection to the same file counts as a change."""
+    def test_other_process_adds(
+        self, client: object, own: SuppressionList, own_location: Path | str
+    ) -> None:
+        """A write through another connection to the same list counts as a change."""
         result = ldask.filter(dd.from_pandas(FRESH, npartitions=2), own)
-        with SuppressionList.open(own.path, SuppressionKey(bytes(range(32)))) as other:
+        with SuppressionList.open(own_location, SuppressionKey(bytes(range(32)))) as other:
             other.add_domain("example.org")
         with pytest.raises(ListChangedError, match="changed after"):
             result.kept.compute()

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+from store_support import raw_rows
 
 import locosuppress
 from locosuppress import SuppressionList
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
-
-
-def raw(path: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection of the test's own, to inspect a list file."""
-    return sqlite3.connect(path, isolation_level=None)
 
 
 class TestAudit:
@@ -69,13 +64,13 @@ class TestAudit:
         assert {locosuppress.__version__} == set(frame["library_version"])
 
     def test_audit_holds_no_address_or_hash(
-        self, lst: SuppressionList, list_path: Path, test_key
+        self, lst: SuppressionList, location: Path | str, test_key
     ) -> None:
         """The audit table holds counts and labels only."""
         lst.add("secret.person@example.nl")
         lst.remove("secret.person@example.nl")
         digest = test_key.hash_email("secret.person@example.nl")
-        for row in raw(list_path).execute("SELECT * FROM audit"):
+        for row in raw_rows(location, "SELECT * FROM audit"):
             for value in row:
                 assert not isinstance(value, bytes)
                 assert "secret" not in str(value)

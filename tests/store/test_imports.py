@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,11 +98,11 @@ class TestAddExport:
         with pytest.raises(TypeError, match="add_export takes what read_suppressions returned"):
             lst.add_export(pd.DataFrame())  # type: ignore[arg-type]
 
-    def test_read_only(self, list_path: Path, test_key: SuppressionKey) -> None:
+    def test_read_only(self, location: Path | str, test_key: SuppressionKey) -> None:
         """A read-only list refuses, and nothing is half-added."""
-        SuppressionList.open(list_path, test_key).close()
+        SuppressionList.open(location, test_key).close()
         export = read_suppressions(sendgrid([("a@example.nl", "1600000000", "5.1.1")]))
-        with SuppressionList.open(list_path, test_key, read_only=True) as ro:
+        with SuppressionList.open(location, test_key, read_only=True) as ro:
             with pytest.raises(PermissionError, match="read_only=True"):
                 ro.add_export(export)
             assert 0 == len(ro)
@@ -157,11 +158,12 @@ def _address(export: ProviderExport, record: dict[str, object]) -> str:
 )
 @given(export=provider_exports())
 def test_exactly_the_suppressions(
-    tmp_path_factory: pytest.TempPathFactory, test_key: SuppressionKey, export: ProviderExport
+    make_list: Callable[[SuppressionKey], SuppressionList],
+    test_key: SuppressionKey,
+    export: ProviderExport,
 ) -> None:
     """Any layout: exactly the provider's suppressions are suppressed, with reasons and dates."""
-    path = tmp_path_factory.mktemp("p") / "list.db"
-    with SuppressionList.open(path, test_key) as lst:
+    with make_list(test_key) as lst:
         lst.add_export(read_suppressions(export.frame()), now=NOW)
         first: dict[str, tuple[datetime, str]] = {}
         for record, why, when in zip(export.records, export.reasons, export.dates, strict=True):

@@ -6,6 +6,7 @@ import hashlib
 import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -167,6 +168,69 @@ class TestNoPlaintext:
                     call(value)
                 assert "jansen" not in str(info.value)
                 assert "jan@" not in str(info.value)
+
+
+def _prefix_keys(data: bytes) -> np.ndarray:
+    """The first four bytes at every offset of ``data``, as big-endian uint32."""
+    raw = np.frombuffer(data + b"\0\0\0", dtype=np.uint8).astype(np.uint32)
+    n = len(data)
+    return (raw[:n] << 24) | (raw[1 : n + 1] << 16) | (raw[2 : n + 2] << 8) | raw[3 : n + 3]
+
+
+def scan_bytes(data: bytes, forms: dict[str, bytes]) -> list[str]:
+    """The names of ``forms`` found in ``data`` (a vectorised multi-needle search)."""
+    if len(data) < 4:
+        return []
+    by_prefix: dict[int, list[tuple[str, bytes]]] = {}
+    for name, needle in forms.items():
+        by_prefix.setdefault(int.from_bytes(needle[:4], "big"), []).append((name, needle))
+    prefixes = np.fromiter(by_prefix, dtype=np.uint32)
+    found = set()
+    for start in range(0, len(data), 1 << 24):  # 16 MiB windows keep memory small
+        window = data[start : start + (1 << 24) + 256]
+        keys = _prefix_keys(window)
+        for offset in np.flatnonzero(np.isin(keys, prefixes)):
+            for name, needle in by_prefix[int(keys[offset])]:
+                if window.startswith(needle, int(offset)):
+                    found.add(name)
+    return sorted(found)
+
+
+class TestNoPlaintextPostgres:
+    """The PostgreSQL server's files and a pg_dump hold no address, canonical form or digest."""
+
+    def test_scan_data_folder_and_dump(self, test_key: SuppressionKey, tmp_path: Path) -> None:
+        """Every write operation, then a checkpoint: no needle in any server file or the dump."""
+        from postgres_support import PostgresServer, bin_dir
+
+        binaries = bin_dir()
+        if binaries is None:
+            pytest.skip("no PostgreSQL server binaries: pip install '.[test]'")
+        server = PostgresServer(binaries)  # its own cluster: nothing but this list in it
+        try:
+            server.init()
+            server.start()
+            database = server.new_database()
+            with SuppressionList.open(server.url(database), test_key) as lst:
+                fill(lst, tmp_path)
+                lst.index()
+            server.execute("CHECKPOINT")
+            dump = server.pg_dump(database, "--schema=locosuppress")
+            forms = all_needles()
+            found = [f"pg_dump: {name}" for name in scan_bytes(dump, forms)]
+            files = [p for p in server.folder.rglob("*") if p.is_file()]
+            for path in files:
+                found += [f"{path.name}: {name}" for name in scan_bytes(path.read_bytes(), forms)]
+            assert [] == found
+            # The scanner finds what is there: the keyed hash, in the dump (hex) and on disk.
+            keyed = test_key.hash_email(ADDRESSES[2])
+            assert scan_bytes(dump, {"keyed": keyed.hex().encode()})
+            assert any(scan_bytes(p.read_bytes(), {"keyed": keyed}) for p in files)
+            planted = b"page" + normalize_email(ADDRESSES[2]).encode("utf-16-le") + b"end"
+            assert scan_bytes(planted, forms)
+            assert 30 < len(files)
+        finally:
+            server.remove()
 
 
 def removed_needles(digest: bytes, *, domain: bool = False) -> dict[str, bytes]:

@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pandas as pd
+import pytest
+from store_support import raw_rows
 
 from locosuppress import (
     SuppressionList,
@@ -19,8 +21,9 @@ def query(path: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
+@pytest.mark.sqlite_only
 class TestIndexContract:
-    """The pending/index_stale contract with locosuppress._index."""
+    """The pending/index_stale contract with locosuppress._index (SQLite's triggers)."""
 
     def pending(self, lst: SuppressionList) -> set[tuple[bytes, int, int]]:
         """The rows of the pending table (read on a connection of our own)."""
@@ -71,8 +74,35 @@ class TestIndexContract:
         lst.remove("b@example.nl")
         assert "0" == self.stale(lst)
 
+
+class TestRemovalDropsSnapshot:
+    """A removal deletes the index snapshot in its own transaction (both backends)."""
+
+    def test_snapshot_gone_with_the_removal(
+        self, lst: SuppressionList, location: Path | str
+    ) -> None:
+        """After remove or remove_domain no snapshot row is left; index() writes a new one."""
+        mailing = pd.DataFrame({"email": ["a@example.nl", "b@example.nl", "x@example.org"]})
+        lst.add_many(["a@example.nl", "b@example.nl", "c@example.nl"])
+        lst.add_domain("example.org")
+        lst.remove("c@example.nl")  # stale: the next writable load writes a snapshot
+        assert 3 == len(lst.index())
+        snapshot_rows = "SELECT count(*) FROM index_snapshot"
+        assert [(1,)] == raw_rows(location, snapshot_rows)
+        assert lst.remove("a@example.nl")
+        assert [(0,)] == raw_rows(location, snapshot_rows)
+        assert ["a@example.nl"] == list(lst.filter(mailing).kept["email"])
+        assert [(1,)] == raw_rows(location, snapshot_rows)
+        assert lst.remove_domain("example.org")
+        assert [(0,)] == raw_rows(location, snapshot_rows)
+        assert ["a@example.nl", "x@example.org"] == list(lst.filter(mailing).kept["email"])
+
+
+class TestCachedIndex:
+    """The cached index: reused, and brought up to date after any commit (both backends)."""
+
     def test_index_is_cached_and_invalidated(
-        self, lst: SuppressionList, list_path: Path, test_key
+        self, lst: SuppressionList, location: Path | str, test_key
     ) -> None:
         """index() is cached, reloaded after our writes and after another process's writes."""
         lst.add("a@example.nl")
@@ -82,9 +112,21 @@ class TestIndexContract:
         second = lst.index()
         assert second is not first
         assert 2 == len(second)
-        with SuppressionList.open(list_path, test_key) as other:
+        with SuppressionList.open(location, test_key) as other:
             other.add("c@example.nl")
         assert 3 == len(lst.index())
+
+    def test_removal_elsewhere_is_seen(
+        self, lst: SuppressionList, location: Path | str, test_key
+    ) -> None:
+        """A removal committed by another connection is seen by the next index()."""
+        lst.add_many(["a@example.nl", "b@example.nl"])
+        assert 2 == len(lst.index())
+        with SuppressionList.open(location, test_key) as other:
+            other.remove("a@example.nl")
+            other.add("c@example.nl")
+        kept = lst.filter(pd.DataFrame({"email": ["a@example.nl", "b@example.nl", "c@example.nl"]}))
+        assert ["a@example.nl"] == list(kept.kept["email"])
 
     def test_filter_run_does_not_invalidate(self, lst: SuppressionList) -> None:
         """An audit row of a filter run keeps the cached index."""

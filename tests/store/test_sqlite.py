@@ -22,6 +22,7 @@ from locosuppress import (
 from locosuppress.store import _sqlite
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
+pytestmark = pytest.mark.sqlite_only
 
 
 def raw(path: Path) -> sqlite3.Connection:

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from postgres_support import PostgresServer
 
 from locosuppress import (
     AddReport,
@@ -62,11 +69,15 @@ class SuppressionListMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="locosuppress-state-"))
-        self.path = self.folder / "list.db"
+        self.path: Path | str = self.new_location()
         self.lst = SuppressionList.open(self.path, KEY)
         self.emails: dict[str, set[str]] = {}
         self.domains: dict[str, set[str]] = {}
         self.seen: list[str] = []
+
+    def new_location(self) -> Path | str:
+        """Where the machine's list goes: a new file (the PostgreSQL machine: a new database)."""
+        return self.folder / "list.db"
 
     def teardown(self) -> None:
         """Close the list and delete its folder."""
@@ -208,3 +219,26 @@ SuppressionListMachine.TestCase.settings = settings(
 )
 TestSuppressionListMachine = SuppressionListMachine.TestCase
 TestSuppressionListMachine.__doc__ = "Random operation sequences agree with the model."
+
+
+class PostgresMachine(SuppressionListMachine):
+    """The same machine on a list in PostgreSQL (the server is set by the test below)."""
+
+    server: PostgresServer | None = None
+
+    def new_location(self) -> Path | str:
+        """A URL of a new database on the test server."""
+        assert self.server is not None
+        return str(self.server.url(self.server.new_database()))
+
+
+def test_machine_on_postgres(postgres_server: PostgresServer) -> None:
+    """Random operation sequences agree with the model on a PostgreSQL list too."""
+    PostgresMachine.server = postgres_server
+    try:
+        run_state_machine_as_test(
+            PostgresMachine,
+            settings=settings(max_examples=15, stateful_step_count=30, deadline=None),
+        )
+    finally:
+        PostgresMachine.server = None

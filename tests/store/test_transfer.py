@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from store_support import sha
+from store_support import content_digest, sha
 
 from locosuppress import (
     AddReport,
@@ -203,3 +203,63 @@ class TestExportMerge:
         assert "2025-03-14T09:26:53Z" == report.to_dict()["created_at"]
         assert "hashes" in str(report)
         assert "<table" in report._repr_html_()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A place for a second list, on each backend (not created yet)."""
+    if request.param == "sqlite":
+        return tmp_path / "copy.db"
+    server = request.getfixturevalue("postgres_server")
+    return str(server.url(server.new_database()))
+
+
+class TestCopy:
+    """copy_to(): the whole list into a new or empty list, either backend to either."""
+
+    def test_round_trip(self, lst: SuppressionList, target: Path | str, test_key) -> None:
+        """Entries keep scope, reason, time and source; the audit log comes along."""
+        lst.add_many(["a@example.nl", "b@example.nl"], source="crm.csv", now=NOW)
+        lst.add("a@example.nl", scope="post", reason="complaint", now=NOW)
+        lst.add_domain("example.org", scope="newsletter")
+        lst.remove("b@example.nl")
+        report = lst.copy_to(target, now=NOW)
+        assert AddReport(added=3, already_present=0) == report
+        with SuppressionList.open(target, test_key, create=False) as copied:
+            assert lst.stats().to_dict() | {"created_at": None} == copied.stats().to_dict() | {
+                "created_at": None
+            }
+            assert copied.is_suppressed("x@example.org", channel="newsletter")
+            assert not copied.is_suppressed("x@example.org", channel="post")
+            ops = list(copied.audit()["operation"])
+            assert ["create", "create", "add_many", "add", "add_domain", "remove", "copy"] == ops
+            assert "crm.csv" == copied.audit()["source"].iloc[2]
+            assert copied.verify().ok
+
+    def test_refuses_non_empty_target(self, lst: SuppressionList, target, test_key) -> None:
+        """A target that holds entries is refused and left as it is."""
+        lst.add("a@example.nl")
+        with SuppressionList.open(target, test_key) as other:
+            other.add("z@example.nl")
+        before = content_digest(target)
+        with pytest.raises(OutputExistsError, match="already holds entries"):
+            lst.copy_to(target)
+        assert before == content_digest(target)
+
+    def test_target_of_another_key(self, lst: SuppressionList, target, other_key) -> None:
+        """A target made with another key is refused (KeyMismatchError)."""
+        SuppressionList.open(target, other_key).close()
+        with pytest.raises(KeyMismatchError):
+            lst.copy_to(target)
+
+    def test_merge_export_of_either_backend(
+        self, lst: SuppressionList, target: Path | str, tmp_path: Path, test_key
+    ) -> None:
+        """An export from either backend merges into a list on either backend."""
+        lst.add_many(["a@example.nl", "b@example.nl"], scope="post")
+        lst.add_domain("example.org")
+        lst.export(tmp_path / "either.export")
+        with SuppressionList.open(target, test_key) as other:
+            assert AddReport(added=3, already_present=0) == other.merge(tmp_path / "either.export")
+            assert other.is_suppressed("a@example.nl", channel="post")
+            assert "x@example.org" in other

@@ -33,6 +33,7 @@ class TestVerify:
         assert lst.verify(quick=True).ok
         assert "ok" in str(report)
 
+    @pytest.mark.sqlite_only
     def test_invariant_violations(self, lst: SuppressionList) -> None:
         """Unknown reasons, orphan pending rows and a missing meta entry are reported."""
         lst.add("a@example.nl")
@@ -47,6 +48,7 @@ class TestVerify:
         with pytest.raises(ListCorruptedError, match="failed verification"):
             lst.verify().raise_for_problems()
 
+    @pytest.mark.sqlite_only
     def test_missing_trigger(self, lst: SuppressionList) -> None:
         """A list whose pending trigger was dropped fails verification."""
         raw(lst.path).execute("DROP TRIGGER entries_to_pending")

@@ -63,13 +63,18 @@ def load_key(key_file: Path | None) -> SuppressionKey:
     )
 
 
-def open_list(path: Path, key_file: Path | None, *, read_only: bool = False) -> SuppressionList:
-    """Open the existing list at ``path`` with the key (never creates one).
+def open_list(
+    path: Path | str, key_file: Path | None, *, read_only: bool = False
+) -> SuppressionList:
+    """Open the existing list at ``path`` (a file or a ``postgresql://`` URL); never create one.
 
     Raises:
-        CommandError: no key, or no list at ``path``.
+        CommandError: no key, or no list file at ``path``.
+        ListNotFoundError: no list in the PostgreSQL database.
     """
     key = load_key(key_file)
+    if isinstance(path, str):
+        return SuppressionList.open(path, key, create=False, read_only=read_only)
     if not path.exists():
         raise CommandError(
             f"no suppression list at {path}; check the path, or create one with "
@@ -135,9 +140,12 @@ _LIST_SIDECARS: Final = (
 )
 
 
-def list_files(path: Path | None) -> list[tuple[str, Path | None]]:
-    """The list and the files SQLite keeps beside it, as ``check_output`` inputs."""
-    if path is None:
+def list_files(path: Path | str | None) -> list[tuple[str, Path | None]]:
+    """The list and the files SQLite keeps beside it, as ``check_output`` inputs.
+
+    A ``postgresql://`` URL (a ``str``) has no files on this machine: none.
+    """
+    if path is None or isinstance(path, str):
         return []
     files: list[tuple[str, Path | None]] = [("list", path)]
     files += [(name, path.with_name(path.name + suffix)) for suffix, name in _LIST_SIDECARS]

@@ -33,6 +33,7 @@ __all__ = [
     "Parser",
     "Shared",
     "command_parser",
+    "list_location",
     "not_negative",
     "note_workers",
     "positive",
@@ -198,6 +199,13 @@ def command_parser(
 
 
 # -- option values ------------------------------------------------------------------------
+
+
+def list_location(text: str) -> Path | str:
+    """A LIST argument: a ``postgresql://`` URL as given, anything else a list file path."""
+    if text.startswith(("postgresql://", "postgres://")):
+        return text
+    return Path(text)
 
 
 def source_label(text: str) -> str:

@@ -17,10 +17,12 @@ from locosuppress.cli._options import (
     SCOPE_CHOICES,
     Shared,
     command_parser,
+    list_location,
     note_workers,
     source_label,
     usage_error,
 )
+from locosuppress.errors import ListNotFoundError
 from locosuppress.io import read_mailing_file
 from locosuppress.normalize import normalize_domain
 from locosuppress.store import SuppressionList
@@ -40,7 +42,10 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         parents=[shared.common, shared.keyed],
     )
     init_.add_argument(
-        "list", type=Path, metavar="LIST", help="the new list file (its folder must exist)"
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the new list file (its folder must exist), or a postgresql:// URL",
     )
     init_.set_defaults(handler=init)
 
@@ -68,7 +73,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
             shared.no_header,
         ],
     )
-    add_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    add_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     add_.add_argument(
         "addresses",
         nargs="*",
@@ -121,7 +131,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[shared.common, shared.keyed],
     )
-    add_domain_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    add_domain_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     add_domain_.add_argument("domain", metavar="DOMAIN", help="the domain, e.g. example.nl")
     add_domain_.add_argument(
         "--scope",
@@ -148,7 +163,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[shared.common, shared.keyed],
     )
-    remove_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    remove_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     remove_.add_argument(
         "address", metavar="ADDRESS", help="the address ('-': read standard input)"
     )
@@ -172,7 +192,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[shared.common, shared.keyed],
     )
-    remove_domain_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    remove_domain_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     remove_domain_.add_argument("domain", metavar="DOMAIN", help="the domain")
     remove_domain_.add_argument(
         "--reason",
@@ -195,14 +220,21 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
 
 def init(args: argparse.Namespace, console: Console) -> int:
     """``init LIST``: create an empty list for the key."""
-    path: Path = args.list
+    location: Path | str = args.list
     key = load_key(args.key_file)
-    if path.exists() or path.is_symlink():
-        raise CommandError(f"{path} exists; a list is never overwritten. Choose another path.")
-    with SuppressionList.open(path, key, create=True):
-        pass
+    if isinstance(location, str):
+        try:
+            SuppressionList.open(location, key, create=False, read_only=True).close()
+        except ListNotFoundError:
+            pass
+        else:
+            raise CommandError("that PostgreSQL schema already holds a list; it is never replaced")
+    elif location.exists() or location.is_symlink():
+        raise CommandError(f"{location} exists; a list is never overwritten. Choose another path.")
+    with SuppressionList.open(location, key, create=True) as lst:
+        shown = lst.location
     console.say(
-        f"Created the suppression list {path} for the key with fingerprint {key.fingerprint}."
+        f"Created the suppression list {shown} for the key with fingerprint {key.fingerprint}."
     )
     return 0
 

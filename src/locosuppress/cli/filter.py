@@ -14,7 +14,13 @@ from locosuppress.cli._files import (
     open_list,
     write_json,
 )
-from locosuppress.cli._options import CHANNEL_CHOICES, Shared, command_parser, note_workers
+from locosuppress.cli._options import (
+    CHANNEL_CHOICES,
+    Shared,
+    command_parser,
+    list_location,
+    note_workers,
+)
 from locosuppress.filtering import FilterResult
 from locosuppress.io import read_mailing_file, write_mailing_file
 from locosuppress.store import SuppressionList
@@ -49,7 +55,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
             shared.no_header,
         ],
     )
-    parser.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    parser.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     parser.add_argument("input", type=Path, metavar="INPUT", help="the mailing file (CSV or .xlsx)")
     parser.add_argument(
         "-o",

@@ -12,6 +12,7 @@ from locosuppress.cli._options import (
     SCOPE_CHOICES,
     Shared,
     command_parser,
+    list_location,
     source_label,
     usage_error,
 )
@@ -54,7 +55,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[shared.common, shared.keyed, shared.as_json, shared.reading],
     )
-    parser.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    parser.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     parser.add_argument("file", type=Path, metavar="FILE", help="the provider's export")
     parser.add_argument(
         "--format", choices=FORMATS, default="auto", help="the export's layout (default: auto)"

@@ -1,4 +1,4 @@
-"""``locosuppress stats|audit|verify|backup|export|merge``: look after a list."""
+"""``locosuppress stats|audit|verify|backup|export|merge|copy``: look after a list."""
 
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ from locosuppress.cli._options import (
     CHANNEL_CHOICES,
     Shared,
     command_parser,
+    list_location,
     positive,
     source_label,
 )
 
-__all__ = ["audit", "backup", "export", "merge", "register", "stats", "verify"]
+__all__ = ["audit", "backup", "copy", "export", "merge", "register", "stats", "verify"]
 
 
 def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.ArgumentParser]:
-    """Add ``stats``, ``audit``, ``verify``, ``backup``, ``export`` and ``merge``."""
+    """Add ``stats``, ``audit``, ``verify``, ``backup``, ``export``, ``merge`` and ``copy``."""
     common, keyed, as_json = shared.common, shared.keyed, shared.as_json
     stats_ = command_parser(
         subparsers,
@@ -34,7 +35,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[common, keyed, as_json],
     )
-    stats_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    stats_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     stats_.set_defaults(handler=stats)
 
     audit_ = command_parser(
@@ -47,7 +53,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[common, keyed, as_json],
     )
-    audit_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    audit_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     audit_.add_argument("--last", type=positive, metavar="N", help="only the last N rows")
     audit_.set_defaults(handler=audit)
 
@@ -61,7 +72,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[common, keyed, as_json],
     )
-    verify_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    verify_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     verify_.add_argument(
         "--quick", action="store_true", help="SQLite's quick_check instead of the full check"
     )
@@ -76,7 +92,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[common, keyed, shared.read_only],
     )
-    backup_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    backup_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     backup_.add_argument("dest", type=Path, metavar="DEST", help="the new backup file")
     backup_.set_defaults(handler=backup)
 
@@ -89,7 +110,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[common, keyed, as_json, shared.read_only],
     )
-    export_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    export_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     export_.add_argument("file", type=Path, metavar="FILE", help="the new export file")
     export_.add_argument(
         "--channel",
@@ -107,7 +133,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         """,
         parents=[common, keyed, as_json],
     )
-    merge_.add_argument("list", type=Path, metavar="LIST", help="the suppression list")
+    merge_.add_argument(
+        "list",
+        type=list_location,
+        metavar="LIST",
+        help="the suppression list (a file, or a postgresql:// URL)",
+    )
     merge_.add_argument("file", type=Path, metavar="FILE", help="the export file")
     merge_.add_argument(
         "--reason",
@@ -119,6 +150,25 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         "--source", type=source_label, metavar="LABEL", help="a label for the audit log"
     )
     merge_.set_defaults(handler=merge)
+    copy_ = command_parser(
+        subparsers,
+        "copy",
+        "copy a whole list into a new or empty list (a file or PostgreSQL, either way)",
+        """
+        locosuppress copy suppression.db "postgresql://mailer@db.example.nl/mail"
+        locosuppress copy "postgresql://mailer@db.example.nl/mail" restored.db
+        """,
+        parents=[common, keyed, as_json],
+    )
+    copy_.add_argument("source", type=list_location, metavar="SOURCE", help="the list to copy")
+    copy_.add_argument(
+        "target",
+        type=list_location,
+        metavar="TARGET",
+        help="the new or empty list (same key); a list with entries is refused",
+    )
+    copy_.set_defaults(handler=copy)
+
     return {
         ("stats",): stats_,
         ("audit",): audit_,
@@ -126,6 +176,7 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         ("backup",): backup_,
         ("export",): export_,
         ("merge",): merge_,
+        ("copy",): copy_,
     }
 
 
@@ -160,10 +211,11 @@ def verify(args: argparse.Namespace, console: Console) -> int:
     """``verify LIST``: check the file; exit status 1 when it has problems."""
     with open_list(args.list, args.key_file, read_only=True) as lst:
         report = lst.verify(quick=args.quick)
+        shown = lst.location
     console.show(report, as_json=args.json)
     if not report.ok:
         raise CommandError(
-            f"{args.list} failed verification ({len(report.problems)} problem(s)); "
+            f"{shown} failed verification ({len(report.problems)} problem(s)); "
             "restore the last good backup (see docs/operations.md)"
         )
     return 0
@@ -182,7 +234,8 @@ def backup(args: argparse.Namespace, console: Console) -> int:
         path = lst.backup(args.dest)
         entries = lst.stats().entries
     console.say(
-        f"Backed up {args.list} to {path}: {entries:,} entries, key fingerprint {lst.fingerprint}."
+        f"Backed up {lst.location} to {path}: {entries:,} entries, "
+        f"key fingerprint {lst.fingerprint}."
     )
     console.say("The backup is useless without the key: keep the key apart from it.")
     return 0
@@ -202,4 +255,15 @@ def merge(args: argparse.Namespace, console: Console) -> int:
     with open_list(args.list, args.key_file) as lst:
         report = lst.merge(args.file, reason=args.reason, source=args.source)
     console.show(report, as_json=args.json)
+    return 0
+
+
+def copy(args: argparse.Namespace, console: Console) -> int:
+    """``copy SOURCE TARGET``: the whole list into a new or empty list, either backend."""
+    with open_list(args.source, args.key_file, read_only=True) as lst:
+        report = lst.copy_to(args.target)
+        source = lst.location
+    console.show(report, as_json=args.json)
+    if not args.json:
+        console.say(f"Copied {report.added:,} entries from {source}.")
     return 0

@@ -1,4 +1,4 @@
-"""The permanent suppression list: a durable SQLite file of keyed hashes.
+"""The permanent suppression list: keyed hashes in a SQLite file or a PostgreSQL schema.
 
 Layer 4: may import layers 0-3 (``errors``, ``_vocabulary``, ``_fs``,
 ``_compat``, ``reports``, ``_version``; ``normalize``, ``_index``; ``keys``;
@@ -13,7 +13,9 @@ Layer 4: may import layers 0-3 (``errors``, ``_vocabulary``, ``_fs``,
   ``_reports`` (the report values);
 * ``_backend``: the one seam to the storage (protocols, no SQL), implemented
   for SQLite by ``_sqlite_backend`` (the SQL of each operation) over
-  ``_sqlite`` (connections, retries, errors, schema).
+  ``_sqlite`` (connections, retries, errors, schema), and for PostgreSQL by
+  ``_postgres_backend`` over ``_postgres`` (``docs/postgres.md``; psycopg is
+  imported only when a ``postgresql://`` location is opened).
 
 A :class:`SuppressionList` holds, for each suppressed person or domain, the
 32-byte keyed hash of its canonical form (``docs/hash-contract.md``), a

@@ -4,16 +4,16 @@ Everything the list needs from a database is named here as a
 :class:`typing.Protocol`, in the list's own words (entries, sources, audit
 rows, the index snapshot), never in SQL:
 
-* :class:`Backend`: one open list: transactions, the change counter, the
+* :class:`Backend`: one open list: transactions, the
   upkeep after removals and snapshots, copies, closing;
 * :class:`Reader`: the queries one read transaction may run;
 * :class:`Writer`: a :class:`Reader` that may also write, in one write
   transaction that commits durably when the function passed to
   :meth:`Backend.write` returns, and rolls back when it raises.
 
-The SQLite backend (``_sqlite_backend``, over ``_sqlite``) is the only
-implementation today; a second one (PostgreSQL) implements the same three
-protocols and is chosen in ``_open``. The facade and its function modules
+Two backends implement the three protocols: SQLite (``_sqlite_backend``,
+over ``_sqlite``) and PostgreSQL (``_postgres_backend``, over ``_postgres``);
+``_open`` chooses one by the location. The facade and its function modules
 never see SQL or a driver.
 
 Codes stored through the seam come from :mod:`locosuppress._vocabulary`
@@ -32,12 +32,25 @@ import numpy.typing as npt
 
 from locosuppress._version import __version__
 
-__all__ = ["AUDIT_COUNTS", "META_KEYS", "AuditRow", "Backend", "Reader", "Row", "Writer"]
+__all__ = [
+    "AUDIT_COUNTS",
+    "META_KEYS",
+    "AuditRow",
+    "Backend",
+    "FullRow",
+    "Reader",
+    "Row",
+    "Writer",
+]
 
 T = TypeVar("T")
 
 #: One entry key as stored: the 32-byte keyed hash, its kind and its scope code.
 Row = tuple[bytes, int, int]
+
+#: One whole entry, for copies between lists: hash, kind, scope, reason code,
+#: time added and the source label (None when none).
+FullRow = tuple[bytes, int, int, int, int, "str | None"]
 
 #: The meta entries every list holds (strings), written when it is created.
 META_KEYS: Final = ("format_version", "normalization", "fingerprint", "created_at", "index_stale")
@@ -81,10 +94,16 @@ class Reader(Protocol):
         ...
 
     def version(self) -> int:
-        """The list's data version: a counter kept in its meta (0 when never raised).
+        """The list's data version: a stored counter (0 when never raised).
 
-        Every transaction that writes entries raises it (:meth:`Writer.bump_version`),
-        whichever process writes; audit rows and index snapshots leave it alone.
+        Every transaction that may change entries raises it
+        (:meth:`Writer.bump_version`), whichever process writes, so it never
+        goes back and also counts this connection's own commits; audit rows
+        and index snapshots leave it alone. SQLite keeps it in ``meta``;
+        PostgreSQL's change counter is it, and also stamps each entry written,
+        so that :meth:`changes_since` can fetch only what changed. It is
+        behind ``SuppressionList.data_version()``, the cached index and
+        ``len()``, and the Dask filter's compute-time check.
         """
         ...
 
@@ -128,6 +147,10 @@ class Reader(Protocol):
         """Entries in ``scopes`` sorted by hash, kind and scope, ``chunk`` rows at a time."""
         ...
 
+    def full_rows(self, chunk: int) -> Iterator[list[FullRow]]:
+        """Every whole entry, sorted by hash, kind and scope, ``chunk`` rows at a time."""
+        ...
+
     def index_state(self) -> tuple[bool, int]:
         """Whether the index snapshot is stale (a removal), and how many entries are pending."""
         ...
@@ -142,6 +165,14 @@ class Reader(Protocol):
 
     def pending_rows(self) -> Iterable[Row]:
         """The entry keys added since the snapshot."""
+        ...
+
+    def changes_since(self, version: int) -> tuple[int, list[Row]] | None:
+        """The entry keys written after :meth:`version` was ``version``.
+
+        Returns ``(the data version now, rows)``, or None when the storage cannot
+        tell, or entries were removed since (the caller then loads everything).
+        """
         ...
 
     def integrity_problems(self, *, quick: bool) -> list[str]:
@@ -185,6 +216,10 @@ class Writer(Reader, Protocol):
         source: int | None,
     ) -> int:
         """Insert ``(n, 32)`` sorted unique hashes as entries; return how many were new."""
+        ...
+
+    def insert_full(self, rows: list[FullRow]) -> int:
+        """Insert whole entries (their own reasons, times and source labels); how many new."""
         ...
 
     def delete(self, digest: bytes, *, kind: int, scopes: tuple[int, ...]) -> int:
@@ -243,7 +278,12 @@ class Backend(Protocol):
 
     @property
     def path(self) -> Path:
-        """Where the list lives (for messages)."""
+        """The list file (SQLite); for a server, the location's display form."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """Where the list lives, for messages and reprs: never with a password."""
         ...
 
     def read(self, fn: Callable[[Reader], T], /) -> T:
@@ -256,10 +296,6 @@ class Backend(Protocol):
         Raises:
             ListLockedError: other writers held the list longer than the lock timeout.
         """
-        ...
-
-    def data_version(self) -> int:
-        """A number that changes whenever any connection commits a change."""
         ...
 
     def guard(self) -> None:

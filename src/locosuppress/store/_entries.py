@@ -199,14 +199,13 @@ def lookup(
 
 
 def count(session: Session) -> int:
-    """Distinct suppressed addresses and domains, cached until any connection commits."""
+    """Distinct suppressed addresses and domains, cached until the data version moves."""
     with session.lock:
-        version = session.backend.data_version() if not session.closed else None
+        version = session.version()
         if session.length is not None and session.length[0] == version:
             return session.length[1]
-        n = session.read(lambda tx: tx.count_distinct())
-        if version is not None:
-            session.length = (version, n)
+        version, n = session.read(lambda tx: (tx.version(), tx.count_distinct()))
+        session.length = (version, n)
         return n
 
 

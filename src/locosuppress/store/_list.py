@@ -103,7 +103,7 @@ def _remove(
 
 
 class SuppressionList:
-    """A permanent suppression list in one SQLite file. Open it with :meth:`open`.
+    """A permanent suppression list in a SQLite file or a PostgreSQL schema; see :meth:`open`.
 
     Use it as a context manager, or call :meth:`close`; after that every call
     raises :class:`ListClosedError`. One instance may be shared between
@@ -122,7 +122,7 @@ class SuppressionList:
     @classmethod
     def open(
         cls,
-        path: str | os.PathLike[str],
+        location: str | os.PathLike[str],
         key: SuppressionKey | HashingMaterial,
         /,
         *,
@@ -130,11 +130,15 @@ class SuppressionList:
         read_only: bool = False,
         lock_timeout: float = _open.DEFAULT_LOCK_TIMEOUT_S,
         now: datetime | None = None,
+        schema: str = "locosuppress",
     ) -> SuppressionList:
-        """Open the list at ``path`` with its key, creating it if allowed.
+        """Open the list at ``location`` with its key, creating it if allowed.
 
         Args:
-            path: the list file; its folder must exist.
+            location: the list file (its folder must exist), or a
+                ``postgresql://`` URL of a database (the ``postgres`` extra;
+                see ``docs/postgres.md``; keep the password out of the URL:
+                ``PGPASSWORD``, ``~/.pgpass`` or a service file).
             key: the list's :class:`SuppressionKey` (or its ``HashingMaterial``).
             create: create an empty list when the file does not exist. Scripts
                 that only filter should pass ``create=False``: a mistyped path
@@ -145,6 +149,7 @@ class SuppressionList:
             lock_timeout: seconds a write may wait for other writers before
                 :class:`ListLockedError`.
             now: the creation time to record (default: the current UTC time).
+            schema: the PostgreSQL schema that holds the list (PostgreSQL only).
 
         Raises:
             ListNotFoundError: the folder is missing, or the file is missing and
@@ -156,15 +161,18 @@ class SuppressionList:
             ReadOnlyListError: a writable open of a file or folder this process
                 cannot write.
             ListCorruptedError: the file is truncated or damaged (it is left as is).
+            ListStorageError: the PostgreSQL server cannot be reached.
+            MissingExtraError: a URL without the ``postgres`` extra installed.
         """
         matter = _open.material(key)
         backend, meta = _open.open_backend(
-            Path(path),
+            location,
             matter,
             create=create,
             read_only=read_only,
             lock_timeout=lock_timeout,
             now=now,
+            schema=schema,
         )
         return cls(Session(backend, read_only=read_only), matter, meta)
 
@@ -181,14 +189,19 @@ class SuppressionList:
     def __repr__(self) -> str:
         mode = ", read_only" if self.read_only else ""
         state = ", closed" if self.closed else ""
-        return f"<SuppressionList {str(self.path)!r} fingerprint={self.fingerprint}{mode}{state}>"
+        return f"<SuppressionList {self.location!r} fingerprint={self.fingerprint}{mode}{state}>"
 
     # -- properties ------------------------------------------------------------------
 
     @property
     def path(self) -> Path:
-        """The list file."""
+        """The list file (for a PostgreSQL list: its :attr:`location` as a path)."""
         return self._session.backend.path
+
+    @property
+    def location(self) -> str:
+        """Where the list lives: its file, or its URL without password and its schema."""
+        return self._session.backend.location
 
     @property
     def read_only(self) -> bool:
@@ -225,11 +238,13 @@ class SuppressionList:
         return datetime.strptime(self._meta["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
     def data_version(self) -> int:
-        """Return the list's data version, read from the file now.
+        """Return the list's data version, read from the storage now.
 
-        A counter in the list's meta that every add, removal and merge raises
-        in its own transaction, whichever process writes (filter runs,
-        backups and exports do not). Two equal readings mean the same entries.
+        A stored counter that every add, removal, import and merge raises in
+        its own transaction, whichever process writes (filter runs, backups
+        and exports do not). Two equal readings mean the same entries. On
+        SQLite it is kept in the list's meta; on PostgreSQL it is the change
+        counter that also lets a cached index fetch only the new entries.
 
         Raises:
             ListClosedError: the list is closed.
@@ -480,8 +495,9 @@ class SuppressionList:
     def index(self) -> SuppressionIndex:
         """Return the compact in-memory index of the list, loading it when needed.
 
-        Cached on this instance; reloaded after a write through this instance
-        or a commit by another connection (``PRAGMA data_version``). When the
+        Cached on this instance; brought up to date when the list's
+        :meth:`data_version` moved (a write through any connection): on
+        PostgreSQL only the entries written since are fetched. When the
         list is writable, loading it may write a new index snapshot (see
         ``store._snapshot``); the pages this frees are then returned to the
         file system.
@@ -639,6 +655,37 @@ class SuppressionList:
             ValueError: unknown ``channel``.
         """
         return _transfer.export(self._session, Path(path), self._meta, channel=channel, now=now)
+
+    def copy_to(
+        self,
+        location: str | os.PathLike[str],
+        /,
+        *,
+        schema: str = "locosuppress",
+        now: datetime | None = None,
+    ) -> AddReport:
+        """Copy the whole list into a new or empty list, on either backend, with the same key.
+
+        The way to move a list: from a SQLite file to PostgreSQL, back, or
+        between servers. The target is created when missing (a file, or a
+        schema in an existing database) and must hold no entries; every entry
+        keeps its scope, reason, time and source label, and the audit log
+        comes along. One transaction: a failed copy leaves the target empty.
+
+        Args:
+            location: the target list file or ``postgresql://`` URL.
+            schema: the target's PostgreSQL schema.
+            now: the time recorded for the target's creation and ``copy`` row.
+
+        Returns:
+            An :class:`AddReport` (``added``: the entries copied).
+
+        Raises:
+            OutputExistsError: the target already holds entries.
+            KeyMismatchError: the target was made with another key.
+        """
+        with SuppressionList.open(location, self._matter, schema=schema, now=now) as target:
+            return _transfer.copy(self._session, target._session, at=_at(now))
 
     def merge(
         self,

@@ -5,7 +5,9 @@ exists (it is never created); a dangling link is not followed; a missing file
 is created only when allowed; a writable open needs a writable file and
 folder; then the backend checks its own header and the meta entries are
 checked: **the key fingerprint first**, then the format version, then the
-normalisation rules. The backend is chosen here (SQLite for a path).
+normalisation rules. The backend is chosen here: a path is a SQLite list
+file, a ``postgresql://`` URL a list in a PostgreSQL schema (the driver is
+imported only then: the ``postgres`` extra).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from locosuppress._version import __version__
 from locosuppress.errors import (
+    InvalidOptionError,
     KeyMismatchError,
     ListCorruptedError,
     ListNotFoundError,
@@ -30,7 +33,14 @@ from locosuppress.store._backend import Backend
 from locosuppress.store._reports import iso, utc
 from locosuppress.store._sqlite_backend import SQLiteBackend
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT_S", "check_meta", "material", "open_backend", "require_folder"]
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT_S",
+    "check_meta",
+    "is_url",
+    "material",
+    "open_backend",
+    "require_folder",
+]
 
 DEFAULT_LOCK_TIMEOUT_S = _sqlite.DEFAULT_LOCK_TIMEOUT_S
 
@@ -73,7 +83,7 @@ def require_folder(path: Path) -> Path:
 
 
 def check_meta(
-    path: Path, matter: HashingMaterial, format_version: int, meta: dict[str, str]
+    path: Path | str, matter: HashingMaterial, format_version: int, meta: dict[str, str]
 ) -> None:
     """Refuse another key, a newer format or other rules, in that order.
 
@@ -104,7 +114,94 @@ def check_meta(
         )
 
 
+def _new_meta(matter: HashingMaterial, format_version: int, moment: datetime) -> dict[str, str]:
+    return {
+        "format_version": str(format_version),
+        "normalization": NORMALIZATION_VERSION,
+        "fingerprint": matter.fingerprint,
+        "created_at": iso(moment),
+        "index_stale": "0",
+        "created_by": f"locosuppress {__version__}",
+    }
+
+
+def is_url(location: object) -> bool:
+    """Whether ``location`` names a PostgreSQL list (a ``postgresql://`` URL)."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
 def open_backend(
+    location: str | os.PathLike[str],
+    matter: HashingMaterial,
+    *,
+    create: bool,
+    read_only: bool,
+    lock_timeout: float,
+    now: datetime | None,
+    schema: str = "locosuppress",
+) -> tuple[Backend, dict[str, str]]:
+    """Open (or create) the list at ``location``; return its backend and meta entries.
+
+    Raises:
+        see :meth:`locosuppress.store.SuppressionList.open`.
+    """
+    if is_url(location):
+        return _open_postgres(
+            str(location),
+            matter,
+            create=create,
+            read_only=read_only,
+            lock_timeout=lock_timeout,
+            now=now,
+            schema=schema,
+        )
+    if schema != "locosuppress":
+        raise InvalidOptionError(
+            "schema= applies to PostgreSQL lists (a postgresql:// URL), not to a list file"
+        )
+    return _open_sqlite(
+        Path(location),
+        matter,
+        create=create,
+        read_only=read_only,
+        lock_timeout=lock_timeout,
+        now=now,
+    )
+
+
+def _open_postgres(
+    url: str,
+    matter: HashingMaterial,
+    *,
+    create: bool,
+    read_only: bool,
+    lock_timeout: float,
+    now: datetime | None,
+    schema: str,
+) -> tuple[Backend, dict[str, str]]:
+    """Open (or create) the list in a PostgreSQL schema (imports the driver).
+
+    Raises:
+        MissingExtraError: psycopg (the ``postgres`` extra) is not installed.
+    """
+    # An optional extra: imported only for a postgresql:// location.
+    from locosuppress.store import _postgres, _postgres_backend
+
+    where = _postgres.Location(url, schema)
+    moment = utc(now)
+    backend = _postgres_backend.PostgresBackend
+    return backend.open(
+        where,
+        create=create,
+        read_only=read_only,
+        lock_timeout=lock_timeout,
+        meta=lambda: _new_meta(matter, backend.format_version, moment),
+        at=int(moment.timestamp()),
+        check_meta=functools.partial(check_meta, where.display, matter, backend.format_version),
+    )
+
+
+def _open_sqlite(
     path: Path,
     matter: HashingMaterial,
     *,
@@ -113,11 +210,7 @@ def open_backend(
     lock_timeout: float,
     now: datetime | None,
 ) -> tuple[Backend, dict[str, str]]:
-    """Open (or create) the list at ``path``; return its backend and meta entries.
-
-    Raises:
-        see :meth:`locosuppress.store.SuppressionList.open`.
-    """
+    """Open (or create) the list file at ``path``."""
     require_folder(path)
     if path.is_symlink() and not path.exists():
         raise ListNotFoundError(
@@ -132,15 +225,8 @@ def open_backend(
         moment = utc(now)
         SQLiteBackend.create(
             path,
-            meta={
-                "format_version": str(SQLiteBackend.format_version),
-                "normalization": NORMALIZATION_VERSION,
-                "fingerprint": matter.fingerprint,
-                "created_at": iso(moment),
-                "index_stale": "0",
-                "data_version": "0",
-                "created_by": f"locosuppress {__version__}",
-            },
+            # The data version lives in meta on SQLite (PostgreSQL: state.version).
+            meta={**_new_meta(matter, SQLiteBackend.format_version, moment), "data_version": "0"},
             at=int(moment.timestamp()),
             lock_timeout=lock_timeout,
         )

@@ -202,10 +202,10 @@ class VerifyReport:
         }
 
     def _rows(self) -> list[tuple[str, Any]]:
-        check = "quick_check" if self.quick else "integrity_check"
+        check = "quick" if self.quick else "full"
         return [
             ("ok", self.ok),
-            ("SQLite check", check),
+            ("storage check", check),
             ("entries", self.entries),
             ("pending index updates", self.pending),
             ("problems", len(self.problems)),

@@ -42,10 +42,13 @@ class Session:
         self.read_only = read_only
         self.lock = threading.RLock()
         self.closed = False
-        #: The cached index and the ``data_version`` it was loaded at.
+        #: The cached index and the data version (``Reader.version``) it was
+        #: loaded at; ``index_dirty`` after this session wrote entries (the
+        #: version moves too: a second, local reason to refresh).
         self.index: SuppressionIndex | None = None
         self.index_version: int | None = None
-        #: The cached ``len()`` as ``(data_version, count)``.
+        self.index_dirty = False
+        #: The cached ``len()`` as ``(data version, count)``.
         self.length: tuple[int, int] | None = None
 
     def ensure_open(self) -> None:
@@ -74,13 +77,14 @@ class Session:
             self.ensure_open()
             if self.read_only:
                 raise ReadOnlyListError(
-                    f"{self.backend.path} was opened with read_only=True; open it without to write"
+                    f"{self.backend.location} was opened with read_only=True; "
+                    "open it without to write"
                 )
             if changes_entries:
                 fn = _bumping(fn)
             result = self.backend.write(fn)
             if changes_entries:
-                self.index = None
+                self.index_dirty = True
                 self.length = None
             return result
 

@@ -59,21 +59,50 @@ def load_index(backend: Backend, *, writable: bool) -> SuppressionIndex:
     return backend.read(lambda tx: _build(tx, tx.index_state()[0]))
 
 
-def cached_index(session: Session) -> SuppressionIndex:
-    """The session's index, loaded again when any connection committed since.
+def _refreshed(session: Session) -> SuppressionIndex | None:
+    """The cached index with the entries written since it was loaded, or None.
 
-    When the list is writable, loading may write a new snapshot; the space
-    this frees is then given back (``Backend.after_snapshot``).
+    None when there is nothing cached, or the storage cannot fetch changes
+    (SQLite), or entries were removed since (the index must be rebuilt).
+    """
+    if session.index is None or session.index_version is None:
+        return None
+    since = session.index_version
+    changes = session.backend.read(lambda tx: tx.changes_since(since))
+    if changes is None:
+        return None
+    version, rows = changes
+    session.index_version = version
+    return session.index.merged_rows(rows) if rows else session.index
+
+
+def cached_index(session: Session) -> SuppressionIndex:
+    """The session's index, brought up to date when any connection committed since.
+
+    The list's data version (``Reader.version``) tells whether anything
+    changed. Where entries carry it (PostgreSQL), only the entries written
+    since the cached index was loaded are fetched; after a removal, or where
+    they do not (SQLite), the index is loaded again. When the list is
+    writable, loading may write a new snapshot; the space this frees is then
+    given back (``Backend.after_snapshot``).
+
+    Every write committed before this call started is in the returned index:
+    the data version is read first, and the load or the fetch reads at least
+    that version.
     """
     with session.lock:
         session.ensure_open()
         backend = session.backend
         backend.guard()
-        version = backend.data_version()
-        if session.index is None or session.index_version != version:
-            writable = not session.read_only
-            session.index = load_index(backend, writable=writable)
-            if writable:
-                backend.after_snapshot()
-            session.index_version = version
+        version = backend.read(lambda tx: tx.version())
+        if session.index is None or session.index_dirty or session.index_version != version:
+            index = _refreshed(session)
+            if index is None:
+                writable = not session.read_only
+                index = load_index(backend, writable=writable)
+                if writable:
+                    backend.after_snapshot()
+                session.index_version = version
+            session.index = index
+            session.index_dirty = False
         return session.index

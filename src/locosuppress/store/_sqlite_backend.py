@@ -21,7 +21,7 @@ from locosuppress._version import __version__
 from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS
 from locosuppress.errors import ListCorruptedError, ListLockedError
 from locosuppress.store import _sqlite
-from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, Reader, Row, Writer
+from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, FullRow, Reader, Row, Writer
 
 __all__ = ["SQLiteBackend", "SQLiteTransaction"]
 
@@ -182,6 +182,15 @@ class SQLiteTransaction:
         while rows := cur.fetchmany(chunk):
             yield rows
 
+    def full_rows(self, chunk: int) -> Iterator[list[FullRow]]:
+        """Every whole entry with its source label, in key order."""
+        cur = self._conn.execute(
+            "SELECT e.hash, e.kind, e.scope, e.reason, e.added_at, s.label FROM entries AS e "
+            "LEFT JOIN sources AS s ON s.id = e.source ORDER BY e.hash, e.kind, e.scope"
+        )
+        while rows := cur.fetchmany(chunk):
+            yield rows
+
     def index_state(self) -> tuple[bool, int]:
         """``meta.index_stale`` and the size of ``pending``."""
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'index_stale'").fetchone()
@@ -199,6 +208,10 @@ class SQLiteTransaction:
     def pending_rows(self) -> Iterable[Row]:
         """A cursor over the pending entry keys."""
         return self._conn.execute("SELECT hash, kind, scope FROM pending")
+
+    def changes_since(self, version: int) -> tuple[int, list[Row]] | None:
+        """None: entries carry no version here, so changes cannot be fetched (reload)."""
+        return None
 
     def integrity_problems(self, *, quick: bool) -> list[str]:
         """SQLite's ``integrity_check`` (or ``quick_check``), at most 20 lines."""
@@ -288,6 +301,18 @@ class SQLiteTransaction:
             )
             added += cur.rowcount
         return added
+
+    def insert_full(self, rows: list[FullRow]) -> int:
+        """Insert whole entries unless their keys exist; how many were new."""
+        labels = {label: self.source_id(label) for label in {r[5] for r in rows}}
+        before = self._conn.total_changes
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            ((h, k, s, r, at, labels[label]) for h, k, s, r, at, label in rows),
+        )
+        # total_changes also counts the trigger's pending rows: one per new entry.
+        return (self._conn.total_changes - before) // 2
 
     def insert_dated(
         self,
@@ -459,6 +484,11 @@ class SQLiteBackend:
         """The list file."""
         return self._path
 
+    @property
+    def location(self) -> str:
+        """The list file's path."""
+        return str(self._path)
+
     def guard(self) -> None:
         """In immutable mode, refuse to answer once the file changed."""
         if self._signature is not None and _sqlite.file_signature(self._path) != self._signature:
@@ -487,12 +517,6 @@ class SQLiteBackend:
             path=self._path,
             lock_timeout=self._lock_timeout,
         )
-
-    def data_version(self) -> int:
-        """``PRAGMA data_version``: changes when another connection commits."""
-        with _sqlite.sqlite_errors(self._path):
-            (version,) = self._conn.execute("PRAGMA data_version").fetchone()
-        return int(version)
 
     def after_remove(self) -> None:
         """Checkpoint and truncate the log, so removed rows leave no page image in it."""

@@ -1,4 +1,4 @@
-"""Copies of a list: backup, export and merge (private).
+"""Copies of a list: backup, export, merge and copy (private).
 
 New files go through :mod:`locosuppress._fs`: built under a temporary name
 beside the target, fsynced, then linked into place, so no half-written file is
@@ -17,13 +17,16 @@ from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS, SCOPES, c
 from locosuppress.errors import ListNotFoundError, OutputExistsError, ReadOnlyListError
 from locosuppress.store import _export
 from locosuppress.store._audit import record
-from locosuppress.store._backend import Writer
+from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, Reader, Writer
 from locosuppress.store._entries import unique_sorted
 from locosuppress.store._open import require_folder
 from locosuppress.store._reports import AddReport, ExportReport, iso, utc
 from locosuppress.store._session import Session
 
-__all__ = ["backup", "check_new_file", "export", "merge"]
+__all__ = ["backup", "check_new_file", "copy", "export", "merge"]
+
+#: Whole entries moved per batch by :func:`copy`.
+COPY_CHUNK = 100_000
 
 
 def check_new_file(path: Path) -> None:
@@ -116,7 +119,7 @@ def merge(
     """
     fingerprint, normalization = meta["fingerprint"], meta["normalization"]
     if session.read_only:
-        raise ReadOnlyListError(f"{session.backend.path} was opened with read_only=True")
+        raise ReadOnlyListError(f"{session.backend.location} was opened with read_only=True")
     try:
         with source_path.open("rb") as fh:
             header, _ = _export.read_header(source_path, fh)
@@ -165,3 +168,51 @@ def merge(
 
     added, total = session.write(work)
     return AddReport(added=added, already_present=total - added)
+
+
+def copy(source: Session, target: Session, *, at: int) -> AddReport:
+    """Copy every entry and audit row of ``source`` into the empty list ``target``.
+
+    Both lists were opened with the same key (the caller checks). The copy is
+    one write transaction on ``target`` inside one read transaction on
+    ``source``: the target gets a consistent snapshot of the source, all or
+    nothing. Entries keep their reasons, times and source labels; the
+    source's audit log follows the target's own ``create`` row, then one
+    ``copy`` row.
+
+    Raises:
+        OutputExistsError: ``target`` already holds entries.
+    """
+    if target.read(lambda tx: tx.count_entries()):
+        raise OutputExistsError(
+            f"{target.backend.location} already holds entries; copy never adds to or "
+            "overwrites a list (to add the entries of a list, export it and merge the export)"
+        )
+
+    def work(rtx: Reader) -> int:
+        def write(wtx: Writer) -> int:
+            if wtx.count_entries():
+                raise OutputExistsError(f"{target.backend.location} already holds entries")
+            added = sum(wtx.insert_full(rows) for rows in rtx.full_rows(COPY_CHUNK))
+            for row in rtx.audit_rows():
+                counts = dict(zip(AUDIT_COUNTS, row[2 : 2 + len(AUDIT_COUNTS)], strict=True))
+                scope, reason, channel, label, version = row[2 + len(AUDIT_COUNTS) :]
+                wtx.audit(
+                    AuditRow(
+                        at=int(row[0]),
+                        operation=str(row[1]),
+                        counts={k: int(v) for k, v in counts.items() if v is not None},
+                        scope=scope,
+                        reason=reason,
+                        channel=channel,
+                        source=wtx.source_id(label),
+                        library_version=str(version),
+                    )
+                )
+            record(wtx, "copy", at, total=added, added=added)
+            return added
+
+        return target.write(write)
+
+    added = source.read(work)
+    return AddReport(added=added, already_present=0)

@@ -42,5 +42,5 @@ def verify(session: Session, *, fingerprint: str, quick: bool) -> VerifyReport:
     except session.backend.errors as exc:
         if isinstance(exc, ListLockedError):
             raise
-        problems.append(f"SQLite could not read the file: {exc}")
+        problems.append(f"the storage could not be read: {exc}")
     return VerifyReport(problems=tuple(problems), entries=counts[0], pending=counts[1], quick=quick)
