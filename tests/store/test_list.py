@@ -138,13 +138,10 @@ class TestAddMany:
     def test_now_not_one_datetime(self, lst: SuppressionList, now: object) -> None:
         """now= that is not one datetime is a clear error, before anything is written.
 
-        (A Series is add_many's per-row times, tested with the per-row options.)
+        (A Series is add_many's per-row times: test_now_series_only_for_many.)
         """
-        if not isinstance(now, pd.Series):
-            with pytest.raises(
-                locosuppress.InvalidOptionError, match="one timezone-aware datetime"
-            ):
-                lst.add_many(["a@example.nl"], now=now)  # type: ignore[arg-type]
+        with pytest.raises(locosuppress.InvalidOptionError, match="one timezone-aware datetime"):
+            lst.add_many(["a@example.nl"], now=now)  # type: ignore[arg-type]
         with pytest.raises(locosuppress.InvalidOptionError, match="one timezone-aware datetime"):
             lst.add("a@example.nl", now=now)  # type: ignore[arg-type]
         assert 0 == len(lst)
