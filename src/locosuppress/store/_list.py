@@ -31,13 +31,14 @@ from locosuppress._vocabulary import (
     check_source,
     option_code,
 )
-from locosuppress.filtering import FilterReport, FilterResult, filter_frame
+from locosuppress.filtering import FilterResult, filter_frame
 from locosuppress.interop import SuppressionExport
 from locosuppress.keys import HashingMaterial, SuppressionKey
 from locosuppress.normalize import normalize_email
-from locosuppress.store import _audit, _entries, _imports, _open, _snapshot, _transfer, _verify
-from locosuppress.store._reports import AddReport, ExportReport, ListStats, VerifyReport, utc
+from locosuppress.store import _entries, _imports, _open, _snapshot, _transfer
+from locosuppress.store._reports import AddReport, utc
 from locosuppress.store._session import Session
+from locosuppress.store._upkeep import ListUpkeep
 
 __all__ = ["SuppressionList"]
 
@@ -102,7 +103,7 @@ def _remove(
     )
 
 
-class SuppressionList:
+class SuppressionList(ListUpkeep):
     """A permanent suppression list in a SQLite file or a PostgreSQL schema; see :meth:`open`.
 
     Use it as a context manager, or call :meth:`close`; after that every call
@@ -561,101 +562,6 @@ class SuppressionList:
             report=self.record_filter_run(result.report, source=_label_of(frame, source), now=now),
         )
 
-    def record_filter_run(
-        self, report: FilterReport, /, *, source: str | None = None, now: datetime | None = None
-    ) -> FilterReport:
-        """Write a filter run's counts (never an address) to the audit log.
-
-        Used by :meth:`filter` and :func:`locosuppress.dask.filter`, and by
-        any other engine that filters against :meth:`index`.
-
-        Returns:
-            ``report`` with ``audited`` set: False when the list is read-only
-            and nothing was written.
-        """
-        audited = _audit.record_filter_run(self._session, report, source=source, at=_at(now))
-        return attrs.evolve(report, audited=audited)
-
-    # -- reporting ------------------------------------------------------------------------
-
-    def stats(self) -> ListStats:
-        """Return counts by scope, by reason and by month added (a report object)."""
-        return _entries.stats(self._session, self._meta)
-
-    def audit(self) -> pd.DataFrame:
-        """Return the audit log: one row per add, remove, merge, export, backup and filter run.
-
-        Columns: ``time`` (UTC), ``operation``, the counts (``total``,
-        ``added``, ``already_present``, ``removed``, ``invalid``, ``kept``,
-        ``suppressed``, ``duplicates``; NA where they do not apply),
-        ``scope``, ``reason``, ``channel``, ``source`` and ``library_version``.
-        Never an address or a hash.
-        """
-        return _audit.frame(self._session.read(lambda tx: tx.audit_rows()))
-
-    def verify(self, *, quick: bool = False) -> VerifyReport:
-        """Check the file with SQLite and the list's own invariants; never raises for damage.
-
-        Checks: ``PRAGMA integrity_check`` (or ``quick_check``), the meta
-        entries, the schema objects, every hash 32 bytes, known kinds, scopes
-        and reasons, known sources, and that ``pending`` is a subset of
-        ``entries``. Damage that stops SQLite from reading is reported as a
-        problem too. The caller decides: ``report.ok``, or
-        ``report.raise_for_problems()``; the CLI exits non-zero when not ok.
-        """
-        return _verify.verify(self._session, fingerprint=self.fingerprint, quick=quick)
-
-    # -- copies: backup, export, merge ---------------------------------------------------
-
-    def backup(self, path: str | os.PathLike[str], /, *, now: datetime | None = None) -> Path:
-        """Write a consistent copy of the whole list to a new file (SQLite's backup API).
-
-        The copy is made in a temp file beside ``path``, checked with
-        ``quick_check``, fsynced and then given its name; an existing file is
-        never overwritten. The copy is a single self-contained file in
-        rollback-journal mode (no ``-wal``, so it can be read from read-only
-        media), opened like any list with the same key.
-
-        Returns:
-            The path of the backup.
-
-        Raises:
-            OutputExistsError: ``path`` exists.
-            ListNotFoundError: the folder of ``path`` does not exist.
-            ListCorruptedError: the copy failed its check.
-        """
-        target = Path(path)
-        _transfer.backup(self._session, target, now=now)
-        return target
-
-    def export(
-        self,
-        path: str | os.PathLike[str],
-        /,
-        *,
-        channel: str | None = None,
-        now: datetime | None = None,
-    ) -> ExportReport:
-        """Write the portable export file, for a processor who holds the same key.
-
-        The file holds a header (format, normalisation, key fingerprint, count,
-        time) and one keyed hash per line with its kind and scope; no reasons,
-        dates or sources. Written to a temp file, fsynced, then named; never
-        overwrites. See ``docs/suppression-list.md`` for the byte layout.
-
-        Args:
-            path: the new file.
-            channel: ``"newsletter"`` or ``"post"`` exports only the entries
-                that block that channel; ``None`` exports every entry.
-            now: the time to record in the header.
-
-        Raises:
-            OutputExistsError: ``path`` exists.
-            ListNotFoundError: the folder of ``path`` does not exist.
-            ValueError: unknown ``channel``.
-        """
-        return _transfer.export(self._session, Path(path), self._meta, channel=channel, now=now)
-
     def copy_to(
         self,
         location: str | os.PathLike[str],
@@ -686,34 +592,3 @@ class SuppressionList:
         """
         with SuppressionList.open(location, self._matter, schema=schema, now=now) as target:
             return _transfer.copy(self._session, target._session, at=_at(now))
-
-    def merge(
-        self,
-        path: str | os.PathLike[str],
-        /,
-        *,
-        reason: str = "import",
-        source: str | None = None,
-        now: datetime | None = None,
-    ) -> AddReport:
-        """Add every entry of an export file made under the same key and rules.
-
-        All or nothing: the whole file (checksum included) is checked inside
-        the transaction; a damaged file adds nothing.
-
-        Returns:
-            An :class:`AddReport` (``invalid`` is always 0: a bad line rejects the file).
-
-        Raises:
-            ListNotFoundError: ``path`` does not exist.
-            NotASuppressionListError: ``path`` is not an export file.
-            KeyMismatchError: the export was made with another key.
-            IncompatibleExportError: the export was made under other normalisation rules.
-            UnsupportedFormatError: a newer locosuppress wrote the export.
-            ListCorruptedError: the file is truncated or damaged.
-            ReadOnlyListError: the list was opened read-only.
-        """
-        option_code(reason, REASONS, "reason")
-        label = check_source(source)
-        at = _at(now)
-        return _transfer.merge(self._session, Path(path), self._meta, reason, label=label, at=at)
