@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from locosuppress._arrow import Assembly, as_mask, byte_hits, has_byte, string_buffers, to_arrow
 from locosuppress.errors import InvalidDomainError, InvalidEmailError
 
 __all__ = [
@@ -386,84 +387,6 @@ _DOMAIN_CHARS: Final = (
 _BY_DOMAIN: Final = rf"^{_WS}(?P<local>{_ATOM}(?:\.{_ATOM})*)@(?P<domain>{_DOMAIN_CHARS}){_WS}$"
 
 
-def _to_arrow(values: pd.Series) -> tuple[pa.Array, np.ndarray[Any, np.dtype[np.bool_]]]:
-    """Return an Arrow string array (non-str values null) and a mask of str values."""
-    dtype = values.dtype
-    arrow_text = isinstance(dtype, pd.StringDtype) or (
-        isinstance(dtype, pd.ArrowDtype)
-        and (
-            pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
-        )
-    )
-    if arrow_text:
-        arr = pa.array(values.array)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        if arr.type != pa.string():
-            arr = arr.cast(pa.string())
-        is_str = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        return arr, is_str
-    objects = values.to_numpy(dtype=object)
-    is_str = np.fromiter((type(v) is str for v in objects), dtype=bool, count=len(objects))
-    if not is_str.all():
-        # str subclasses are rare; accept them like str.
-        is_str = np.fromiter((isinstance(v, str) for v in objects), dtype=bool, count=len(objects))
-        objects = objects.copy()
-        objects[~is_str] = None
-    try:
-        arr = pa.array(objects, type=pa.string(), from_pandas=True)
-    except UnicodeEncodeError:
-        # Lone surrogates (from broken decoding) cannot be UTF-8. For the
-        # rules, U+FFFD behaves exactly like one: not whitespace, not atext,
-        # not IDNA, stable under NFC and lower-casing; so an address holding
-        # one stays invalid, and one in a display name is dropped with it.
-        objects = np.array(
-            [_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in objects],
-            dtype=object,
-        )
-        arr = pa.array(objects, type=pa.string(), from_pandas=True)
-    return arr, is_str
-
-
-_SURROGATE: Final = re.compile("[\ud800-\udfff]")
-
-
-def _string_buffers(values: pa.Array) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """The offsets (``n + 1``) and the UTF-8 bytes of a string array."""
-    if values.type != pa.string():
-        values = values.cast(pa.string())
-    _, offsets_buf, data_buf = values.buffers()
-    offsets = np.frombuffer(
-        offsets_buf, dtype=np.int32, count=len(values) + 1, offset=4 * values.offset
-    )
-    if data_buf is None:
-        return offsets, np.zeros(0, dtype=np.uint8)
-    return offsets, np.frombuffer(data_buf, dtype=np.uint8)
-
-
-def _byte_hits(values: pa.Array, byte: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """(row, offset within the row) of every occurrence of the ASCII ``byte``.
-
-    One NumPy pass over the UTF-8 data buffer; an ASCII byte never occurs
-    inside a multi-byte sequence, so a byte match is a character match.
-    Null rows may hold bytes; callers mask them with the validity.
-    """
-    offsets, data = _string_buffers(values)
-    start = offsets[0]
-    at = np.flatnonzero(data[start : offsets[-1]] == byte) + start
-    rows = np.searchsorted(offsets, at, side="right") - 1
-    return rows, at - offsets[rows]
-
-
-def _has_byte(values: pa.Array, byte: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Rows of a ``pa.string()`` array that hold the ASCII character ``byte``."""
-    out = np.zeros(len(values), dtype=bool)
-    out[_byte_hits(values, byte)[0]] = True
-    if values.null_count:
-        out &= _as_mask(values.is_valid())
-    return out
-
-
 def _ends_with_any(arr: pa.Array, suffixes: tuple[str, ...]) -> pa.Array:
     hits = [pc.ends_with(arr, suffix) for suffix in suffixes]
     out = hits[0]
@@ -476,34 +399,6 @@ def _gmail_rule(values: pa.Array, suffix: str) -> pa.Array:
     """Rule 8 on lower-cased, untagged addresses that end with ``suffix``."""
     local = pc.utf8_slice_codeunits(values, 0, -len(suffix))
     return pc.binary_join_element_wise(pc.replace_substring(local, ".", ""), _GMAIL, "@")
-
-
-def _as_mask(values: pa.Array) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-class _Assembly:
-    """The output of a tier built from pieces, put in row order by one ``take``.
-
-    Copying a million strings once is cheaper than patching them piece by
-    piece (each ``replace_with_mask`` copies the whole array).
-    """
-
-    __slots__ = ("index", "pieces", "size")
-
-    def __init__(self, n: int) -> None:
-        self.index = np.full(n, -1, dtype=np.int64)  # -1: null (invalid)
-        self.pieces: list[pa.Array] = []
-        self.size = 0
-
-    def put(self, rows: np.ndarray[Any, Any], values: pa.Array) -> None:
-        """Rows ``rows`` (positions or a mask) take ``values``, in order."""
-        self.index[rows] = np.arange(self.size, self.size + len(values), dtype=np.int64)
-        self.pieces.append(values)
-        self.size += len(values)
-
-    def values(self) -> pa.Array:
-        return pa.concat_arrays(self.pieces) if self.pieces else pa.array([], type=pa.string())
 
 
 def _normalize_arrow(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) -> pa.Array:
@@ -519,7 +414,7 @@ def _normalize_arrow(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]])
     rest = pc.invert(canonical)
     if not rest.true_count:
         return arr
-    rest_np = _as_mask(rest)
+    rest_np = as_mask(rest)
     out = _normalize_rest(arr.filter(rest), is_str[rest_np])
     # The canonical rows keep their place in ``arr``; the others point past it.
     index = np.arange(n, dtype=np.int64)
@@ -527,41 +422,41 @@ def _normalize_arrow(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]])
     return pa.concat_arrays([arr, out.values()]).take(pa.array(index, mask=index < 0))
 
 
-def _normalize_rest(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) -> _Assembly:
+def _normalize_rest(arr: pa.Array, is_str: np.ndarray[Any, np.dtype[np.bool_]]) -> Assembly:
     """Tiers 2 and 3 on the values that are not already canonical."""
     n = len(arr)
     original = arr
-    fast = _as_mask(pc.match_substring_regex(arr, _FAST))
+    fast = as_mask(pc.match_substring_regex(arr, _FAST))
     # Rule 3 for the common ``Name <address>`` case, on the rows the plain
     # pattern rejected that hold a '<'.
-    wrapped = _has_byte(arr, 0x3C) & ~fast  # '<'
+    wrapped = has_byte(arr, 0x3C) & ~fast  # '<'
     if wrapped.any():
         outer = arr.filter(wrapped)
         inner = pc.struct_field(pc.extract_regex(outer, _WRAPPED), "addr")
         arr = pc.replace_with_mask(arr, wrapped, pc.coalesce(inner, outer))
-        fast[wrapped] = _as_mask(pc.match_substring_regex(inner, _FAST))
+        fast[wrapped] = as_mask(pc.match_substring_regex(inner, _FAST))
     lowered = pc.utf8_lower(pc.utf8_trim(arr, " \t\n\r\x0b\x0c"))
     # Rule 7: drop the tag, on the rows with a '+'; a dot left before the
     # '@' (``john.+x@``) sends the row to tier 3, which names the error.
-    tagged = fast & _has_byte(lowered, 0x2B)  # '+'
+    tagged = fast & has_byte(lowered, 0x2B)  # '+'
     if tagged.any():
         untagged = pc.replace_substring_regex(lowered.filter(tagged), r"\+[^@]*@", "@")
         lowered = pc.replace_with_mask(lowered, tagged, untagged)
-        fast[tagged] = ~_as_mask(pc.match_substring(untagged, ".@"))
+        fast[tagged] = ~as_mask(pc.match_substring(untagged, ".@"))
     # What tier 2 leaves to tier 3: an empty local part (``+tag@``), one over
     # 64 bytes, a domain over 63 bytes (which might hold a label over 63).
     # A fast row holds exactly one '@' (no atom or label holds one).
-    rows, at = _byte_hits(lowered, 0x40)
-    offsets, _ = _string_buffers(lowered)
+    rows, at = byte_hits(lowered, 0x40)
+    offsets, _ = string_buffers(lowered)
     local_len = np.zeros(n, dtype=np.int64)
     local_len[rows] = at
     domain_len = np.diff(offsets) - local_len - 1
     fast &= (local_len > 0) & (local_len <= _MAX_LOCAL_BYTES) & (domain_len <= _FAST_MAX_DOMAIN)
-    out = _Assembly(n)
+    out = Assembly(n)
     # Rule 8: Gmail, on the fast rows that end with one of its domains.
     plain = fast.copy()
     for suffix in _GMAIL_SUFFIXES:
-        gmail = fast & _as_mask(pc.ends_with(lowered, suffix))
+        gmail = fast & as_mask(pc.ends_with(lowered, suffix))
         if gmail.any():
             out.put(gmail, _gmail_rule(lowered.filter(gmail), suffix))
             plain &= ~gmail
@@ -654,7 +549,7 @@ def canonical_arrow(values: pd.Series, /) -> pa.Array:
         categories = canonical_arrow(pd.Series(values.cat.categories))
         codes = values.cat.codes.to_numpy()
         return categories.take(pa.array(codes, mask=codes < 0))
-    return _normalize_arrow(*_to_arrow(values))
+    return _normalize_arrow(*to_arrow(values))
 
 
 def normalize_emails(values: Iterable[object] | pd.Series, /) -> pd.Series:
