@@ -109,6 +109,22 @@ class TestRetention:
         assert 0 == kept.returncode, kept.stderr
         assert "nieuwsbrief" in (folder / "out" / "requests.csv").read_text(encoding="utf-8")
 
+    def test_unix_times_fail_unless_allowed(
+        self, folder: Path, run: Run, assert_failed: Callable[..., None]
+    ) -> None:
+        """A manifest of Unix times sweeps nothing and fails; --allow-unreadable sweeps them."""
+        (folder / "jobs" / "manifest.csv").write_text(
+            "path,completed_at\r\njob-old,1733011200\r\njob-new,1742428800\r\n", newline=""
+        )
+        args = ("retention", "--preset", "locomail", *TABLES, "--manifest", "jobs/manifest.csv")
+        failed = run(*args, *NOW, "-o", "out", cwd=folder)
+        assert_failed(failed, "2 of 2 dates in column 'completed_at'", "--allow-unreadable")
+        assert (folder / "jobs" / "job-new").exists()
+        assert (folder / "jobs" / "job-old").exists()
+        allowed = run(*args, *NOW, "-o", "out", "--allow-unreadable", cwd=folder)
+        assert 0 == allowed.returncode, allowed.stderr
+        assert not (folder / "jobs" / "job-new").exists()
+
     def test_a_missing_table_names_the_rule(
         self, folder: Path, run: Run, assert_failed: Callable[..., None]
     ) -> None:

@@ -35,7 +35,7 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d
 def _apply(policy: RetentionPolicy, tables: dict[str, pd.DataFrame], now: str):  # type: ignore[no-untyped-def]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RetentionCoverageWarning)
-        return policy.apply(tables, now=now, tz=TZ, ungoverned="keep")
+        return policy.apply(tables, now=now, tz=TZ, ungoverned="keep", allow_unreadable=True)
 
 
 def _instant(value: object) -> pd.Timestamp | None:
@@ -145,7 +145,7 @@ class TestProperties:
         """``due(within=0)`` names exactly the rows apply deletes or anonymises."""
         policy, now, tables = case
         result = _apply(policy, tables, now)
-        due = policy.due(tables, now=now, within=0, tz=TZ)
+        due = policy.due(tables, now=now, within=0, tz=TZ, allow_unreadable=True)
         for name in tables:
             removed = set(result.deleted[name]) | set(result.anonymised[name])
             planned = set()
@@ -243,6 +243,40 @@ class TestFailClosed:
         assert [2] == list(result.tables["t"].index)
         assert 2 == result.report.rules[0].missing_date
         assert 2 == result.report.rules[0].deleted
+
+    def test_a_column_that_mostly_does_not_read_is_refused(self) -> None:
+        """Most dates unreadable (Unix times as text): SchemaError, naming the rule."""
+        frame = pd.DataFrame({"date": ["1717200000", "1717200001", "2025-03-01", None]})
+        with pytest.raises(SchemaError, match=r"rule 'r': 2 of 3 dates in column 'date'"):
+            _policy().apply(frame, table="t", now="2025-03-31", tz=TZ)
+        with pytest.raises(SchemaError, match="allow_unreadable=True"):
+            _policy().due(frame, table="t", now="2025-03-31", tz=TZ)
+        result = _policy().apply(frame, table="t", now="2025-03-31", tz=TZ, allow_unreadable=True)
+        assert [2] == list(result.tables["t"].index)
+
+    def test_half_unreadable_is_still_read(self) -> None:
+        """Exactly half of the present dates unreadable: applied, and counted."""
+        frame = pd.DataFrame({"date": ["gisteren", "2025-03-01"]})
+        result = _policy().apply(frame, table="t", now="2025-03-31", tz=TZ)
+        assert 1 == result.report.rules[0].missing_date
+
+    @given(policies_and_tables)
+    def test_refused_or_the_same_as_allowed(self, case) -> None:  # type: ignore[no-untyped-def]
+        """Without allow_unreadable a run is refused, or gives exactly the allowed result."""
+        policy, now, tables = case
+        allowed = _apply(policy, tables, now)
+        refused = ""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RetentionCoverageWarning)
+                strict = policy.apply(tables, now=now, tz=TZ, ungoverned="keep")
+        except SchemaError as error:
+            refused = str(error)
+        if refused:
+            assert "are no date" in refused
+            return
+        for name in tables:
+            pd.testing.assert_frame_equal(allowed.tables[name], strict.tables[name])
 
     def test_a_completion_date_in_the_future_is_kept_and_counted(self) -> None:
         """A date after now is kept, and the report counts it."""

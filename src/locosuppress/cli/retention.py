@@ -101,6 +101,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         action="store_true",
         help="keep rows no rule governs (reported) instead of failing",
     )
+    parser.add_argument(
+        "--allow-unreadable",
+        action="store_true",
+        help="treat a date column that mostly does not read as past its period "
+        "(default: fail, since the column was most likely read the wrong way)",
+    )
     parser.set_defaults(handler=retention)
     return {("retention",): parser}
 
@@ -232,6 +238,7 @@ def run_retention(
     tz: dt.tzinfo,
     dry_run: bool = False,
     keep_ungoverned: bool = False,
+    allow_unreadable: bool = False,
     as_json: bool = False,
     reading: dict[str, Any] | None = None,
 ) -> int:
@@ -258,6 +265,7 @@ def run_retention(
                 now=now,
                 tz=tz,
                 dry_run=dry_run,
+                allow_unreadable=allow_unreadable,
             )
         if not dry_run and not sweep.ok:
             console.show(_Reports(sweep, None), as_json=as_json)
@@ -268,7 +276,11 @@ def run_retention(
     with console.progress.step("Applying the policy"):
         try:
             result = policy.apply(
-                work, now=now, tz=tz, ungoverned="keep" if keep_ungoverned else "error"
+                work,
+                now=now,
+                tz=tz,
+                ungoverned="keep" if keep_ungoverned else "error",
+                allow_unreadable=allow_unreadable,
             )
         except RetentionCoverageError as error:
             console.show(_Reports(sweep, error.report), as_json=as_json)
@@ -322,6 +334,7 @@ def retention(args: argparse.Namespace, console: Console) -> int:
         tz=zone,
         dry_run=args.dry_run,
         keep_ungoverned=args.keep_ungoverned,
+        allow_unreadable=args.allow_unreadable,
         as_json=args.json,
         reading=reading,
     )

@@ -121,6 +121,7 @@ def apply_rules(
     now: Any,
     tz: dt.tzinfo,
     ungoverned: Ungoverned,
+    allow_unreadable: bool = False,
 ) -> RetentionResult:
     """Apply ``rules`` to ``tables`` (see :meth:`RetentionPolicy.apply`)."""
     given = check_tables(tables, table, rules)
@@ -142,7 +143,7 @@ def apply_rules(
         for number, rule in enumerate(own):
             governed = which == number
             positions = None if governed.all() else np.flatnonzero(governed)
-            times = read_dates(frame, rule, positions, tz)
+            times = read_dates(frame, rule, positions, tz, allow_unreadable=allow_unreadable)
             state = expiry(times, rule, at)
             if positions is None:
                 hit = state.expired

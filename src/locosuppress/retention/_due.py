@@ -175,6 +175,7 @@ def due_rows(
     now: Any,
     within: int,
     tz: dt.tzinfo,
+    allow_unreadable: bool = False,
 ) -> RetentionDue:
     """What falls due by ``now`` plus ``within`` months (see :meth:`RetentionPolicy.due`)."""
     given = check_tables(tables, table, rules)
@@ -188,7 +189,7 @@ def due_rows(
         which = governing(frame, own)
         for number, rule in enumerate(own):
             positions = np.flatnonzero(which == number)
-            times = read_dates(frame, rule, positions, tz)
+            times = read_dates(frame, rule, positions, tz, allow_unreadable=allow_unreadable)
             state = expiry(times, rule, at)
             due = positions[state.expired]
             labels[rule.name] = frame.index[due]

@@ -144,6 +144,7 @@ class RetentionPolicy:
         now: pd.Timestamp | dt.datetime | str | None = None,
         tz: str | dt.tzinfo = DEFAULT_TZ,
         ungoverned: str = "error",
+        allow_unreadable: bool = False,
     ) -> RetentionResult:
         """Delete or anonymise the rows past their period; every other row stays as it was.
 
@@ -165,6 +166,10 @@ class RetentionPolicy:
                 :class:`~locosuppress.errors.RetentionCoverageError` carrying
                 the report; ``"keep"`` keeps them unchanged, reports them and
                 warns with :class:`RetentionCoverageWarning`.
+            allow_unreadable: a rule's date column of which more than half
+                of the present values are no date raises ``SchemaError``
+                (the column was most likely read the wrong way); True treats
+                them as past their period, like a stray unreadable date.
 
         Returns:
             The remaining tables, the labels deleted, anonymised and
@@ -172,7 +177,8 @@ class RetentionPolicy:
 
         Raises:
             SchemaError: a rule's table or column is missing (naming the rule),
-                or a date column holds no dates.
+                or a date column holds no dates, or mostly values that are no
+                date (unless ``allow_unreadable``).
             RetentionCoverageError: rows no rule governs, with ``"error"``.
             InvalidOptionError: ``now``, ``tz`` or ``ungoverned`` is impossible.
         """
@@ -185,6 +191,7 @@ class RetentionPolicy:
             now=now,
             tz=resolve_tz(tz),
             ungoverned=check_ungoverned(ungoverned),
+            allow_unreadable=bool(allow_unreadable),
         )
 
     def due(
@@ -196,6 +203,7 @@ class RetentionPolicy:
         now: pd.Timestamp | dt.datetime | str | None = None,
         within: int | str = "1 month",
         tz: str | dt.tzinfo = DEFAULT_TZ,
+        allow_unreadable: bool = False,
     ) -> RetentionDue:
         """What falls due now or within a period, per rule and per day: for planning.
 
@@ -203,7 +211,7 @@ class RetentionPolicy:
         anonymise at ``now``. Nothing is changed.
 
         Args:
-            tables, table, now, tz: as for :meth:`apply`.
+            tables, table, now, tz, allow_unreadable: as for :meth:`apply`.
             within: how far ahead: calendar months (an int) or ``"2 months"``,
                 ``"1 year"``.
 
@@ -213,7 +221,14 @@ class RetentionPolicy:
         """
         months = parse_period(within, what="within", allow_zero=True)
         return due_rows(
-            self.name, self.rules, tables, table=table, now=now, within=months, tz=resolve_tz(tz)
+            self.name,
+            self.rules,
+            tables,
+            table=table,
+            now=now,
+            within=months,
+            tz=resolve_tz(tz),
+            allow_unreadable=bool(allow_unreadable),
         )
 
     def sweep(
@@ -226,6 +241,7 @@ class RetentionPolicy:
         now: pd.Timestamp | dt.datetime | str | None = None,
         tz: str | dt.tzinfo = DEFAULT_TZ,
         dry_run: bool = True,
+        allow_unreadable: bool = False,
     ) -> SweepReport:
         """List, and with ``dry_run=False`` delete, the files of jobs past their period.
 
@@ -241,7 +257,8 @@ class RetentionPolicy:
             root: the folder every job's files lie in.
             table: which table's rules to use when rules of several tables
                 name a path column.
-            now, tz: as for :meth:`apply`.
+            now, tz, allow_unreadable: as for :meth:`apply` (a manifest whose
+                dates mostly do not read would otherwise sweep every job).
             dry_run: only list (the default); False deletes.
 
         Returns:
@@ -262,6 +279,7 @@ class RetentionPolicy:
             now=now,
             tz=resolve_tz(tz),
             dry_run=bool(dry_run),
+            allow_unreadable=bool(allow_unreadable),
         )
 
     # -- the file ---------------------------------------------------------------------------

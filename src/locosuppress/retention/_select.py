@@ -184,6 +184,7 @@ class _WallTimes(TimeColumn):
         self.values = values
         self.tz = tz
         self.missing = np.isnat(values)
+        self.blank = self.missing  # a datetime64 column has no unreadable values
 
     def older_than(self, instant: pd.Timestamp, wall: pd.Timestamp) -> npt.NDArray[np.bool_]:
         unit: Any = np.datetime_data(self.values.dtype)[0]
@@ -210,8 +211,48 @@ def read_dates(
     rule: RetentionRule,
     positions: npt.NDArray[np.intp] | None,
     tz: dt.tzinfo,
+    *,
+    allow_unreadable: bool,
 ) -> TimeColumn:
-    """The rule's date column at ``positions`` (None: all rows), read as the anonymiser does."""
+    """The rule's date column at ``positions`` (None: all rows), read as the anonymiser does.
+
+    Raises:
+        SchemaError: the column holds no dates, or (unless ``allow_unreadable``)
+            more than half of its present values are no date.
+    """
+    times = _read_dates(frame, rule, positions, tz)
+    if not allow_unreadable:
+        _check_readable(times, rule)
+    return times
+
+
+def _check_readable(times: TimeColumn, rule: RetentionRule) -> None:
+    """Refuse a column of which more than half of the present values are no date.
+
+    An unreadable date counts as past its period (fail closed), which is right
+    for a stray cell; when it is most of the column, the column was read the
+    wrong way (Unix times, another format, another column), and deleting or
+    sweeping every row would hide that and destroy data the law may require
+    us to keep. The anonymiser applies the same rule to its timestamps.
+    """
+    present = ~times.blank
+    unreadable = int((times.missing & present).sum())
+    if unreadable and unreadable * 2 > int(present.sum()):
+        raise SchemaError(
+            f"rule {rule.name!r}: {unreadable:,} of {int(present.sum()):,} dates in column "
+            f"{rule.date_column!r} of table {rule.table!r} are no date, and each would count "
+            "as past its period. Check the column and its format (ISO 8601, or day-first "
+            "dates; convert Unix times first); to treat them as past anyway, pass "
+            "allow_unreadable=True (command line: --allow-unreadable)"
+        )
+
+
+def _read_dates(
+    frame: pd.DataFrame,
+    rule: RetentionRule,
+    positions: npt.NDArray[np.intp] | None,
+    tz: dt.tzinfo,
+) -> TimeColumn:
     column = column_of(frame, rule, rule.date_column, "date")
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "M":

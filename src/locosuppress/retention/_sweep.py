@@ -255,6 +255,7 @@ def sweep_files(
     now: Any,
     tz: dt.tzinfo,
     dry_run: bool,
+    allow_unreadable: bool = False,
 ) -> SweepReport:
     """List, and unless ``dry_run`` delete, the files of jobs past their period.
 
@@ -284,7 +285,8 @@ def sweep_files(
             continue
         positions = np.flatnonzero(which == number)
         paths = column_of(manifest, rule, rule.path_column, "path")
-        state = expiry(read_dates(manifest, rule, positions, tz), rule, at)
+        dates = read_dates(manifest, rule, positions, tz, allow_unreadable=allow_unreadable)
+        state = expiry(dates, rule, at)
         for position in positions[state.expired]:
             value = paths.iloc[position]
             items.append(_sweep_one(rule.name, int(position), value, real_root, dry_run=dry_run))
