@@ -85,6 +85,23 @@ class AuditRow:
         """The count ``name`` (one of :data:`AUDIT_COUNTS`), or None when not recorded."""
         return self.counts.get(name)
 
+    def values(self) -> tuple[object, ...]:
+        """The row as every backend stores it, in column order.
+
+        ``at``, ``operation``, the :data:`AUDIT_COUNTS`, ``scope``, ``reason``,
+        ``channel``, ``source``, ``library_version``.
+        """
+        return (
+            self.at,
+            self.operation,
+            *(self.count(c) for c in AUDIT_COUNTS),
+            self.scope,
+            self.reason,
+            self.channel,
+            self.source,
+            self.library_version,
+        )
+
 
 class Reader(Protocol):
     """The queries of one read transaction (a consistent snapshot of the list)."""

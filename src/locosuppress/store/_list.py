@@ -36,16 +36,11 @@ from locosuppress.interop import SuppressionExport
 from locosuppress.keys import HashingMaterial, SuppressionKey
 from locosuppress.normalize import normalize_email
 from locosuppress.store import _entries, _imports, _open, _snapshot, _transfer
-from locosuppress.store._reports import AddReport, utc
+from locosuppress.store._reports import AddReport, epoch_seconds
 from locosuppress.store._session import Session
 from locosuppress.store._upkeep import ListUpkeep
 
 __all__ = ["SuppressionList"]
-
-
-def _at(now: datetime | None) -> int:
-    """The time to record, as integer seconds since the epoch."""
-    return int(utc(now).timestamp())
 
 
 def _remove_scopes(scope: object) -> tuple[int, ...]:
@@ -77,7 +72,7 @@ def _add_one(
     option_code(reason, REASONS, "reason")
     label = check_source(source)
     digest = (matter.hash_email if kind == KIND_EMAIL else matter.hash_domain)(value)
-    at = _at(now)
+    at = epoch_seconds(now)
     return _entries.add_one(
         session, digest, kind, operation, scope=scope, reason=reason, label=label, at=at
     )
@@ -96,7 +91,7 @@ def _remove(
     """Check the options, hash ``value`` as an address or domain, and remove it."""
     scopes = _remove_scopes(scope)
     check_remove_reason(reason)
-    at = _at(now)
+    at = epoch_seconds(now)
     digest = (matter.hash_email if kind == KIND_EMAIL else matter.hash_domain)(value)
     return _entries.remove(
         session, digest, kind, operation, scopes=scopes, scope=scope, reason=reason, at=at
@@ -319,7 +314,7 @@ class SuppressionList(ListUpkeep):
             if not isinstance(value, pd.Series):
                 option_code(value, table, name)
         label = check_source(source)
-        at = _at(None if isinstance(now, pd.Series) else now)
+        at = epoch_seconds(None if isinstance(now, pd.Series) else now)
         per_row = _imports.option_rows(emails, scope=scope, reason=reason, now=now, at=at)
         if per_row is not None:
             report = _imports.add_rows(
@@ -371,7 +366,7 @@ class SuppressionList(ListUpkeep):
                 f"add_export takes what read_suppressions returned, not {type(export).__name__}"
             )
         label = check_source(source if source is not None else export.report.source)
-        at = _at(now)
+        at = epoch_seconds(now)
         values, rows = _imports.export_rows(export, at=at)
         report = _imports.add_rows(
             self._session, self._matter, values, rows, operation="add_export", label=label, at=at
@@ -591,4 +586,4 @@ class SuppressionList(ListUpkeep):
             KeyMismatchError: the target was made with another key.
         """
         with SuppressionList.open(location, self._matter, schema=schema, now=now) as target:
-            return _transfer.copy(self._session, target._session, at=_at(now))
+            return _transfer.copy(self._session, target._session, at=epoch_seconds(now))

@@ -373,16 +373,7 @@ class PostgresTransaction:
             "INSERT INTO audit (at, operation, total, added, already_present, removed, invalid, "
             "kept, suppressed, duplicates, scope, reason, channel, source, library_version) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                row.at,
-                row.operation,
-                *(row.count(c) for c in AUDIT_COUNTS),
-                row.scope,
-                row.reason,
-                row.channel,
-                row.source,
-                row.library_version,
-            ),
+            row.values(),
         )
 
     def write_snapshot(self, data: bytes) -> None:

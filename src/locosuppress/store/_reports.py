@@ -17,7 +17,7 @@ import attrs
 from locosuppress.errors import InvalidOptionError, ListCorruptedError
 from locosuppress.reports import render_html, render_text
 
-__all__ = ["AddReport", "ExportReport", "ListStats", "VerifyReport", "iso", "utc"]
+__all__ = ["AddReport", "ExportReport", "ListStats", "VerifyReport", "epoch_seconds", "iso", "utc"]
 
 
 def utc(now: datetime | None) -> datetime:
@@ -37,6 +37,11 @@ def utc(now: datetime | None) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidOptionError("now must be one timezone-aware datetime (UTC), not a naive one")
     return now.astimezone(UTC)
+
+
+def epoch_seconds(now: datetime | None) -> int:
+    """The time to record (see :func:`utc`), as integer seconds since the epoch."""
+    return int(utc(now).timestamp())
 
 
 def iso(moment: datetime) -> str:

@@ -364,16 +364,7 @@ class SQLiteTransaction:
         """Append one audit row."""
         self._conn.execute(
             _AUDIT_INSERT,
-            (
-                row.at,
-                row.operation,
-                *(row.count(c) for c in AUDIT_COUNTS),
-                row.scope,
-                row.reason,
-                row.channel,
-                row.source,
-                row.library_version,
-            ),
+            row.values(),
         )
 
     def write_snapshot(self, data: bytes) -> None:

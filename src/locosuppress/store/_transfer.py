@@ -20,7 +20,7 @@ from locosuppress.store._audit import record
 from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, Reader, Writer
 from locosuppress.store._entries import unique_sorted
 from locosuppress.store._open import require_folder
-from locosuppress.store._reports import AddReport, ExportReport, iso, utc
+from locosuppress.store._reports import AddReport, ExportReport, epoch_seconds, iso, utc
 from locosuppress.store._session import Session
 
 __all__ = ["backup", "check_new_file", "copy", "export", "merge"]
@@ -44,7 +44,7 @@ def check_new_file(path: Path) -> None:
 def backup(session: Session, target: Path, *, now: datetime | None) -> None:
     """Write a consistent, checked copy of the whole list to the new file ``target``."""
     check_new_file(target)
-    at = int(utc(now).timestamp())
+    at = epoch_seconds(now)
     with _fs.new_file(target) as tmp, session.lock:
         session.ensure_open()
         session.backend.backup_into(tmp)

@@ -20,15 +20,16 @@ from locosuppress._vocabulary import REASONS, check_source, option_code
 from locosuppress.filtering import FilterReport
 from locosuppress.keys import HashingMaterial
 from locosuppress.store import _audit, _entries, _transfer, _verify
-from locosuppress.store._reports import AddReport, ExportReport, ListStats, VerifyReport, utc
+from locosuppress.store._reports import (
+    AddReport,
+    ExportReport,
+    ListStats,
+    VerifyReport,
+    epoch_seconds,
+)
 from locosuppress.store._session import Session
 
 __all__ = ["ListUpkeep"]
-
-
-def _at(now: datetime | None) -> int:
-    """The time to record, as integer seconds since the epoch."""
-    return int(utc(now).timestamp())
 
 
 class ListUpkeep:
@@ -50,7 +51,9 @@ class ListUpkeep:
             ``report`` with ``audited`` set: False when the list is read-only
             and nothing was written.
         """
-        audited = _audit.record_filter_run(self._session, report, source=source, at=_at(now))
+        audited = _audit.record_filter_run(
+            self._session, report, source=source, at=epoch_seconds(now)
+        )
         return attrs.evolve(report, audited=audited)
 
     # -- reporting ------------------------------------------------------------------------
@@ -161,5 +164,5 @@ class ListUpkeep:
         """
         option_code(reason, REASONS, "reason")
         label = check_source(source)
-        at = _at(now)
+        at = epoch_seconds(now)
         return _transfer.merge(self._session, Path(path), self._meta, reason, label=label, at=at)
