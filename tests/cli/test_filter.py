@@ -241,3 +241,30 @@ class TestRejectedProperty:
             words.count("invalid"),
             words.count("duplicate"),
         )
+
+
+class TestJsonInput:
+    """``filter`` reads JSON and JSON Lines by content, and writes the kept rows as read."""
+
+    def test_json_array_in_a_txt_file(self, world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A .txt JSON array: leading zeros and accents kept; output and rejected rows as JSON."""
+        records = read_mailing_file(world / "import.csv").to_dict("records")
+        (world / "export.txt").write_text(json.dumps(records, ensure_ascii=False), "utf-8")
+        _in_world(world, monkeypatch)
+        args = ["filter", "list.db", "export.txt", "-o", "kept.txt", "--rejected", "weg.txt"]
+        assert 0 == main(args)
+        kept = json.loads((world / "kept.txt").read_text(encoding="utf-8"))
+        assert [records[3]] == kept
+        weg = json.loads((world / "weg.txt").read_text(encoding="utf-8"))
+        assert ["0001", "0002", "0003", "0005", "0006", "0007"] == [r["Klantnummer"] for r in weg]
+        assert "Noël Post" == weg[2]["Naam"]
+        assert "duplicate" == weg[3]["outcome"]
+
+    def test_malformed_json_is_one_line(self, world: Path, run: Run, assert_failed: Check) -> None:
+        """A broken JSON Lines file: exit 1, the line named, no address, nothing written."""
+        (world / "export").write_bytes(
+            b'{"email": "jan.devries@example.nl"}\n{"email": "piet@example.nl",}\n'
+        )
+        done = run("filter", "list.db", "export", "-o", "k.csv", cwd=world, key=world / "list.key")
+        assert_failed(done, "line 2 is not valid JSON")
+        assert not (world / "k.csv").exists()

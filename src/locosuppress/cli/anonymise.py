@@ -46,7 +46,9 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         parents=[shared.common, shared.as_json, shared.force, shared.reading],
         aliases=("anonymize",),
     )
-    parser.add_argument("input", type=Path, metavar="INPUT", help="the events file (CSV or .xlsx)")
+    parser.add_argument(
+        "input", type=Path, metavar="INPUT", help="the events file (CSV, .xlsx, JSON or JSON Lines)"
+    )
     parser.add_argument(
         "-o",
         "--output",

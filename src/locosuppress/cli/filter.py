@@ -44,11 +44,13 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
             --keep-invalid --no-dedupe --force
         locosuppress filter suppression.db import.csv -o schoon.csv --rejected verwijderd.csv
 
-        The output has the input's format (.xlsx when OUTPUT ends in .xlsx, else CSV
-        with the input's encoding and delimiter) and is written atomically. The
-        input is never overwritten. --rejected FILE writes the removed rows
-        (suppressed, invalid unless --keep-invalid, duplicate) the same way, with
-        their columns and an outcome column last.
+        INPUT may also be JSON (an array of objects) or JSON Lines, told by its
+        content. The output has the input's format (.xlsx when OUTPUT ends in
+        .xlsx, JSON for .json, JSON Lines for .jsonl, CSV for .csv, else as the
+        input was: CSV with its encoding and delimiter, or JSON) and is written
+        atomically. The input is never overwritten. --rejected FILE writes the
+        removed rows (suppressed, invalid unless --keep-invalid, duplicate) the
+        same way, with their columns and an outcome column last.
         """,
         parents=[
             shared.common,
@@ -67,7 +69,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         metavar="LIST",
         help="the suppression list (a file, or a postgresql:// URL)",
     )
-    parser.add_argument("input", type=Path, metavar="INPUT", help="the mailing file (CSV or .xlsx)")
+    parser.add_argument(
+        "input",
+        type=Path,
+        metavar="INPUT",
+        help="the mailing file (CSV, .xlsx, JSON or JSON Lines)",
+    )
     parser.add_argument(
         "-o",
         "--output",
