@@ -581,6 +581,95 @@ class TestProperties:
         assert len(spellings) == result.report.suppressed
 
 
+class TestRejected:
+    """The removed rows come back with their outcome, and with ``kept`` they are the input."""
+
+    def test_removed_rows_with_outcomes(self, lst: SuppressionList) -> None:
+        """Suppressed, excluded invalid and duplicate rows, in input order, with their outcome."""
+        result = lst.filter(_import())
+        assert [10, 12, 13, 14, 15, 16, 17] == list(result.rejected.index)
+        expected = [
+            "suppressed",
+            "suppressed",
+            "suppressed",
+            "invalid",
+            "invalid",
+            "duplicate",
+            "suppressed",
+        ]
+        assert expected == list(result.rejected_outcomes)
+        assert list(_import().columns) == list(result.rejected.columns)
+        assert list(result.rejected.index) == list(result.rejected_outcomes.index)
+
+    def test_kept_invalid_rows_are_not_rejected(self, lst: SuppressionList) -> None:
+        """With on_invalid='keep' the invalid rows are kept, so they are not in ``rejected``."""
+        result = lst.filter(_import(), on_invalid="keep")
+        assert [10, 12, 13, 16, 17] == list(result.rejected.index)
+        assert "invalid" not in set(result.rejected_outcomes)
+
+    def test_rejected_rows_adds_the_outcome_column_last(self, lst: SuppressionList) -> None:
+        """rejected_rows() is a new frame: the input's columns, then the outcome; attrs kept."""
+        frame = _import()
+        frame.attrs["locosuppress"] = {"format": "csv", "source": "import.csv"}
+        result = lst.filter(frame)
+        rows = result.rejected_rows()
+        assert [*frame.columns, "outcome"] == list(rows.columns)
+        assert list(result.rejected_outcomes) == list(rows["outcome"])
+        assert frame.attrs == rows.attrs
+        assert "outcome" not in result.rejected.columns
+        assert ["reden"] == list(result.rejected_rows(column="reden").columns[-1:])
+
+    def test_outcome_column_that_exists_is_refused(self, lst: SuppressionList) -> None:
+        """An input column named 'outcome' is not overwritten: SchemaError, use column=."""
+        frame = _import().assign(outcome="x")
+        result = lst.filter(frame)
+        with pytest.raises(SchemaError, match=r"already has a column named 'outcome'.*column="):
+            result.rejected_rows()
+
+    def test_non_unique_index_is_kept_by_position(self, lst: SuppressionList) -> None:
+        """Repeated index labels: the outcomes line up by position, not by label."""
+        frame = pd.DataFrame(
+            {"email": ["jan.devries@example.nl", "geen", "nieuw@example.nl", "nieuw@example.nl"]},
+            index=[7, 7, 7, 7],
+        )
+        rows = lst.filter(frame).rejected_rows()
+        assert ["suppressed", "invalid", "duplicate"] == list(rows["outcome"])
+        assert ["jan.devries@example.nl", "geen", "nieuw@example.nl"] == list(rows["email"])
+
+    @_FILTER_SETTINGS
+    @given(
+        frame=FRAMES,
+        channel=st.sampled_from([None, "newsletter", "post"]),
+        on_invalid=st.sampled_from(["exclude", "keep"]),
+        dedupe=st.booleans(),
+    )
+    def test_kept_and_rejected_are_the_input(
+        self,
+        lst: SuppressionList,
+        frame: pd.DataFrame,
+        channel: str | None,
+        on_invalid: str,
+        dedupe: bool,
+    ) -> None:
+        """Every input row is in kept or rejected exactly once; the outcomes match the report."""
+        result = lst.filter(frame, channel=channel, on_invalid=on_invalid, dedupe=dedupe)
+        kept = list(result.kept["klantnummer"])
+        rejected = list(result.rejected["klantnummer"])
+        assert list(range(len(frame))) == sorted(kept + rejected)
+        assert sorted(kept) == kept
+        assert sorted(rejected) == rejected
+        report = result.report
+        words = list(result.rejected_outcomes)
+        removed_invalid = report.invalid if on_invalid == "exclude" else 0
+        expected = {
+            "suppressed": report.suppressed,
+            "invalid": removed_invalid,
+            "duplicate": report.duplicates,
+        }
+        assert expected == {word: words.count(word) for word in expected}
+        assert report.total - report.kept == len(result.rejected_rows())
+
+
 class TestLargeList:
     """The index is exact on a list of many entries."""
 

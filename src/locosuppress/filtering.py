@@ -47,6 +47,7 @@ from locosuppress.reports import render_html, render_text
 __all__ = [
     "ADDRESS_COLUMN_NAMES",
     "CHANNELS",
+    "REJECTED_OUTCOMES",
     "FilterReport",
     "FilterResult",
     "channel_mask",
@@ -220,18 +221,55 @@ def _add(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
     return {k: a.get(k, 0) + b.get(k, 0) for k in dict.fromkeys([*a, *b])}
 
 
+#: The outcome of each removed row, as :attr:`FilterResult.rejected_outcomes` names it.
+REJECTED_OUTCOMES: Final = ("suppressed", "invalid", "duplicate")
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class FilterResult:
-    """The kept rows, the report, and the index labels of the removed rows."""
+    """The kept rows, the report, the removed rows with their outcome, and their index labels.
+
+    Every input row is in exactly one of ``kept`` and ``rejected``, each in
+    input order with the input's columns, index labels and ``attrs``.
+    ``rejected_outcomes`` gives, position by position, why each removed row
+    was removed: ``"suppressed"``, ``"invalid"`` (no usable address; only
+    with ``on_invalid="exclude"``) or ``"duplicate"``, so that
+    ``report.suppressed``, ``report.duplicates`` and (when excluded)
+    ``report.invalid`` count its values. :meth:`rejected_rows` joins the two
+    for a review file.
+    """
 
     kept: pd.DataFrame
     report: FilterReport
     suppressed_index: pd.Index
     invalid_index: pd.Index
     duplicate_index: pd.Index
+    rejected: pd.DataFrame
+    rejected_outcomes: pd.Series
 
     def __repr__(self) -> str:
         return f"FilterResult(kept={len(self.kept)} rows, report=...)\n{self.report}"
+
+    def rejected_rows(self, *, column: str = "outcome") -> pd.DataFrame:
+        """The removed rows with their outcome in a last column named ``column``.
+
+        A new frame (``rejected`` is not modified) with the input's columns,
+        index labels and ``attrs``, so :func:`~locosuppress.io.write_mailing_file`
+        writes it in the input's format.
+
+        Raises:
+            SchemaError: the input already has a column named ``column``
+                (choose another name with ``column=``).
+        """
+        if column in self.rejected.columns:
+            raise SchemaError(
+                f"the input already has a column named {column!r}; name the outcome column "
+                "with column=..."
+            )
+        out = self.rejected.copy()
+        out.insert(out.shape[1], column, self.rejected_outcomes.to_numpy(dtype=object))
+        out.attrs = dict(self.rejected.attrs)
+        return out
 
     def _repr_html_(self) -> str:
         return self.report._repr_html_()
@@ -567,10 +605,26 @@ def filter_frame(
         dedupe=dedupe,
     )
     invalid = (codes >= KEPT_MISSING) & (codes <= INVALID_MALFORMED)
+    removed = np.flatnonzero(codes > KEPT_MALFORMED)
+    rejected = frame.take(removed)
+    rejected.attrs = dict(frame.attrs)
     return FilterResult(
         kept=kept,
         report=report,
         suppressed_index=labels[codes >= SUPPRESSED],
         invalid_index=labels[invalid],
         duplicate_index=labels[codes == DUPLICATE],
+        rejected=rejected,
+        rejected_outcomes=pd.Series(
+            _outcome_words(codes[removed]), index=rejected.index, dtype=object, name="outcome"
+        ),
     )
+
+
+def _outcome_words(codes: np.ndarray[Any, np.dtype[np.int8]]) -> np.ndarray[Any, np.dtype[Any]]:
+    """The outcome word of each removed row's code."""
+    suppressed, invalid, duplicate = REJECTED_OUTCOMES
+    words = np.full(len(codes), suppressed, dtype=object)
+    words[(codes == INVALID_MISSING) | (codes == INVALID_MALFORMED)] = invalid
+    words[codes == DUPLICATE] = duplicate
+    return words

@@ -155,3 +155,34 @@ class TestAddFromFile:
         assert "line 2" in err
         assert "--encoding CODEC" in err
         assert 0 == _entries(tmp_path, listed)
+
+
+class TestAddFromJson:
+    """``add --from`` reads JSON Lines and JSON arrays by content."""
+
+    def test_json_lines_without_suffix(
+        self, tmp_path: Path, listed: locosuppress.SuppressionKey
+    ) -> None:
+        """A suffix-less JSON Lines file: every address added, accents included."""
+        (tmp_path / "afmeldingen").write_text(
+            '{"email": "zoë@example.nl", "id": "007"}\n{"email": "Jan <JAN@example.nl>"}\n',
+            encoding="utf-8",
+        )
+        assert 0 == main(["add", "list.db", "--from", "afmeldingen"])
+        with locosuppress.SuppressionList.open(tmp_path / "list.db", listed) as lst:
+            assert "zoë@example.nl" in lst
+            assert "jan@example.nl" in lst
+
+    def test_malformed_json_adds_nothing(
+        self,
+        tmp_path: Path,
+        listed: locosuppress.SuppressionKey,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """A broken JSON array: exit 1 naming line and column, no address shown, nothing added."""
+        (tmp_path / "f.txt").write_text('[{"email": "a@example.nl"},\n{"email" "b"}]', "utf-8")
+        assert 1 == main(["add", "list.db", "--from", "f.txt"])
+        err = capsys.readouterr().err
+        assert "line 2, column 10" in err
+        assert "@" not in err
+        assert 0 == _entries(tmp_path, listed)

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from locosuppress import SuppressionKey, SuppressionList
+from locosuppress.cli import main
 from locosuppress.cli.imports import reason_map
+from locosuppress.errors import KeyMismatchError
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -90,3 +92,42 @@ class TestImport:
 def test_reason_map() -> None:
     """--reason-map pairs become a mapping; 'none' means not a suppression."""
     assert {"spam": "complaint", "soft": None} == reason_map("spam=complaint, soft=none")
+
+
+class TestDryRunKey:
+    """``import --dry-run`` checks the key against the list, as the import does."""
+
+    @pytest.mark.parametrize("dry_run", [True, False])
+    def test_wrong_key_fails_before_anything_is_printed(
+        self,
+        world: Path,
+        dry_run: bool,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Another key: exit 1 with the key-mismatch message, nothing on standard output."""
+        (world / "ses.json").write_text(json.dumps(SES), encoding="utf-8")
+        other = SuppressionKey.generate()
+        monkeypatch.setenv("LOCOSUPPRESS_KEY", other.to_text())
+        monkeypatch.chdir(world)
+        before = (world / "list.db").read_bytes()
+        assert 1 == main(["import", "list.db", "ses.json", *(["--dry-run"] if dry_run else [])])
+        shown = capsys.readouterr()
+        assert "" == shown.out
+        assert "@" not in shown.err
+        assert before == (world / "list.db").read_bytes()
+        with pytest.raises(KeyMismatchError, match="key") as caught:
+            SuppressionList.open(world / "list.db", other, read_only=True)
+        words = " ".join(str(caught.value).split())  # the library's message, unwrapped
+        assert words.partition(" was made with ")[2] in " ".join(shown.err.split())
+
+    def test_dry_run_needs_the_list(
+        self, world: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A dry run against a list that does not exist fails, naming init; nothing is created."""
+        (world / "ses.json").write_text(json.dumps(SES), encoding="utf-8")
+        monkeypatch.setenv("LOCOSUPPRESS_KEY", (world / "list.key").read_text("ascii").strip())
+        monkeypatch.chdir(world)
+        assert 1 == main(["import", "nieuw.db", "ses.json", "--dry-run"])
+        assert "locosuppress init" in capsys.readouterr().err
+        assert not (world / "nieuw.db").exists()

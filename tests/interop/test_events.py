@@ -7,87 +7,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from interop_support import (
+    BREVO,
+    BREVO_TS,
+    LISTMONK,
+    MAILCHIMP,
+    MAILGUN,
+    NOW,
+    SENDGRID,
+    write,
+)
 
 from locosuppress import SchemaError, anonymise_events, read_events
 from locosuppress.errors import InvalidOptionError
-
-NOW = pd.Timestamp("2025-06-01T12:00:00Z")
-OLD = pd.Timestamp("2023-01-10T08:00:00Z")
-RECENT = pd.Timestamp("2025-05-20T08:00:00Z")
-URL = "https://shop.example.nl/aanbieding?utm_campaign=zomer&uid=jan@example.nl"
-
-SENDGRID = [
-    {
-        "email": "jan@example.nl",
-        "timestamp": int(t.timestamp()),
-        "event": e,
-        "sg_event_id": f"id{i}",
-        "sg_message_id": "m1",
-        "category": ["zomer", "nl"],
-        "url": URL,
-        "useragent": "Mozilla",
-        "ip": "10.0.0.1",
-    }
-    for i, (t, e) in enumerate([(OLD, "click"), (RECENT, "open")])
-]
-MAILGUN = {
-    "items": [
-        {
-            "event": e,
-            "timestamp": t.timestamp() + 0.25,
-            "recipient": "Zoë <zoe@example.nl>",
-            "tags": ["zomer"],
-            "url": URL,
-            "client-info": {"client-name": "Firefox", "device-type": "desktop"},
-            "geolocation": {"country": "NL", "city": "Utrecht"},
-        }
-        for t, e in [(OLD, "clicked"), (RECENT, "opened")]
-    ],
-    "paging": {},
-}
-BREVO = pd.DataFrame(
-    {
-        "email": ["jan@example.nl", "jan@example.nl"],
-        "event": ["click", "opened"],
-        "date_event": ["2023-01-10 09:00:00", "2025-05-20 10:00:00"],
-        "camp_id": ["17", "17"],
-        "campaign name": ["Zomer", "Zomer"],
-        "URL": [URL, ""],
-    }
-)
-BREVO_TS = pd.DataFrame(
-    {
-        "email": ["jan@example.nl", "jan@example.nl"],
-        "event": ["click", "opened"],
-        "ts_event": [str(int(OLD.timestamp())), str(int(RECENT.timestamp()))],
-        "campaign name": ["Zomer", "Zomer"],
-    }
-)
-MAILCHIMP = pd.DataFrame(
-    {
-        "Email Address": ["jan@example.nl", "jan@example.nl"],
-        "Action": ["click", "open"],
-        "Timestamp": ["2023-01-10T08:00:00+00:00", "2025-05-20T08:00:00+00:00"],
-        "URL": [URL, ""],
-        "Campaign ID": ["c1", "c1"],
-        "IP": ["10.0.0.1", "10.0.0.2"],
-    }
-)
-LISTMONK = pd.DataFrame(
-    {
-        "campaign_id": ["3", "3"],
-        "subscriber_id": ["41", "41"],
-        "created_at": ["2023-01-10T08:00:00.000000+00:00", "2025-05-20T08:00:00.000000+00:00"],
-        "url": [URL, ""],
-    }
-)
-
-
-def write(tmp_path: Path, name: str, data: object) -> Path:
-    """A JSON file (a .txt suffix: JSON is told by content)."""
-    path = tmp_path / name
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(

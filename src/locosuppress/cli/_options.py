@@ -137,7 +137,9 @@ def shared_options() -> Shared:
     )
     reading = Parser(add_help=False)
     group = reading.add_argument_group("reading the input file (detected when not given)")
-    group.add_argument("--encoding", metavar="CODEC", help="CSV encoding, e.g. cp1252 or utf-8")
+    group.add_argument(
+        "--encoding", metavar="CODEC", help="CSV or JSON encoding, e.g. cp1252 or utf-8"
+    )
     group.add_argument("--delimiter", metavar="CHAR", help="CSV delimiter, e.g. ';'")
     group.add_argument(
         "--sheet",

@@ -15,6 +15,7 @@ from locosuppress.cli._files import CommandError, check_output
 from locosuppress.cli._options import Shared, command_parser, not_negative, positive, usage_error
 from locosuppress.cli._times import format_times, parse_now, parse_times, resolve_tz
 from locosuppress.events import AnonymisationResult, anonymise_events
+from locosuppress.interop import EVENT_FORMATS, read_events
 from locosuppress.io import read_mailing_file, write_mailing_file
 
 __all__ = ["anonymise", "register", "run_anonymise"]
@@ -32,7 +33,15 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
             --aggregates per-dag.csv --resolution day
         locosuppress anonymise events.csv -o anoniem.csv --keep campaign url event
         locosuppress anonymise sendgrid.csv -o anoniem.csv --timestamp-unit s
+        locosuppress anonymise sendgrid-events.json -o anoniem.csv --format sendgrid
         locosuppress anonymize events.csv -o anonymized.csv    (US spelling, same command)
+
+        --format F reads a provider's event export (sendgrid, mailgun, brevo,
+        mailchimp, listmonk; auto: told by its columns; generic) into one shape:
+        timestamp, event, email, campaign, url, then the provider's other
+        columns. Old rows keep timestamp, event, campaign and url (scrubbed);
+        no --keep is needed. The output is in that shape (CSV, UTF-8, unless
+        OUTPUT ends in .xlsx, .json or .jsonl), times as ISO 8601.
 
         Timestamps may be ISO 8601 (2024-03-05 14:22, 2024-03-05T14:22:10+01:00)
         or day-first (5-3-2024 14:22); they are written back as ISO 8601. Unix
@@ -46,7 +55,9 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         parents=[shared.common, shared.as_json, shared.force, shared.reading],
         aliases=("anonymize",),
     )
-    parser.add_argument("input", type=Path, metavar="INPUT", help="the events file (CSV or .xlsx)")
+    parser.add_argument(
+        "input", type=Path, metavar="INPUT", help="the events file (CSV, .xlsx, JSON or JSON Lines)"
+    )
     parser.add_argument(
         "-o",
         "--output",
@@ -54,6 +65,13 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         required=True,
         metavar="OUTPUT",
         help="where to write the events",
+    )
+    parser.add_argument(
+        "--format",
+        choices=EVENT_FORMATS,
+        metavar="F",
+        help="read INPUT as a provider's event export: "
+        f"{', '.join(EVENT_FORMATS)} (default: a plain events file)",
     )
     parser.add_argument(
         "--now",
@@ -164,18 +182,38 @@ def run_anonymise(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: int | str | None = None,
+    format: str | None = None,
 ) -> AnonymisationResult:
-    """Read an events file, anonymise the old rows, write it (and the aggregates) back."""
+    """Read an events file, anonymise the old rows, write it (and the aggregates) back.
+
+    With ``format``, the file is a provider's event export, read with
+    :func:`locosuppress.read_events` into its one shape (its times already
+    read, so ``timestamp_unit`` goes to ``read_events``).
+    """
     zone = tz if tz is not None else dt.UTC
-    with console.progress.step(f"Reading {source.name}"):
-        frame = read_mailing_file(source, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    if format is not None:
+        frame = _provider_events(
+            console,
+            source,
+            format,
+            zone,
+            timestamp=timestamp,
+            timestamp_unit=timestamp_unit,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+        )
+        timestamp_unit = None
+    else:
+        with console.progress.step(f"Reading {source.name}"):
+            frame = read_mailing_file(source, encoding=encoding, delimiter=delimiter, sheet=sheet)
     if timestamp not in frame.columns:
         raise CommandError(
             f"{source} has no column named {timestamp!r}; name the time column with --timestamp"
         )
     with console.progress.step("Anonymising"):
         events = _blank_to_missing(frame)
-        if timestamp_unit is None:  # Unix times stay text: the anonymiser reads them
+        if format is None and timestamp_unit is None:  # Unix times stay text: read there
             events[timestamp] = parse_times(events[timestamp], zone)
         result = anonymise_events(
             events,
@@ -203,6 +241,39 @@ def run_anonymise(
             counts.attrs = dict(frame.attrs)
             write_mailing_file(counts, aggregates, overwrite=force)
     return result
+
+
+def _provider_events(
+    console: Console,
+    source: Path,
+    format: str,
+    zone: dt.tzinfo,
+    *,
+    timestamp: str,
+    timestamp_unit: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    sheet: int | str | None,
+) -> pd.DataFrame:
+    """A provider's event export in the one shape of :func:`locosuppress.read_events`."""
+    if delimiter is not None:
+        raise CommandError(
+            "--delimiter applies without --format (a provider's export is detected as it is)"
+        )
+    if timestamp != "timestamp":
+        raise CommandError(
+            "--timestamp applies without --format (the provider's time column is read "
+            "into the column timestamp)"
+        )
+    with console.progress.step(f"Reading {source.name} ({format})"):
+        return read_events(
+            source,
+            format=format,
+            tz=zone,
+            timestamp_unit=timestamp_unit,
+            encoding=encoding,
+            sheet=sheet,
+        )
 
 
 def anonymise(args: argparse.Namespace, console: Console) -> int:
@@ -240,6 +311,7 @@ def anonymise(args: argparse.Namespace, console: Console) -> int:
         encoding=args.encoding,
         delimiter=args.delimiter,
         sheet=args.sheet,
+        format=args.format,
     )
     console.show(result.report, as_json=args.json)
     return 0

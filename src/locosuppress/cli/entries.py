@@ -90,7 +90,7 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         dest="from_file",
         type=Path,
         metavar="FILE",
-        help="read addresses from a CSV or .xlsx file",
+        help="read addresses from a CSV, .xlsx, JSON or JSON Lines file",
     )
     add_.add_argument(
         "--column",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from locosuppress.cli._console import Console
 from locosuppress.cli._files import (
@@ -25,7 +25,10 @@ from locosuppress.filtering import FilterResult
 from locosuppress.io import read_mailing_file, write_mailing_file
 from locosuppress.store import SuppressionList
 
-__all__ = ["filter_file", "register", "run_filter"]
+__all__ = ["REJECTED_COLUMN", "filter_file", "register", "run_filter"]
+
+#: The column ``--rejected`` adds to each removed row: its outcome.
+REJECTED_COLUMN: Final = "outcome"
 
 
 def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.ArgumentParser]:
@@ -39,10 +42,15 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         locosuppress filter suppression.db klanten.xlsx -o schoon.xlsx --report rapport.json
         locosuppress filter suppression.db import.csv -o schoon.csv --column E-mailadres \\
             --keep-invalid --no-dedupe --force
+        locosuppress filter suppression.db import.csv -o schoon.csv --rejected verwijderd.csv
 
-        The output has the input's format (.xlsx when OUTPUT ends in .xlsx, else CSV
-        with the input's encoding and delimiter) and is written atomically. The
-        input is never overwritten.
+        INPUT may also be JSON (an array of objects) or JSON Lines, told by its
+        content. The output has the input's format (.xlsx when OUTPUT ends in
+        .xlsx, JSON for .json, JSON Lines for .jsonl, CSV for .csv, else as the
+        input was: CSV with its encoding and delimiter, or JSON) and is written
+        atomically. The input is never overwritten. --rejected FILE writes the
+        removed rows (suppressed, invalid unless --keep-invalid, duplicate) the
+        same way, with their columns and an outcome column last.
         """,
         parents=[
             shared.common,
@@ -61,7 +69,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         metavar="LIST",
         help="the suppression list (a file, or a postgresql:// URL)",
     )
-    parser.add_argument("input", type=Path, metavar="INPUT", help="the mailing file (CSV or .xlsx)")
+    parser.add_argument(
+        "input",
+        type=Path,
+        metavar="INPUT",
+        help="the mailing file (CSV, .xlsx, JSON or JSON Lines)",
+    )
     parser.add_argument(
         "-o",
         "--output",
@@ -91,6 +104,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
     parser.add_argument(
         "--report", type=Path, metavar="FILE", help="also write the report as JSON to FILE"
     )
+    parser.add_argument(
+        "--rejected",
+        type=Path,
+        metavar="FILE",
+        help="also write the removed rows, with an outcome column, to FILE (as the output)",
+    )
     parser.set_defaults(handler=filter_file)
     return {("filter",): parser}
 
@@ -110,8 +129,13 @@ def run_filter(
     delimiter: str | None = None,
     sheet: int | str | None = None,
     header: bool = True,
+    rejected: Path | None = None,
 ) -> FilterResult:
-    """Read ``source``, filter it against ``lst``, write the kept rows to ``output``."""
+    """Read ``source``, filter it against ``lst``, write the kept rows to ``output``.
+
+    With ``rejected``, the removed rows with their outcome go there, in the
+    same format; both files are checked before either is written.
+    """
     with console.progress.step(f"Reading {source.name}"):
         frame = read_mailing_file(
             source, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header
@@ -125,8 +149,12 @@ def run_filter(
             on_invalid="keep" if keep_invalid else "exclude",
             dedupe=dedupe,
         )
+    removed = result.rejected_rows(column=REJECTED_COLUMN) if rejected is not None else None
     with console.progress.step(f"Writing {output.name}"):
         write_mailing_file(result.kept, output, overwrite=force)
+    if rejected is not None and removed is not None:
+        with console.progress.step(f"Writing {rejected.name}"):
+            write_mailing_file(removed, rejected, overwrite=force)
     return result
 
 
@@ -141,6 +169,13 @@ def filter_file(args: argparse.Namespace, console: Console) -> int:
             inputs=[*protected, ("output", args.output)],
             force=args.force,
             what="report",
+        )
+    if args.rejected is not None:
+        check_output(
+            args.rejected,
+            inputs=[*protected, ("output", args.output), ("report", args.report)],
+            force=args.force,
+            what="rejected",
         )
     with open_list(args.list, args.key_file, read_only=args.read_only) as lst:
         result = run_filter(
@@ -157,6 +192,7 @@ def filter_file(args: argparse.Namespace, console: Console) -> int:
             delimiter=args.delimiter,
             sheet=args.sheet,
             header=not args.no_header,
+            rejected=args.rejected,
         )
     if args.report is not None:
         write_json(result.report.to_dict(), args.report, force=args.force)

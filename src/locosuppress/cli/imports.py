@@ -84,7 +84,9 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         help="soft bounces and blocks become bounce suppressions (always reported)",
     )
     parser.add_argument(
-        "--dry-run", action="store_true", help="read and report; write nothing to the list"
+        "--dry-run",
+        action="store_true",
+        help="read and report; write nothing to the list (the key is still checked against it)",
     )
     parser.add_argument(
         "--source",
@@ -101,25 +103,29 @@ def import_(args: argparse.Namespace, console: Console) -> int:
     if args.delimiter is not None:
         usage_error(args, "--delimiter is detected for provider exports; leave it out")
     path: Path = args.file
-    with console.progress.step(f"Reading {path.name}"):
-        export = read_suppressions(
-            path,
-            format=args.format,
-            encoding=args.encoding,
-            sheet=args.sheet,
-            include_soft=args.include_soft,
-            reason_map=args.reason_map,
-            reason_column=args.reason_column,
-            date_column=args.date_column,
-        )
-    if args.scope is not None:
-        export = export.with_scope(args.scope)
     added = None
-    if not args.dry_run:
-        if not len(export):
-            raise CommandError(f"{path.name}: holds no suppressions; nothing to add")
-        with open_list(args.list, args.key_file) as lst, console.progress.step("Adding"):
-            added = lst.add_export(export, source=args.source)
+    # The list is opened (and the key checked against it) before the file is
+    # read, a dry run included: a wrong key fails before anything is printed.
+    # A dry run opens it read-only, so nothing is written, not even the audit log.
+    with open_list(args.list, args.key_file, read_only=args.dry_run) as lst:
+        with console.progress.step(f"Reading {path.name}"):
+            export = read_suppressions(
+                path,
+                format=args.format,
+                encoding=args.encoding,
+                sheet=args.sheet,
+                include_soft=args.include_soft,
+                reason_map=args.reason_map,
+                reason_column=args.reason_column,
+                date_column=args.date_column,
+            )
+        if args.scope is not None:
+            export = export.with_scope(args.scope)
+        if not args.dry_run:
+            if not len(export):
+                raise CommandError(f"{path.name}: holds no suppressions; nothing to add")
+            with console.progress.step("Adding"):
+                added = lst.add_export(export, source=args.source)
     if args.json:
         data = {"read": export.to_dict(), "added": None if added is None else added.to_dict()}
         console.show(_Json(data), as_json=True)

@@ -15,6 +15,7 @@ the provider documents them, or with ``timestamp_unit=``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from typing import Any, Final
@@ -175,7 +176,9 @@ def _layout(table: Table, wanted: str) -> EventLayout:
     )
 
 
-def _times(table: Table, label: object, *, epoch: bool, unit: str | None, tz: str) -> pd.Series:
+def _times(
+    table: Table, label: object, *, epoch: bool, unit: str | None, tz: str | dt.tzinfo
+) -> pd.Series:
     values = table.frame[label].reset_index(drop=True)
     numbers = pd.to_numeric(values, errors="coerce")
     if epoch or unit is not None:
@@ -222,8 +225,10 @@ def read_events(
     /,
     *,
     format: str = "auto",
-    tz: str = "UTC",
+    tz: str | dt.tzinfo = "UTC",
     timestamp_unit: str | None = None,
+    encoding: str | None = None,
+    sheet: int | str | None = None,
 ) -> pd.DataFrame:
     """Read an event export (opens, clicks, ...) of a provider into one shape.
 
@@ -235,6 +240,8 @@ def read_events(
         tz: the timezone of the result, and of times written without an offset.
         timestamp_unit: read numeric times as Unix time in this unit (``"s"``,
             ``"ms"``, ...) where the layout does not document them.
+        encoding: the file's encoding (CSV or JSON), overriding detection.
+        sheet: the ``.xlsx`` worksheet, by 0-based position or name.
 
     Returns:
         A frame with ``timestamp``, ``event``, ``email``, ``campaign``, ``url``
@@ -249,7 +256,7 @@ def read_events(
         raise InvalidOptionError(f"unknown format ({shown(format)}); use one of {EVENT_FORMATS}")
     if timestamp_unit is not None and timestamp_unit not in _UNITS:
         raise InvalidOptionError(f"timestamp_unit must be one of {_UNITS}")
-    (table,) = read_tables(source, encoding=None, sheet=None)[:1]
+    (table,) = read_tables(source, encoding=encoding, sheet=sheet)[:1]
     layout = _layout(table, format)
     frame = table.frame.reset_index(drop=True)
     time = _first(table, layout.time)

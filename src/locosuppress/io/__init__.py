@@ -1,4 +1,4 @@
-"""Mailing files: read and write CSV (sniffed) and Excel ``.xlsx``, every value as text.
+"""Mailing files: read and write CSV (sniffed), Excel ``.xlsx`` and JSON, every value as text.
 
 Layer 3: may import ``errors``, ``_vocabulary``, ``_fs``, ``_compat``,
 ``reports``, ``normalize`` and ``keys``; never ``filtering``, ``events``,
@@ -15,8 +15,8 @@ the file; they give positions instead.
 
 Modules: ``_read`` (the reading entry point and CSV), ``_sniff`` (encoding,
 delimiter and header-name detection on a sample), ``_xlsx`` (workbooks, with
-the ``excel`` extra), ``_write`` (the writing entry point, CSV and the atomic
-write).
+the ``excel`` extra), ``_json`` (JSON arrays and JSON Lines, told by
+content), ``_write`` (the writing entry point, CSV and the atomic write).
 """
 
 from __future__ import annotations

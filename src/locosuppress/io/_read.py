@@ -21,6 +21,7 @@ import pandas as pd
 
 from locosuppress.errors import MailingFileError, MailingFileNotFoundError
 from locosuppress.io import _sniff
+from locosuppress.io._json import looks_like_json, read_json
 from locosuppress.io._xlsx import is_xlsx, read_xlsx
 
 __all__ = ["ATTRS_KEY", "delimiter_option", "encoding_option", "read_mailing_file"]
@@ -41,7 +42,10 @@ def read_mailing_file(
     """Read a CSV or ``.xlsx`` mailing file with every column as text.
 
     The format comes from the content (an ``.xlsx`` file is a ZIP archive) and
-    the ``.xlsx`` suffix; anything else is read as CSV. For CSV, the encoding
+    the ``.xlsx`` suffix, whatever the name otherwise: a file whose first
+    character (after a byte order mark and white space) is ``[`` is a JSON
+    array of objects, ``{`` JSON Lines (one object per line), unless
+    ``delimiter=`` is given; anything else is read as CSV. For CSV, the encoding
     is a byte order mark's (``utf-8-sig``, ``utf-16``), else ``utf-8`` if the
     whole file is valid UTF-8, else ``cp1252`` (Windows-1252) if the file
     holds no valid UTF-8 multi-byte sequence at all; a file that mixes the two
@@ -57,6 +61,13 @@ def read_mailing_file(
     become text (a whole number as ``612345678``, or zero-padded when the cell
     has a ``0000000000``-style format; a date as ``2024-01-31``), formulas their
     last computed value, rows after the last non-empty one are dropped.
+
+    From JSON (UTF-8 unless ``encoding=``), the keys are the columns, in the
+    order they first appear; numbers come back exactly as written (``0.10``),
+    ``true``/``false`` as those words, ``null`` and a key a record lacks as
+    ``""``, nested arrays and objects as their JSON text. A file that is not
+    valid JSON (or has a key twice in a record, ``NaN``, a record that is not
+    an object) is refused with the line and column, never read in part.
 
     Header names are kept as written, but a blank one becomes ``column_<n>``
     (1-based position) and a repeated one gets ``_2``, ``_3``...; the
@@ -74,8 +85,9 @@ def read_mailing_file(
 
     Returns:
         A frame of string columns with a ``RangeIndex``; ``frame.attrs["locosuppress"]``
-        is a dict with ``format`` (``"csv"`` or ``"xlsx"``), ``source`` (the file
-        name, without folder), ``encoding`` and ``delimiter`` (CSV, else ``None``),
+        is a dict with ``format`` (``"csv"``, ``"xlsx"``, ``"json"`` or ``"jsonl"``),
+        ``source`` (the file name, without folder), ``encoding`` (CSV and JSON,
+        else ``None``) and ``delimiter`` (CSV, else ``None``),
         ``sheet`` (0-based position for ``.xlsx``, else ``None``),
         ``renamed_columns`` (0-based positions of renamed header names) and
         ``header`` (``False`` when read with ``header=False``).
@@ -84,7 +96,8 @@ def read_mailing_file(
         MailingFileError: the file is missing, a folder, unreadable, empty,
             binary (a NUL byte anywhere), not in the encoding or mixing UTF-8
             with another encoding, has a record with more fields than the
-            header or an unclosed quote, is a damaged, legacy or
+            header or an unclosed quote, is not valid JSON (line and column
+            given), is a damaged, legacy or
             oversized-when-unpacked Excel file; an option does not fit the
             format; or ``.xlsx`` support (the ``excel`` extra) is not installed.
     """
@@ -118,6 +131,8 @@ def read_mailing_file(
                 "delimiter": None,
                 "sheet": sheet_position,
             }
+        elif delimiter is None and looks_like_json(sample):
+            frame, info = _read_json(stream, source, encoding=encoding, sheet=sheet, header=header)
         else:
             if sheet is not None:
                 raise MailingFileError(f"{source}: sheet= applies to .xlsx files, not CSV")
@@ -151,6 +166,28 @@ def read_mailing_file(
         "header": header,
     }
     return frame
+
+
+def _read_json(
+    stream: BinaryIO,
+    source: Path,
+    *,
+    encoding: str | None,
+    sheet: int | str | None,
+    header: bool,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read a JSON array or JSON Lines file (the options that do not fit are refused)."""
+    if sheet is not None:
+        raise MailingFileError(f"{source}: sheet= applies to .xlsx files, not JSON")
+    if not header:
+        raise MailingFileError(
+            f"{source}: header=False applies to CSV files; a JSON record names its fields "
+            "(to read the file as CSV, pass delimiter=...)"
+        )
+    chosen = encoding_option(encoding) if encoding is not None else None
+    frame, kind = read_json(stream, source, encoding=chosen)
+    info = {"format": kind, "encoding": chosen or "utf-8", "delimiter": None, "sheet": None}
+    return frame, info
 
 
 def _read_csv(

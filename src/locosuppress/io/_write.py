@@ -23,6 +23,7 @@ import pandas as pd
 
 from locosuppress import _fs
 from locosuppress.errors import LocosuppressError, MailingFileError, OutputExistsError
+from locosuppress.io._json import JSON_FORMATS, JSON_SUFFIXES, json_writer
 from locosuppress.io._read import ATTRS_KEY, delimiter_option, encoding_option
 from locosuppress.io._xlsx import UNSUPPORTED_EXCEL, XLSX_SUFFIXES, xlsx_writer
 from locosuppress.keys import KEY_FILE_PREFIX
@@ -54,10 +55,14 @@ def write_mailing_file(
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> None:
-    """Write a frame as a CSV or ``.xlsx`` mailing file, atomically.
+    """Write a frame as a CSV, ``.xlsx`` or JSON mailing file, atomically.
 
     A name ending in ``.xlsx`` gives an Excel workbook with one sheet of text
-    cells; any other name gives CSV, with the encoding and delimiter the frame
+    cells; ``.json`` a JSON array of objects and ``.jsonl`` or ``.ndjson``
+    JSON Lines (UTF-8, every value a string, a missing one ``null``), as does
+    a name with another suffix (not ``.csv`` or ``.tsv``) for a frame read
+    from JSON (``frame.attrs["locosuppress"]["format"]``); any other name
+    gives CSV, with the encoding and delimiter the frame
     was read with (``frame.attrs["locosuppress"]``, kept by most pandas
     operations) unless given, else UTF-8 and a comma (a tab for ``.tsv``).
     CSV lines end in CRLF; a value is quoted when it contains the delimiter, a
@@ -111,7 +116,14 @@ def write_mailing_file(
     found = _frame_info(frame)
     header_row = found.get("header") is not False
     write: Callable[[BinaryIO], None]
-    if suffix in XLSX_SUFFIXES:
+    json_kind = _json_kind(suffix, found)
+    if json_kind is not None:
+        if encoding is not None or delimiter is not None:
+            raise MailingFileError(
+                f"{target}: encoding= and delimiter= apply to CSV files, not JSON (always UTF-8)"
+            )
+        write = json_writer(json_kind, header, columns)
+    elif suffix in XLSX_SUFFIXES:
         if encoding is not None or delimiter is not None:
             raise MailingFileError(
                 f"{target}: encoding= and delimiter= apply to CSV files, not .xlsx"
@@ -139,6 +151,16 @@ def write_mailing_file(
             )
 
     write_atomically(target, write, overwrite=overwrite)
+
+
+def _json_kind(suffix: str, found: dict[str, Any]) -> str | None:
+    """``"json"`` or ``"jsonl"`` when the file is to be JSON: by its suffix, else as read."""
+    if suffix in JSON_SUFFIXES:
+        return JSON_SUFFIXES[suffix]
+    if suffix in (*XLSX_SUFFIXES, ".csv", ".tsv"):
+        return None
+    kind = found.get("format")
+    return kind if kind in JSON_FORMATS else None
 
 
 def _frame_info(frame: pd.DataFrame) -> dict[str, Any]:
