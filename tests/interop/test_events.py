@@ -72,6 +72,16 @@ class TestReadEvents:
         pd.testing.assert_series_equal(frame.iloc[1], recent, check_names=False)
 
 
+class TestNestedValues:
+    """Lists and objects in a JSON export become their JSON text, readable again."""
+
+    def test_mailgun_user_variables_are_json(self, tmp_path: Path) -> None:
+        """A list inside Mailgun's user-variables reads back as the JSON it was, not a repr."""
+        items = [{**item, "user-variables": {"ids": [1, "twee"]}} for item in MAILGUN["items"]]
+        frame = read_events(write(tmp_path, "events.json", {**MAILGUN, "items": items}))
+        assert [1, "twee"] == json.loads(frame["user-variables.ids"].iloc[0])
+
+
 class TestErrors:
     """Unknown layouts, guessed epochs and bad options are errors."""
 

@@ -16,6 +16,7 @@ the provider documents them, or with ``timestamp_unit=``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Mapping
 from typing import Any, Final
@@ -289,7 +290,7 @@ def read_events(
 
 
 def _flat(value: object) -> object:
-    """Nested JSON values as text, so every column holds scalars."""
+    """Nested JSON values as their JSON text, so every column holds scalars."""
     if isinstance(value, list | dict):
-        return str(value)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return value
