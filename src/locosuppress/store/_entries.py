@@ -23,6 +23,7 @@ from locosuppress._vocabulary import (
     SCOPE_NAMES,
     SCOPES,
 )
+from locosuppress._matching import entry_keys
 from locosuppress.keys import HASH_SIZE, HashingMaterial, canonical_and_hashes
 from locosuppress.normalize import as_series
 from locosuppress.store._audit import record
@@ -190,12 +191,19 @@ def remove(
 
 
 def lookup(
-    session: Session, matter: HashingMaterial, canonical: str, scopes: tuple[int, ...]
+    session: Session,
+    matter: HashingMaterial,
+    canonical: str,
+    value: object,
+    scopes: tuple[int, ...],
 ) -> bool:
-    """Whether a canonical address, or its domain, has an entry in one of ``scopes``."""
-    email_hash = matter.hash_canonical(canonical)
-    domain_hash = matter.hash_canonical_domain(canonical.rpartition("@")[2])
-    return session.read(lambda tx: tx.exists(email_hash, domain_hash, scopes))
+    """Whether an address has an entry of any kind in one of ``scopes``.
+
+    ``canonical`` is the canonical form of the cell ``value``. The keys of
+    every kind (``_matching.entry_keys``: a dozen HMACs) are asked in one query.
+    """
+    keys = entry_keys(matter, canonical, value)
+    return session.read(lambda tx: tx.exists(keys, scopes))
 
 
 def count(session: Session) -> int:

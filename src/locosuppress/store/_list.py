@@ -466,7 +466,7 @@ class SuppressionList(ListUpkeep):
             canonical = normalize_email(email)
         except ValueError:
             return False
-        return _entries.lookup(self._session, self._matter, canonical, CHANNELS[None])
+        return _entries.lookup(self._session, self._matter, canonical, email, CHANNELS[None])
 
     def is_suppressed(self, email: object, /, *, channel: str | None = None) -> bool:
         """Tell whether an address must not be contacted on ``channel``.
@@ -480,7 +480,8 @@ class SuppressionList(ListUpkeep):
             ValueError: unknown ``channel``.
         """
         scopes = channel_scopes(channel)
-        return _entries.lookup(self._session, self._matter, normalize_email(email), scopes)
+        canonical = normalize_email(email)
+        return _entries.lookup(self._session, self._matter, canonical, email, scopes)
 
     def __len__(self) -> int:
         """The number of distinct suppressed addresses and domains."""

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS
+from locosuppress._vocabulary import KIND_NAMES, REASONS
 from locosuppress.errors import (
     InvalidOptionError,
     ListCorruptedError,
@@ -55,6 +55,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a venv without the
     ) from None
 
 __all__ = [
+    "ENTRIES_CHECK_ALL_KINDS",
     "FORMAT_VERSION",
     "INVARIANTS",
     "SCHEMA",
@@ -340,6 +341,13 @@ SCHEMA: Final = (
     )""",
     "INSERT INTO state (id, version, removed_version, snapshot_version) VALUES (1, 0, 0, 0)",
 )
+#: Raises the entries' CHECK of a format-1 list to every kind (format 2); the
+#: unnamed table CHECK of :data:`SCHEMA` is named ``entries_check`` by PostgreSQL.
+ENTRIES_CHECK_ALL_KINDS: Final = (
+    "ALTER TABLE entries DROP CONSTRAINT entries_check, ADD CONSTRAINT entries_check "
+    f"CHECK (octet_length(hash) = 32 AND kind IN ({', '.join(map(str, sorted(KIND_NAMES)))}) "
+    "AND scope IN (1, 2, 4))"
+)
 #: ``(what, query counting the rows that break it)`` for each invariant of the entries.
 INVARIANTS: Final = (
     (
@@ -348,7 +356,7 @@ INVARIANTS: Final = (
     ),
     (
         "entries of an unknown kind",
-        f"SELECT count(*) FROM entries WHERE kind NOT IN ({KIND_EMAIL}, {KIND_DOMAIN})",
+        f"SELECT count(*) FROM entries WHERE kind NOT IN ({', '.join(map(str, KIND_NAMES))})",
     ),
     ("entries of an unknown scope", "SELECT count(*) FROM entries WHERE scope NOT IN (1, 2, 4)"),
     (
