@@ -94,13 +94,13 @@ def wildcard_suffix(value: str, /) -> str:
             "start, followed by a domain, e.g. '*.example.com'",
             rule="wildcard-form",
         )
-    suffix = normalize_domain(text[2:])
-    if "." not in suffix:
+    if "." not in text[2:].rstrip("."):
         raise InvalidDomainError(
             "not a valid wildcard domain (rule wildcard-broad): a wildcard over a whole "
             "top-level domain is refused; name at least two labels, e.g. '*.example.com'",
             rule="wildcard-broad",
         )
+    suffix = normalize_domain(text[2:])
     return suffix
 
 
