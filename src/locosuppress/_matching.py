@@ -100,8 +100,7 @@ def wildcard_suffix(value: str, /) -> str:
             "top-level domain is refused; name at least two labels, e.g. '*.example.com'",
             rule="wildcard-broad",
         )
-    suffix = normalize_domain(text[2:])
-    return suffix
+    return normalize_domain(text[2:])
 
 
 def wildcard_suffixes(domain: str, /) -> list[str]:

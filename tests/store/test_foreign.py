@@ -243,7 +243,7 @@ class TestProperties:
         file: ForeignFile,
         others: list[str],
     ) -> None:
-        """Every person of the file is suppressed (lookup and filter); invalid values are counted."""
+        """Every person of the file is suppressed (lookup, filter); invalid values counted."""
         with make_list(test_key) as lst:
             report = lst.add_foreign_hashes(list(file.values), kind=file.kind)
             assert file.invalid_positions == report.invalid_positions
