@@ -22,7 +22,10 @@ keys, normalize, the index and the vocabulary; writes nothing.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from operator import methodcaller
 from typing import Any, Final
@@ -51,6 +54,7 @@ __all__ = [
     "entry_keys",
     "foreign_digest",
     "is_wildcard",
+    "parse_digest",
     "wildcard_suffix",
     "wildcard_suffixes",
 ]
@@ -70,6 +74,45 @@ HASHERS: Final[Mapping[str, Callable[[bytes], Any]]] = {
 _DIGEST: Final = methodcaller("digest")
 # Cells the vectorised vendor form cannot take: a wrapper or quote, or mailto:.
 _WRAPPED: Final = r"[<>\"']|^[mM][aA][iI][lL][tT][oO]:"
+
+
+_HEX: Final = re.compile(r"[0-9a-fA-F]+")
+_BASE64: Final = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+_BASE64_URL: Final = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+
+
+# --- a client's digest, as text ------------------------------------------------------
+
+
+def parse_digest(value: object, size: int, /) -> bytes | None:
+    """The raw digest of ``size`` bytes a hex or base64 value spells; None when it spells none.
+
+    Hex: exactly ``2 * size`` hex digits, either case. Base64: the standard or
+    the URL-safe alphabet (not both), with or without its ``=`` padding.
+    Surrounding whitespace is ignored.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip(STRIP_CHARACTERS)
+    if len(text) == 2 * size and _HEX.fullmatch(text):
+        return bytes.fromhex(text)
+    unpadded = text.rstrip("=")
+    padded_length = -(-size // 3) * 4
+    if len(unpadded) != -(-size * 4 // 3) or len(text) not in (len(unpadded), padded_length):
+        return None
+    if _BASE64.fullmatch(text):
+        alphabet = None
+    elif _BASE64_URL.fullmatch(text):
+        alphabet = b"-_"
+    else:
+        return None
+    try:
+        raw = base64.b64decode(
+            unpadded + "=" * (-len(unpadded) % 4), altchars=alphabet, validate=True
+        )
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == size else None
 
 
 # --- wildcards -------------------------------------------------------------------

@@ -12,20 +12,17 @@ key. Function module of the facade: one durable transaction, one audit row.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from collections.abc import Iterable
-from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from locosuppress._matching import parse_digest
 from locosuppress._vocabulary import FOREIGN_KIND_CODES, REASONS, SCOPES, shown
 from locosuppress.errors import InvalidOptionError
 from locosuppress.keys import FOREIGN_KINDS, HASH_SIZE, HashingMaterial
-from locosuppress.normalize import STRIP_CHARACTERS, as_series
+from locosuppress.normalize import as_series
 from locosuppress.store._audit import record
 from locosuppress.store._backend import Writer
 from locosuppress.store._entries import unique_sorted
@@ -33,10 +30,6 @@ from locosuppress.store._reports import AddReport
 from locosuppress.store._session import Session
 
 __all__ = ["add_foreign_hashes", "check_kind", "parse_digest"]
-
-_HEX: Final = re.compile(r"[0-9a-fA-F]+")
-_BASE64: Final = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-_BASE64_URL: Final = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 
 def check_kind(kind: object) -> str:
@@ -49,37 +42,6 @@ def check_kind(kind: object) -> str:
         return kind
     choices = ", ".join(map(repr, FOREIGN_KINDS))
     raise InvalidOptionError(f"unknown digest kind ({shown(kind)}); use one of {choices}")
-
-
-def parse_digest(value: object, size: int, /) -> bytes | None:
-    """The raw digest of ``size`` bytes a hex or base64 value spells; None when it spells none.
-
-    Hex: exactly ``2 * size`` hex digits, either case. Base64: the standard or
-    the URL-safe alphabet (not both), with or without its ``=`` padding.
-    Surrounding whitespace is ignored.
-    """
-    if not isinstance(value, str):
-        return None
-    text = value.strip(STRIP_CHARACTERS)
-    if len(text) == 2 * size and _HEX.fullmatch(text):
-        return bytes.fromhex(text)
-    unpadded = text.rstrip("=")
-    padded_length = -(-size // 3) * 4
-    if len(unpadded) != -(-size * 4 // 3) or len(text) not in (len(unpadded), padded_length):
-        return None
-    if _BASE64.fullmatch(text):
-        alphabet = None
-    elif _BASE64_URL.fullmatch(text):
-        alphabet = b"-_"
-    else:
-        return None
-    try:
-        raw = base64.b64decode(
-            unpadded + "=" * (-len(unpadded) % 4), altchars=alphabet, validate=True
-        )
-    except (binascii.Error, ValueError):
-        return None
-    return raw if len(raw) == size else None
 
 
 def _digests(values: pd.Series, size: int) -> tuple[list[bytes], tuple[int, ...]]:
