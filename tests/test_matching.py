@@ -27,7 +27,8 @@ from locosuppress._matching import (
 from locosuppress._vocabulary import FOREIGN_KIND_CODES, KIND_DOMAIN, KIND_EMAIL, KIND_WILDCARD
 from locosuppress.keys import canonical_and_hashes
 from locosuppress.normalize import normalize_email, unwrapped_lower
-from locosuppress.testing import digest_spellings, invalid_digests, wildcard_suffixes as suffixes
+from locosuppress.testing import digest_spellings, invalid_digests
+from locosuppress.testing import wildcard_suffixes as suffixes
 
 ROOT = Path(__file__).parent.parent
 VECTORS = json.loads(
