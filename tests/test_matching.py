@@ -27,7 +27,7 @@ from locosuppress._matching import (
 from locosuppress._vocabulary import FOREIGN_KIND_CODES, KIND_DOMAIN, KIND_EMAIL, KIND_WILDCARD
 from locosuppress.keys import canonical_and_hashes
 from locosuppress.normalize import normalize_email, unwrapped_lower
-from locosuppress.testing import digest_spellings, invalid_digests
+from locosuppress.testing import digest_spellings, emails, invalid_digests, messy_variants
 from locosuppress.testing import wildcard_suffixes as suffixes
 
 ROOT = Path(__file__).parent.parent
@@ -150,6 +150,7 @@ class TestEntryBits:
             '"piet@example.nl"',
             "ΟΔΥΣΣΕΥΣ@example.gr",
             "plain@example.nl",
+            "Jan de Vries <  Jan@Example.NL >",
         ]
         index = SuppressionIndex.from_rows(
             [
@@ -166,3 +167,25 @@ class TestEntryBits:
         valid = np.ones(len(cells), dtype=bool)
         bits = entry_bits(values, canonical, digests, valid, index, matter, 7)
         assert [1] * len(cells) == bits[3].tolist()
+
+    @given(
+        cells=st.lists(
+            st.one_of(emails(international=False), emails()).flatmap(messy_variants),
+            min_size=1,
+            max_size=20,
+        )
+    )
+    def test_vendor_form_property(self, cells: list[str]) -> None:
+        """For any spelling of any address, the column's vendor form equals the scalar rule."""
+        matter = SuppressionKey(bytes(range(32))).hashing_material()
+        values = pd.Series(cells, dtype=object)
+        canonical, digests = canonical_and_hashes(values, matter)
+        valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        keyed = [
+            matter.hash_foreign("md5", foreign_digest("md5", unwrapped_lower(c).encode()))
+            for c, ok in zip(cells, valid, strict=True)
+            if ok
+        ]
+        index = SuppressionIndex.from_rows([(k, 3, 1) for k in keyed])
+        bits = entry_bits(values, canonical, digests, valid, index, matter, 7)
+        assert valid.astype(int).tolist() == bits.get(3, np.zeros(len(cells))).tolist()
