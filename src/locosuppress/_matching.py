@@ -187,18 +187,21 @@ def foreign_digest(kind: str, message: bytes, /) -> bytes:
 
 
 def entry_keys(
-    material: HashingMaterial, canonical: str, value: object, /
+    material: HashingMaterial, canonical: str, value: object, /, *, every_kind: bool = True
 ) -> list[tuple[bytes, int]]:
     """Every ``(stored hash, kind)`` that would suppress one valid address.
 
     ``value`` is the cell as given (for the clients' vendor form),
-    ``canonical`` its canonical form.
+    ``canonical`` its canonical form. ``every_kind=False``: the address and
+    domain keys only (a list of format 1 holds no other kind).
     """
     domain = canonical.rpartition("@")[2]
     keys = [
         (material.hash_canonical(canonical), KIND_EMAIL),
         (material.hash_canonical_domain(domain), KIND_DOMAIN),
     ]
+    if not every_kind:
+        return keys
     keys += [(material.hash_wildcard_suffix(s), KIND_WILDCARD) for s in wildcard_suffixes(domain)]
     vendor = unwrapped_lower(value).encode("utf-8") if isinstance(value, str) else None
     for kind, code in FOREIGN_KIND_CODES.items():

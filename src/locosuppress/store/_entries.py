@@ -208,11 +208,17 @@ def lookup(
 ) -> bool:
     """Whether an address has an entry of any kind in one of ``scopes``.
 
-    ``canonical`` is the canonical form of the cell ``value``. The keys of
-    every kind (``_matching.entry_keys``: a dozen HMACs) are asked in one query.
+    ``canonical`` is the canonical form of the cell ``value``. A list of
+    format 1 holds addresses and domains only, so only their two keys are
+    asked; otherwise the keys of every kind (``_matching.entry_keys``), in
+    one query.
     """
-    keys = entry_keys(matter, canonical, value)
-    return session.read(lambda tx: tx.exists(keys, scopes))
+
+    def work(tx: Reader) -> bool:
+        every_kind = tx.meta().get("format_version") != "1"
+        return tx.exists(entry_keys(matter, canonical, value, every_kind=every_kind), scopes)
+
+    return session.read(work)
 
 
 def count(session: Session) -> int:
