@@ -178,6 +178,33 @@ class TestAddForeignHashes:
         assert (tmp_path / "share.export").read_bytes().startswith(b"locosuppress-export/1 ")
 
 
+class TestIndex:
+    """The cached index, its incremental refresh and its snapshot hold the new kinds."""
+
+    def test_refresh_after_build(self, lst: SuppressionList) -> None:
+        """Entries of a new kind added after the index was built are seen by the next filter."""
+        frame = pd.DataFrame({"email": [BOB, "x@a.spam.example", "c@example.nl"]})
+        lst.add("c@example.nl")
+        assert 1 == lst.filter(frame, now=NOW).report.suppressed
+        lst.add_foreign_hashes([md5_hex(BOB)], kind="md5")
+        lst.add_domain("*.spam.example")
+        report = lst.filter(frame, now=NOW).report
+        assert {"address": 1, "domain": 0, "wildcard": 1, "md5": 1} == dict(
+            report.suppressed_by_entry
+        )
+
+    def test_snapshot_reopened(self, location: Path | str, test_key: SuppressionKey) -> None:
+        """A snapshot written with foreign and wildcard entries is read back after reopening."""
+        with SuppressionList.open(location, test_key) as lst:
+            lst.add_foreign_hashes([md5_hex(BOB)], kind="md5")
+            lst.add_domain("*.spam.example")
+            assert 2 == len(lst.index())
+        frame = pd.DataFrame({"email": [BOB, "x@a.spam.example", "c@example.nl"]})
+        with SuppressionList.open(location, test_key, read_only=True) as reader:
+            assert ["c@example.nl"] == reader.filter(frame).kept["email"].tolist()
+            assert {2, 3} == set(reader.index().kinds)
+
+
 class TestWildcards:
     """add_domain('*.example.com') covers every subdomain at any depth, not the domain."""
 
