@@ -13,20 +13,30 @@ key. Function module of the facade: one durable transaction, one audit row.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from locosuppress._matching import parse_digest
-from locosuppress._vocabulary import FOREIGN_KIND_CODES, REASONS, SCOPES, shown
+from locosuppress._vocabulary import (
+    FOREIGN_KIND_CODES,
+    REASON_NAMES,
+    REASONS,
+    SCOPE_NAMES,
+    SCOPES,
+    check_source,
+    option_code,
+    shown,
+)
 from locosuppress.errors import InvalidOptionError
 from locosuppress.keys import FOREIGN_KINDS, HASH_SIZE, HashingMaterial
 from locosuppress.normalize import as_series
 from locosuppress.store._audit import record
 from locosuppress.store._backend import Writer
 from locosuppress.store._entries import unique_sorted
-from locosuppress.store._reports import AddReport
+from locosuppress.store._reports import AddReport, epoch_seconds
 from locosuppress.store._session import Session
 
 __all__ = ["add_foreign_hashes", "check_kind", "parse_digest"]
@@ -62,17 +72,23 @@ def add_foreign_hashes(
     matter: HashingMaterial,
     values: Iterable[object] | pd.Series,
     *,
-    kind: str,
-    scope: str,
-    reason: str,
-    label: str | None,
-    at: int,
+    kind: object,
+    scope: object,
+    reason: object,
+    source: str | None,
+    now: datetime | None,
 ) -> AddReport:
-    """Key and insert a client's digests in one transaction, with one audit row.
+    """Check the options, key a client's digests and insert them in one transaction.
 
     Raises:
+        InvalidOptionError: an unknown kind, scope or reason, or a bad source label.
         TypeError: a single string or a whole DataFrame was passed.
     """
+    kind = check_kind(kind)
+    scope = SCOPE_NAMES[option_code(scope, SCOPES, "scope")]
+    reason = REASON_NAMES[option_code(reason, REASONS, "reason")]
+    label = check_source(source)
+    at = epoch_seconds(now)
     if isinstance(values, str | bytes):
         raise TypeError("add_foreign_hashes takes a collection of digests, not one string")
     if isinstance(values, pd.DataFrame):

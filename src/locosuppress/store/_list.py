@@ -389,9 +389,9 @@ class SuppressionList(ListUpkeep):
         Args:
             values: hex (either case) or base64 (standard or URL-safe, padded
                 or not) digests, any iterable or a Series.
-            kind: ``"md5"``, ``"sha1"`` or ``"sha256"`` (of the address
-                stripped and lower-cased, like Mailchimp's ``subscriber_hash``)
-                or ``"sha256-v1"`` (of our canonical form v1).
+            kind: ``"md5"``, ``"sha1"``, ``"sha256"`` (of the address stripped
+                and lower-cased, like Mailchimp's ``subscriber_hash``) or
+                ``"sha256-v1"`` (of our canonical form v1).
             scope, reason, source, now: as for :meth:`add_many`.
 
         Returns:
@@ -399,23 +399,19 @@ class SuppressionList(ListUpkeep):
             alphabet is invalid (its 0-based position given), never stored.
 
         Raises:
-            InvalidOptionError: an unknown ``kind``, ``scope`` or ``reason``, or
-                a bad ``source`` label.
+            InvalidOptionError: an unknown option or a bad ``source`` label.
             TypeError: a single string or a whole DataFrame was passed.
             ReadOnlyListError: the list was opened read-only.
         """
-        checked = _foreign.check_kind(kind)
-        option_code(scope, SCOPES, "scope")
-        option_code(reason, REASONS, "reason")
         report = _foreign.add_foreign_hashes(
             self._session,
             self._matter,
             values,
-            kind=checked,
+            kind=kind,
             scope=scope,
             reason=reason,
-            label=check_source(source),
-            at=epoch_seconds(now),
+            source=source,
+            now=now,
         )
         return self._after_bulk(report)
 

@@ -42,6 +42,7 @@ from locosuppress.errors import (
     MissingExtraError,
     ReadOnlyListError,
 )
+from locosuppress.store._backend import FORMAT_WITH_KINDS
 
 try:
     import psycopg
@@ -55,11 +56,11 @@ except ImportError as exc:  # pragma: no cover - exercised in a venv without the
     ) from None
 
 __all__ = [
-    "ENTRIES_CHECK_ALL_KINDS",
     "FORMAT_VERSION",
     "INVARIANTS",
     "SCHEMA",
     "TABLES",
+    "TO_EVERY_KIND",
     "Location",
     "create_schema",
     "pg_errors_as_ours",
@@ -341,12 +342,13 @@ SCHEMA: Final = (
     )""",
     "INSERT INTO state (id, version, removed_version, snapshot_version) VALUES (1, 0, 0, 0)",
 )
-#: Raises the entries' CHECK of a format-1 list to every kind (format 2); the
-#: unnamed table CHECK of :data:`SCHEMA` is named ``entries_check`` by PostgreSQL.
-ENTRIES_CHECK_ALL_KINDS: Final = (
+#: Raise a format-1 list to format 2: the entries' CHECK admits every kind (the
+#: unnamed table CHECK of :data:`SCHEMA` is named ``entries_check`` by PostgreSQL).
+TO_EVERY_KIND: Final = (
     "ALTER TABLE entries DROP CONSTRAINT entries_check, ADD CONSTRAINT entries_check "
     f"CHECK (octet_length(hash) = 32 AND kind IN ({', '.join(map(str, sorted(KIND_NAMES)))}) "
-    "AND scope IN (1, 2, 4))"
+    "AND scope IN (1, 2, 4))",
+    f"UPDATE meta SET value = '{FORMAT_WITH_KINDS}' WHERE key = 'format_version'",
 )
 #: ``(what, query counting the rows that break it)`` for each invariant of the entries.
 INVARIANTS: Final = (

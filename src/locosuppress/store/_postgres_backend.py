@@ -33,15 +33,7 @@ from locosuppress.errors import (
     ReadOnlyListError,
 )
 from locosuppress.store import _postgres, _sqlite
-from locosuppress.store._backend import (
-    AUDIT_COUNTS,
-    FORMAT_WITH_KINDS,
-    AuditRow,
-    FullRow,
-    Reader,
-    Row,
-    Writer,
-)
+from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, FullRow, Reader, Row, Writer
 from locosuppress.store._postgres import Location
 from locosuppress.store._postgres_copy import copy_to_sqlite, dated_copy, hash_copy, parse_rows
 
@@ -257,10 +249,8 @@ class PostgresTransaction:
             "SELECT count(*) FROM meta WHERE key = 'format_version' AND value = '1'"
         ):
             return
-        self._conn.execute(_postgres.ENTRIES_CHECK_ALL_KINDS)
-        self._conn.execute(
-            "UPDATE meta SET value = %s WHERE key = 'format_version'", (str(FORMAT_WITH_KINDS),)
-        )
+        for statement in _postgres.TO_EVERY_KIND:
+            self._conn.execute(statement)
 
     def insert_one(
         self, digest: bytes, *, kind: int, scope: int, reason: int, at: int, source: int | None
