@@ -171,6 +171,21 @@ class TestAddForeignHashes:
             assert "x@a.spam.example" in partner
             assert {"wildcard": 1, "md5": 1} == partner.stats().other_kinds
 
+    def test_backup_and_copy(self, lst: SuppressionList, tmp_path: Path, test_key) -> None:
+        """A backup (a SQLite file, also from PostgreSQL) and a copy keep the new kinds."""
+        lst.add_foreign_hashes([md5_hex(BOB)], kind="md5")
+        lst.add_domain("*.spam.example")
+        lst.backup(tmp_path / "backup.db")
+        lst.copy_to(tmp_path / "copy.db")
+        for name in ("backup.db", "copy.db"):
+            with SuppressionList.open(tmp_path / name, test_key, read_only=True) as other:
+                assert (2, True, True) == (
+                    other.format_version,
+                    BOB in other,
+                    "x@a.spam.example" in other,
+                )
+                assert other.verify().ok
+
     def test_export_without_new_kinds_stays_format_1(self, lst: SuppressionList, tmp_path) -> None:
         """A list without the newer kinds still exports format 1, for older readers."""
         lst.add("a@example.nl")

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from locosuppress import _fs
+from locosuppress._vocabulary import KIND_NAMES
 from locosuppress.errors import (
     ListCorruptedError,
     ListLockedError,
@@ -124,6 +125,19 @@ SCHEMA: Final = (
     )""",
     *ENTRIES_TRIGGERS,
 )
+#: The kind codes a format-2 list's entries table admits.
+EVERY_KIND: Final = ", ".join(map(str, sorted(KIND_NAMES)))
+
+
+def schema(*, every_kind: bool) -> tuple[str, ...]:
+    """:data:`SCHEMA`, its entries table admitting every kind when ``every_kind`` (format 2)."""
+    if not every_kind:
+        return SCHEMA
+    format1 = ENTRIES_TABLE.format(name="entries", kinds="0, 1")
+    wide = ENTRIES_TABLE.format(name="entries", kinds=EVERY_KIND)
+    return tuple(wide if statement == format1 else statement for statement in SCHEMA)
+
+
 TABLES: Final = frozenset({"meta", "sources", "entries", "pending", "index_snapshot", "audit"})
 TRIGGERS: Final = frozenset({"entries_to_pending", "entries_removed"})
 

@@ -281,8 +281,9 @@ class SQLiteTransaction:
         ):
             return
         conn = self._conn
-        codes = ", ".join(map(str, sorted(KIND_NAMES)))
-        conn.execute(_sqlite.ENTRIES_TABLE.format(name="entries_upgraded", kinds=codes))
+        conn.execute(
+            _sqlite.ENTRIES_TABLE.format(name="entries_upgraded", kinds=_sqlite.EVERY_KIND)
+        )
         conn.execute(
             "INSERT INTO entries_upgraded (hash, kind, scope, reason, added_at, source) "
             "SELECT hash, kind, scope, reason, added_at, source FROM entries"
