@@ -39,7 +39,7 @@ from locosuppress.store._entries import unique_sorted
 from locosuppress.store._reports import AddReport, epoch_seconds
 from locosuppress.store._session import Session
 
-__all__ = ["add_foreign_hashes", "check_kind", "parse_digest"]
+__all__ = ["add_foreign_hashes", "check_kind"]
 
 
 def check_kind(kind: object) -> str:
