@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from locosuppress._arrow import string_buffers
 from locosuppress._index import SuppressionIndex
 from locosuppress._vocabulary import (
     FOREIGN_KIND_CODES,
@@ -97,8 +98,6 @@ HASHERS: Final[Mapping[str, Callable[[bytes], Any]]] = {
 _DIGEST: Final = methodcaller("digest")
 # A display name and an address in angle brackets, nothing else to unwrap.
 _PLAIN_WRAPPER: Final = r"^[^<>\"']*<([^<>]*)>$"
-# What is left for the scalar rule once that is unwrapped: a wrapper or quote, or mailto:.
-_WRAPPED: Final = r"[<>\"']|^[mM][aA][iI][lL][tT][oO]:"
 
 
 _HEX: Final = re.compile(r"[0-9a-fA-F]+")
@@ -249,24 +248,49 @@ def _wildcard_lookup(
     return lookup
 
 
+def _special_rows(cells: pa.Array) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Rows holding a non-ASCII byte or one of ``<>"'``: a few NumPy passes over the bytes."""
+    offsets, data = string_buffers(cells)
+    start = offsets[0]
+    raw = data[start : offsets[-1]]
+    special = raw >= 0x80
+    for byte in b"<>\"'":
+        special |= raw == byte
+    marked = np.zeros(len(cells), dtype=bool)
+    marked[np.searchsorted(offsets, np.flatnonzero(special) + start, side="right") - 1] = True
+    return np.flatnonzero(marked)
+
+
 def _vendor_messages(values: pd.Series, rows: np.ndarray[Any, np.dtype[np.intp]]) -> list[bytes]:
     """The clients' form (:func:`unwrapped_lower`) of the cells at ``rows``, as UTF-8.
 
-    Vectorised for ASCII cells, bare or in a plain ``Name <...>`` wrapper
-    (trim, unwrap, trim, lower-case); quoted, ``mailto:`` and non-ASCII cells
+    Vectorised for plain ASCII cells (trim, lower-case) and for ASCII cells in
+    a plain ``Name <...>`` wrapper; quoted, ``mailto:`` and non-ASCII cells
     take the scalar rule, which the vectorised one equals where it applies.
     """
     cells = pa.array(values.iloc[rows].astype("string[pyarrow]"), type=pa.string())
-    trimmed = pc.utf8_trim(cells, characters=STRIP_CHARACTERS)
-    inner = pc.utf8_trim(
-        pc.replace_substring_regex(trimmed, _PLAIN_WRAPPER, r"\1"), characters=STRIP_CHARACTERS
-    )
-    forms = pc.ascii_lower(inner)
-    scalar = pc.or_(pc.invert(pc.string_is_ascii(cells)), pc.match_substring_regex(inner, _WRAPPED))
+    forms = pc.ascii_lower(pc.utf8_trim(cells, characters=STRIP_CHARACTERS))
     out: list[bytes] = forms.cast(pa.binary()).to_pylist()
-    slow = np.flatnonzero(np.asarray(scalar.to_numpy(zero_copy_only=False), dtype=bool))
-    for i in slow:
-        out[i] = unwrapped_lower(str(cells[int(i)].as_py())).encode("utf-8")
+    mailto = np.asarray(pc.starts_with(forms, "mailto:").to_numpy(zero_copy_only=False), bool)
+    special = np.union1d(_special_rows(cells), np.flatnonzero(mailto)).astype(np.intp)
+    if not len(special):
+        return out
+    # Few cells are special: unwrap the plain wrappers among them at once, the
+    # rest one by one.
+    subset = cells.take(pa.array(special))
+    inner = pc.utf8_trim(
+        pc.replace_substring_regex(
+            pc.utf8_trim(subset, characters=STRIP_CHARACTERS), _PLAIN_WRAPPER, r"\1"
+        ),
+        characters=STRIP_CHARACTERS,
+    )
+    lowered = pc.ascii_lower(inner)
+    residual = np.asarray(pc.starts_with(lowered, "mailto:").to_numpy(zero_copy_only=False), bool)
+    residual[_special_rows(inner)] = True
+    for i, form in zip(special.tolist(), lowered.cast(pa.binary()).to_pylist(), strict=True):
+        out[i] = form
+    for i in special[residual].tolist():
+        out[i] = unwrapped_lower(str(cells[i].as_py())).encode("utf-8")
     return out
 
 
