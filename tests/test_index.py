@@ -151,3 +151,63 @@ class TestPersistence:
         data = SuppressionIndex.from_rows([(b"\x01" * 32, KIND_EMAIL, 1)]).to_bytes()
         with pytest.raises(ListCorruptedError, match=r"snapshot is (truncated|damaged)"):
             SuppressionIndex.from_bytes(damage(data))
+
+
+ALL_KINDS = st.tuples(DIGEST, st.sampled_from(range(7)), st.sampled_from([1, 2, 4]))
+
+
+class TestKinds:
+    """Entries of every kind: looked up by kind, kept apart, persisted and merged."""
+
+    @given(st.lists(ALL_KINDS, max_size=40), st.lists(ALL_KINDS, max_size=10))
+    def test_lookup_kind_agrees_with_model(
+        self, rows: list[tuple[bytes, int, int]], more: list[tuple[bytes, int, int]]
+    ) -> None:
+        """Each kind answers for its own hashes only, also after an incremental merge."""
+        index = SuppressionIndex.from_rows(rows).merged_rows(more)
+        model = _model(rows + more)
+        assert {k for _, k in model} == set(index.kinds)
+        assert len(model) == len(index)
+        digests = sorted({d for d, _, _ in rows + more})
+        for kind in range(7):
+            expected = [model.get((d, kind), 0) for d in digests]
+            got = index.lookup_kind(kind, _arr(digests)) if digests else np.zeros(0, np.uint8)
+            assert expected == got.tolist()
+            assert sum(1 for _, k in model if k == kind) == index.kind_count(kind)
+        restored = SuppressionIndex.from_bytes(index.to_bytes())
+        assert index.to_bytes() == restored.to_bytes()
+        assert index.kinds == restored.kinds
+
+    def test_small_merge_keeps_kinds(self) -> None:
+        """A few rows merged into a large index (insertion path) keep every kind's entries."""
+        rng = np.random.default_rng(7)
+        big = rng.integers(0, 256, size=(2000, 32), dtype=np.uint8)
+        index = SuppressionIndex.build(big, [KIND_EMAIL] * 2000, [1] * 2000)
+        index = index.merged(big[:1], [3], [2])
+        index = index.merged(big[1:2], [KIND_EMAIL], [4])
+        assert [2] == index.lookup_kind(3, big[:1]).tolist()
+        assert [0] == index.lookup_kind(3, big[1:2]).tolist()
+        assert frozenset({KIND_EMAIL, 3}) == index.kinds
+
+    def test_old_snapshot_still_read(self) -> None:
+        """An index without other kinds writes LSIDX002, which older versions read."""
+        index = SuppressionIndex.from_rows([(b"\x01" * 32, KIND_EMAIL, 1), (b"\x02" * 32, 1, 2)])
+        data = index.to_bytes()
+        assert data.startswith(b"LSIDX002")
+        assert data == SuppressionIndex.from_bytes(data).to_bytes()
+        with_kind = index.merged_rows([(b"\x03" * 32, 2, 1)]).to_bytes()
+        assert with_kind.startswith(b"LSIDX003")
+
+    @pytest.mark.parametrize("cut", [1, 9, 20, 42])
+    def test_damaged_kinds_section(self, cut: int) -> None:
+        """A truncated or padded per-kind section is reported as damage, never half read."""
+        data = SuppressionIndex.from_rows([(b"\x03" * 32, 2, 1), (b"\x04" * 32, 5, 4)]).to_bytes()
+        with pytest.raises(ListCorruptedError, match="snapshot"):
+            SuppressionIndex.from_bytes(data[:-cut])
+        with pytest.raises(ListCorruptedError, match="snapshot"):
+            SuppressionIndex.from_bytes(data + b"\0" * cut)
+
+    def test_unknown_kind_refused(self) -> None:
+        """A stored kind code this version does not know is an error, not a silent drop."""
+        with pytest.raises(ListCorruptedError, match="unknown kind"):
+            SuppressionIndex.from_rows([(b"\x01" * 32, 9, 1)])

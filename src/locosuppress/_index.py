@@ -15,7 +15,10 @@ full 32-byte comparison. Hashes are never held as NumPy ``S32`` strings:
 that dtype drops trailing NUL bytes when values are turned back into
 ``bytes``, which would silently lose about one hash in 256.
 
-Domain hashes are few; they live in a plain ``dict``.
+Domain hashes are few; they live in a plain ``dict``. The entries of every
+other kind (wildcard suffixes, clients' foreign digests) live in one nested
+index per kind, keyed by kind code, holding that kind's hashes in its
+arrays: the same vectorised lookup, asked only when the kind is present.
 
 The suppression list persists the index as a *snapshot* (:meth:`to_bytes`)
 plus the entries added since; see :mod:`locosuppress.store._snapshot`.
@@ -35,7 +38,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL
+from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, KIND_NAMES
 from locosuppress.errors import ListCorruptedError
 
 __all__ = [
@@ -47,7 +50,13 @@ __all__ = [
 HASH_SIZE: Final = 32
 
 _MAGIC: Final = b"LSIDX002"  # 002: words stored big-endian-ordered
+#: 003: 002 followed by the nested index of each other kind. Written only when
+#: the index holds such a kind (a list of format 2), so older readers of a
+#: format-1 list still read its snapshot.
+_MAGIC_KINDS: Final = b"LSIDX003"
 _HEADER: Final = struct.Struct("<8sQQ")
+_KINDS_HEADER: Final = struct.Struct("<Q")
+_KIND_HEADER: Final = struct.Struct("<BQ")
 _BATCH: Final = 500_000
 #: Merge by insertion (no re-sort) when the index is this many times larger than the batch.
 _SMALL_MERGE: Final = 16
@@ -86,13 +95,23 @@ def _inserted(array: Any, places: list[int], values: Any) -> Any:
 class SuppressionIndex:
     """An immutable, compact set of keyed hashes with scope bits."""
 
-    __slots__ = ("_domains", "_dup_keys", "_keys", "_rest", "_scopes")
+    __slots__ = ("_domains", "_dup_keys", "_keys", "_kinds", "_rest", "_scopes")
 
-    def __init__(self, keys: U64, rest: U64, scopes: U8, domains: dict[bytes, int]) -> None:
+    def __init__(
+        self,
+        keys: U64,
+        rest: U64,
+        scopes: U8,
+        domains: dict[bytes, int],
+        kinds: dict[int, SuppressionIndex] | None = None,
+    ) -> None:
         self._keys = keys
         self._rest = rest
         self._scopes = scopes
         self._domains = domains
+        self._kinds: dict[int, SuppressionIndex] = {
+            k: sub for k, sub in sorted((kinds or {}).items()) if len(sub)
+        }
         dup = keys[1:] == keys[:-1]
         self._dup_keys: frozenset[int] = (
             frozenset(int(k) for k in keys[1:][dup]) if dup.any() else frozenset()
@@ -109,7 +128,7 @@ class SuppressionIndex:
     def build(
         cls, digests: U8, kinds: Sequence[int] | U8, scopes: Sequence[int] | U8
     ) -> SuppressionIndex:
-        """Build from ``(n, 32)`` digests with their kind (0/1) and scope bits."""
+        """Build from ``(n, 32)`` digests with their kind code and scope bits."""
         return cls.empty().merged(digests, kinds, scopes)
 
     @classmethod
@@ -159,10 +178,22 @@ class SuppressionIndex:
         for row in np.flatnonzero(kinds_a == KIND_DOMAIN):
             key = digests[row].tobytes()
             domains[key] = domains.get(key, 0) | int(scopes_a[row])
+        others = dict(self._kinds)
+        for code in np.unique(kinds_a[(kinds_a != KIND_EMAIL) & (kinds_a != KIND_DOMAIN)]):
+            if int(code) not in KIND_NAMES:
+                raise ListCorruptedError(
+                    f"an entry has the unknown kind {int(code)}; run `locosuppress verify` "
+                    "on the list, or upgrade locosuppress"
+                )
+            of_kind = kinds_a == code
+            nested = others.get(int(code), SuppressionIndex.empty())
+            others[int(code)] = nested.merged(
+                digests[of_kind], np.zeros(int(of_kind.sum()), np.uint8), scopes_a[of_kind]
+            )
         is_email = kinds_a == KIND_EMAIL
         words = _words(digests[is_email])
         if len(words) and len(self._keys) > _SMALL_MERGE * len(words):
-            return self._merged_small(words, scopes_a[is_email], domains)
+            return self._merged_small(words, scopes_a[is_email], domains, others)
         keys = np.concatenate([self._keys, words[:, 0]])
         rest = np.concatenate([self._rest, words[:, 1:]])
         bits = np.concatenate([self._scopes, scopes_a[is_email]])
@@ -191,9 +222,16 @@ class SuppressionIndex:
             np.ascontiguousarray(rest),
             np.ascontiguousarray(bits),
             domains,
+            others,
         )
 
-    def _merged_small(self, words: U64, bits: U8, domains: dict[bytes, int]) -> SuppressionIndex:
+    def _merged_small(
+        self,
+        words: U64,
+        bits: U8,
+        domains: dict[bytes, int],
+        others: dict[int, SuppressionIndex],
+    ) -> SuppressionIndex:
         """Merge a few rows into a large index: one insertion pass, no re-sort.
 
         The incremental refresh of a shared list adds a few thousand entries to
@@ -233,12 +271,44 @@ class SuppressionIndex:
             _inserted(self._rest, places, words[:, 1:]),
             _inserted(scopes, places, bits),
             domains,
+            others,
         )
 
     # -- queries --------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._keys) + len(self._domains)
+        return len(self._keys) + len(self._domains) + sum(map(len, self._kinds.values()))
+
+    @property
+    def kinds(self) -> frozenset[int]:
+        """The kind codes of which the index holds at least one entry."""
+        present = set(self._kinds)
+        if len(self._keys):
+            present.add(KIND_EMAIL)
+        if self._domains:
+            present.add(KIND_DOMAIN)
+        return frozenset(present)
+
+    def kind_count(self, kind: int, /) -> int:
+        """Number of distinct hashes of ``kind``."""
+        if kind == KIND_EMAIL:
+            return len(self._keys)
+        if kind == KIND_DOMAIN:
+            return len(self._domains)
+        sub = self._kinds.get(kind)
+        return 0 if sub is None else len(sub)
+
+    def lookup_kind(self, kind: int, digests: U8, /) -> U8:
+        """The scope bits of each ``(n, 32)`` digest among the entries of ``kind``."""
+        if kind == KIND_EMAIL:
+            return self.lookup(digests)
+        if kind == KIND_DOMAIN:
+            rows = np.ascontiguousarray(digests, dtype=np.uint8).reshape(-1, HASH_SIZE)
+            return np.asarray(self.lookup_domains(r.tobytes() for r in rows), dtype=np.uint8)
+        sub = self._kinds.get(kind)
+        if sub is None:
+            return np.zeros(len(digests), dtype=np.uint8)
+        return sub.lookup(digests)
 
     @property
     def email_count(self) -> int:
@@ -253,7 +323,8 @@ class SuppressionIndex:
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays (the domain dict excluded)."""
-        return int(self._keys.nbytes + self._rest.nbytes + self._scopes.nbytes)
+        own = self._keys.nbytes + self._rest.nbytes + self._scopes.nbytes
+        return int(own + sum(sub.nbytes for sub in self._kinds.values()))
 
     def lookup(self, digests: U8) -> U8:
         """Return the scope bits of each ``(n, 32)`` e-mail digest (0 when absent)."""
@@ -288,16 +359,29 @@ class SuppressionIndex:
     # -- persistence ----------------------------------------------------------
 
     def to_bytes(self) -> bytes:
-        """Serialise (format ``LSIDX002``: words as little-endian uint64 values)."""
+        """Serialise (format ``LSIDX002``: words as little-endian uint64 values).
+
+        With entries of other kinds, format ``LSIDX003``: the same, then the
+        number of other kinds and, for each, its code, its length and its
+        nested index's ``LSIDX002`` bytes.
+        """
         domain_keys = sorted(self._domains)
+        tail: list[bytes] = []
+        if self._kinds:
+            tail.append(_KINDS_HEADER.pack(len(self._kinds)))
+            for code, sub in self._kinds.items():
+                data = sub.to_bytes()
+                tail += [_KIND_HEADER.pack(code, len(data)), data]
+        magic = _MAGIC_KINDS if tail else _MAGIC
         return b"".join(
             [
-                _HEADER.pack(_MAGIC, len(self._keys), len(domain_keys)),
+                _HEADER.pack(magic, len(self._keys), len(domain_keys)),
                 self._keys.astype("<u8", copy=False).tobytes(),
                 self._rest.astype("<u8", copy=False).tobytes(),
                 self._scopes.tobytes(),
                 b"".join(domain_keys),
                 bytes(self._domains[k] for k in domain_keys),
+                *tail,
             ]
         )
 
@@ -309,10 +393,11 @@ class SuppressionIndex:
         except struct.error:
             raise ListCorruptedError("the index snapshot is truncated") from None
         expected = _HEADER.size + n * 33 + d * 33
-        if magic != _MAGIC or len(data) != expected:
-            raise ListCorruptedError(
-                "the index snapshot is damaged; run `locosuppress verify` on the list"
-            )
+        kinds: dict[int, SuppressionIndex] = {}
+        if magic == _MAGIC_KINDS and len(data) > expected:
+            kinds = _read_kinds(data, expected)
+        elif magic != _MAGIC or len(data) != expected:
+            raise ListCorruptedError(_DAMAGED)
         at = _HEADER.size
         keys = np.frombuffer(data, dtype="<u8", count=n, offset=at).astype(np.uint64, copy=False)
         at += 8 * n
@@ -323,4 +408,31 @@ class SuppressionIndex:
         domain_keys = [data[at + 32 * i : at + 32 * (i + 1)] for i in range(d)]
         at += 32 * d
         domains = dict(zip(domain_keys, data[at : at + d], strict=True))
-        return cls(keys, rest.astype(np.uint64, copy=False), scopes, domains)
+        return cls(keys, rest.astype(np.uint64, copy=False), scopes, domains, kinds)
+
+
+_DAMAGED: Final = "the index snapshot is damaged; run `locosuppress verify` on the list"
+
+
+def _read_kinds(data: bytes, at: int) -> dict[int, SuppressionIndex]:
+    """The nested per-kind indexes of an ``LSIDX003`` snapshot, from byte ``at`` to the end."""
+    try:
+        (count,) = _KINDS_HEADER.unpack_from(data, at)
+        at += _KINDS_HEADER.size
+        kinds: dict[int, SuppressionIndex] = {}
+        for _ in range(count):
+            code, size = _KIND_HEADER.unpack_from(data, at)
+            at += _KIND_HEADER.size
+            part = data[at : at + size]
+            if len(part) != size or code not in KIND_NAMES or code in (KIND_EMAIL, KIND_DOMAIN):
+                raise ListCorruptedError(_DAMAGED)
+            sub = SuppressionIndex.from_bytes(part)
+            if sub._kinds or sub._domains:
+                raise ListCorruptedError(_DAMAGED)
+            kinds[code] = sub
+            at += size
+    except struct.error:
+        raise ListCorruptedError(_DAMAGED) from None
+    if at != len(data):
+        raise ListCorruptedError(_DAMAGED)
+    return kinds

@@ -19,9 +19,18 @@ __all__ = [
     "ADDRESS_COLUMN_NAMES",
     "CHANNELS",
     "CONTACT_COLUMN_NAMES",
+    "FOREIGN_KIND_CODES",
+    "FORMAT1_KINDS",
     "IDENTITY_ADDRESS_NAMES",
+    "KINDS",
     "KIND_DOMAIN",
     "KIND_EMAIL",
+    "KIND_MD5",
+    "KIND_NAMES",
+    "KIND_SHA1",
+    "KIND_SHA256",
+    "KIND_SHA256_V1",
+    "KIND_WILDCARD",
     "MAX_SOURCE",
     "REASONS",
     "REASON_NAMES",
@@ -66,8 +75,38 @@ CHANNELS: Final[Mapping[str | None, tuple[int, ...]]] = {
 
 # --- kinds of entry --------------------------------------------------------------------
 
+#: Kind codes, stored in ``entries.kind`` (and as a letter in export files).
 KIND_EMAIL: Final = 0
 KIND_DOMAIN: Final = 1
+#: A wildcard domain entry (``*.example.com``): every subdomain, at any depth.
+KIND_WILDCARD: Final = 2
+#: A client's digest of an address stripped and lower-cased (MD5, SHA-1, SHA-256).
+KIND_MD5: Final = 3
+KIND_SHA1: Final = 4
+KIND_SHA256: Final = 5
+#: A partner's SHA-256 of our canonical form v1.
+KIND_SHA256_V1: Final = 6
+#: Kind names and their codes; the names are those of the hashing purposes
+#: (``keys``) and of the filter report's "by entry" breakdown.
+KINDS: Final[Mapping[str, int]] = {
+    "address": KIND_EMAIL,
+    "domain": KIND_DOMAIN,
+    "wildcard": KIND_WILDCARD,
+    "md5": KIND_MD5,
+    "sha1": KIND_SHA1,
+    "sha256": KIND_SHA256,
+    "sha256-v1": KIND_SHA256_V1,
+}
+KIND_NAMES: Final[Mapping[int, str]] = {code: name for name, code in KINDS.items()}
+#: The kinds holding a keyed hash of a client's (foreign) digest, by name.
+FOREIGN_KIND_CODES: Final[Mapping[str, int]] = {
+    "md5": KIND_MD5,
+    "sha1": KIND_SHA1,
+    "sha256": KIND_SHA256,
+    "sha256-v1": KIND_SHA256_V1,
+}
+#: Kinds a list of format 1 may hold; the others raise a list to format 2.
+FORMAT1_KINDS: Final = (KIND_EMAIL, KIND_DOMAIN)
 
 # --- reasons ---------------------------------------------------------------------------
 

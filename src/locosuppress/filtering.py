@@ -28,12 +28,15 @@ import attrs
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from locosuppress._compat import accept_workers
 from locosuppress._index import SuppressionIndex
+from locosuppress._matching import ENTRY_ORDER, entry_bits
 from locosuppress._vocabulary import (
     ADDRESS_COLUMN_NAMES,
+    KIND_DOMAIN,
+    KIND_EMAIL,
+    KIND_NAMES,
     SCOPE_ORDER,
     channel_mask,
     looks_like_address,
@@ -287,12 +290,11 @@ KEPT_MALFORMED: Final = 2
 INVALID_MISSING: Final = 3
 INVALID_MALFORMED: Final = 4
 DUPLICATE: Final = 5
-SUPPRESSED: Final = 8  # + 2 * scope position (all, newsletter, post) + entry (0 address, 1 domain)
-N_CODES: Final = SUPPRESSED + 2 * len(SCOPE_ORDER)
-
-
-def _domains_of(canonical: pa.Array) -> pa.Array:
-    return pc.replace_substring_regex(canonical, r"^[^@]*@", "")
+#: + N_ENTRIES * scope position (all, newsletter, post) + entry position in
+#: ENTRY_ORDER (address, domain, wildcard, md5, sha1, sha256, sha256-v1).
+SUPPRESSED: Final = 8
+N_ENTRIES: Final = len(ENTRY_ORDER)
+N_CODES: Final = SUPPRESSED + N_ENTRIES * len(SCOPE_ORDER)
 
 
 def _missing(
@@ -379,27 +381,6 @@ def _cleaned(value: object) -> str | None:
     return cleaned if cleaned != value else None
 
 
-def _entry_bits(
-    canonical: pa.Array,
-    digests: np.ndarray[Any, np.dtype[np.uint8]],
-    valid: np.ndarray[Any, np.dtype[np.bool_]],
-    index: SuppressionIndex,
-    material: HashingMaterial,
-    mask: int,
-) -> tuple[np.ndarray[Any, np.dtype[np.uint8]], np.ndarray[Any, np.dtype[np.uint8]]]:
-    """The scope bits of the address entries and of the domain entries matching each row."""
-    email_bits = np.asarray(index.lookup(digests) & mask, dtype=np.uint8)
-    email_bits[~valid] = 0
-    domain_bits = np.zeros(len(valid), dtype=np.uint8)
-    if index.domain_count and valid.any():
-        encoded = _domains_of(canonical).dictionary_encode()
-        hashes = [material.hash_canonical_domain(d) for d in encoded.dictionary.to_pylist()]
-        per_domain = np.asarray(index.lookup_domains(hashes), dtype=np.uint8)
-        codes_ = encoded.indices.to_numpy(zero_copy_only=False)
-        domain_bits[valid] = per_domain[codes_[valid].astype(np.int64)] & mask
-    return email_bits, domain_bits
-
-
 def outcome_codes(
     values: pd.Series,
     index: SuppressionIndex,
@@ -423,7 +404,7 @@ def outcome_codes(
     canonical, digests = canonical_and_hashes(values, material)
     valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     invalid = ~valid
-    email_bits, domain_bits = _entry_bits(canonical, digests, valid, index, material, mask)
+    by_kind = entry_bits(values, canonical, digests, valid, index, material, mask)
 
     codes = np.full(n, KEPT, dtype=np.int8)
     if invalid.any():
@@ -432,19 +413,22 @@ def outcome_codes(
         codes[invalid & missing] = first
         codes[invalid & ~missing] = first + 1
         if on_invalid == "keep":
-            _suppress_cleaned(
-                values, invalid & ~missing, index, material, mask, email_bits, domain_bits
-            )
-    bits = email_bits | domain_bits
+            _suppress_cleaned(values, invalid & ~missing, index, material, mask, by_kind)
+    bits = np.zeros(n, dtype=np.uint8)
+    for kind_bits in by_kind.values():
+        bits |= kind_bits
     suppressed = bits != 0
     if suppressed.any():
         # The deciding scope is the first of all, newsletter, post that
-        # matched; the deciding entry an address entry before a domain entry.
+        # matched; the deciding entry the first kind of ENTRY_ORDER that did.
         position = np.zeros(n, dtype=np.int8)
         for i, (_, bit) in reversed(list(enumerate(SCOPE_ORDER))):
             position[(bits & bit) != 0] = i
-        entry = (email_bits == 0).astype(np.int8)
-        codes[suppressed] = (SUPPRESSED + 2 * position + entry)[suppressed]
+        entry = np.zeros(n, dtype=np.int8)
+        for i, code in reversed(list(enumerate(ENTRY_ORDER))):
+            if code in by_kind:
+                entry[by_kind[code] != 0] = i
+        codes[suppressed] = (SUPPRESSED + N_ENTRIES * position + entry)[suppressed]
     if dedupe:
         candidates = np.flatnonzero(valid & ~suppressed)
         if len(candidates):
@@ -459,8 +443,7 @@ def _suppress_cleaned(
     index: SuppressionIndex,
     material: HashingMaterial,
     mask: int,
-    email_bits: np.ndarray[Any, np.dtype[np.uint8]],
-    domain_bits: np.ndarray[Any, np.dtype[np.uint8]],
+    by_kind: dict[int, np.ndarray[Any, np.dtype[np.uint8]]],
 ) -> None:
     """Look up the cleaned forms of malformed cells; set the bits of those that match."""
     rows = np.flatnonzero(malformed)
@@ -474,9 +457,9 @@ def _suppress_cleaned(
     forms = pd.Series([c for c in cleaned if c is not None], dtype=object)
     canonical, digests = canonical_and_hashes(forms, material)
     valid = np.asarray(canonical.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    by_email, by_domain = _entry_bits(canonical, digests, valid, index, material, mask)
-    email_bits[rows] = by_email
-    domain_bits[rows] = by_domain
+    found = entry_bits(forms, canonical, digests, valid, index, material, mask)
+    for code, bits in found.items():
+        by_kind.setdefault(code, np.zeros(len(values), dtype=np.uint8))[rows] = bits
 
 
 def report_from_counts(
@@ -492,13 +475,15 @@ def report_from_counts(
     """Build the report from the number of rows per outcome code."""
     c = [int(x) for x in counts] + [0] * (N_CODES - len(counts))
     by_scope = {
-        name: c[SUPPRESSED + 2 * i] + c[SUPPRESSED + 2 * i + 1]
+        name: sum(c[SUPPRESSED + N_ENTRIES * i : SUPPRESSED + N_ENTRIES * (i + 1)])
         for i, (name, _) in enumerate(SCOPE_ORDER)
     }
-    by_entry = {
-        "address": sum(c[SUPPRESSED + 2 * i] for i in range(len(SCOPE_ORDER))),
-        "domain": sum(c[SUPPRESSED + 2 * i + 1] for i in range(len(SCOPE_ORDER))),
-    }
+    by_entry = {}
+    for j, code in enumerate(ENTRY_ORDER):
+        n = sum(c[SUPPRESSED + N_ENTRIES * i + j] for i in range(len(SCOPE_ORDER)))
+        # Address and domain always; the other kinds when they suppressed a row.
+        if n or code in (KIND_EMAIL, KIND_DOMAIN):
+            by_entry[KIND_NAMES[code]] = n
     return FilterReport(
         total=sum(c),
         kept=c[KEPT] + c[KEPT_MISSING] + c[KEPT_MALFORMED],

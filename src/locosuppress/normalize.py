@@ -90,6 +90,23 @@ def _unwrap(value: str) -> str:
     return value
 
 
+def unwrapped_lower(value: str, /) -> str:
+    """A cell as clients hash it: rule 3 (strip, quotes, ``Name <...>``, ``mailto:``), lower-cased.
+
+    Not the canonical form: no ``+tag`` or Gmail-dot rule, no IDNA. The text
+    whose MD5/SHA-1/SHA-256 a client's do-not-mail file holds
+    (``docs/hash-contract.md``, "Foreign digests").
+
+    Raises:
+        InvalidEmailError: an unbalanced ``>`` wrapper.
+    """
+    return _unwrap(value).lower()
+
+
+#: The characters rule 2 strips, for vectorised callers.
+STRIP_CHARACTERS: Final = _STRIP
+
+
 def _is_atext(char: str) -> bool:
     if char in _ATEXT_ASCII:
         return True

@@ -301,3 +301,36 @@ def test_docs_mention_trust() -> None:
     text = (Path(__file__).parents[2] / "docs" / "dask.md").read_text(encoding="utf-8")
     assert "trust" in text
     assert "subkey" in text
+
+
+@pytest.fixture(scope="module")
+def kinds_list(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SuppressionList]:
+    """A list with address entries, a client's md5 file and a wildcard domain."""
+    import hashlib
+
+    path = tmp_path_factory.mktemp("dask-kinds") / "list.db"
+    with SuppressionList.open(path, SuppressionKey(bytes(range(32)))) as opened:
+        opened.add_many(SUPPRESSED[:100])
+        md5s = [hashlib.md5(f"klant{i}@example.nl".encode()).hexdigest() for i in range(0, 500, 7)]
+        opened.add_foreign_hashes(md5s, kind="md5", scope="newsletter")
+        opened.add_domain("*.spam.example")
+        yield opened
+
+
+class TestDaskKinds:
+    """Foreign-digest and wildcard entries match on Dask as in pandas."""
+
+    def test_equals_pandas(self, client: object, kinds_list: SuppressionList) -> None:
+        """Kept rows and the report (by entry too) equal the pandas path's."""
+        emails = [f"  Klant{i}@Example.NL " for i in range(500)]
+        emails += ["a@b.spam.example", "x@spam.example", SUPPRESSED[3]]
+        frame = pd.DataFrame({"email": emails, "nr": range(len(emails))})
+        for channel in (None, "post"):
+            expected = kinds_list.filter(frame, channel=channel, dedupe=False)
+            ddf = dd.from_pandas(frame, npartitions=3)
+            kept, report = ldask.filter(ddf, kinds_list, channel=channel).compute()
+            _same(expected.kept, kept)
+            assert expected.report.suppressed_by_entry == report.suppressed_by_entry
+        assert {"address": 1, "domain": 0, "wildcard": 1} == dict(report.suppressed_by_entry)
+        any_channel = kinds_list.filter(frame, dedupe=False).report.suppressed_by_entry
+        assert {"address": 1, "domain": 0, "wildcard": 1, "md5": 72} == dict(any_channel)

@@ -183,7 +183,7 @@ class TestOpen:
 
     def test_newer_format(self, filled: Path | str, test_key) -> None:
         """A newer format raises UnsupportedFormatError saying to upgrade; nothing is written."""
-        raw_rows(filled, "UPDATE meta SET value = '2' WHERE key = 'format_version'")
+        raw_rows(filled, "UPDATE meta SET value = '3' WHERE key = 'format_version'")
         before = content_digest(filled)
         for read_only in (False, True):
             with pytest.raises(UnsupportedFormatError, match="upgrade"):

@@ -153,7 +153,7 @@ class TestExportMerge:
 
     def test_newer_export(self, exported: Path, tmp_path: Path, test_key) -> None:
         """A newer export format raises UnsupportedFormatError."""
-        exported.write_bytes(exported.read_bytes().replace(b"export/1", b"export/2", 1))
+        exported.write_bytes(exported.read_bytes().replace(b"export/1", b"export/3", 1))
         with (
             SuppressionList.open(tmp_path / "o.db", test_key) as other,
             pytest.raises(UnsupportedFormatError, match="upgrade"),

@@ -18,7 +18,16 @@ from types import TracebackType
 from typing import TextIO
 
 from locosuppress._version import __version__
-from locosuppress.cli import anonymise, demo, entries, imports, key, maintenance, retention
+from locosuppress.cli import (
+    anonymise,
+    demo,
+    entries,
+    hashes,
+    imports,
+    key,
+    maintenance,
+    retention,
+)
 from locosuppress.cli import filter as filter_
 from locosuppress.cli._console import Console, hide_secrets
 from locosuppress.cli._files import CommandError, command_line_words
@@ -80,6 +89,7 @@ def build_parser() -> tuple[
         key.register,
         entries.register,
         imports.register,
+        hashes.register,
         filter_.register,
         anonymise.register,
         maintenance.register,

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from locosuppress._matching import is_wildcard, wildcard_suffix
 from locosuppress._vocabulary import REMOVE_REASONS
 from locosuppress.cli._console import Console
 from locosuppress.cli._files import CommandError, address_column, file_label, load_key, open_list
@@ -128,6 +129,9 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         "suppress every address at a domain",
         """
         locosuppress add-domain suppression.db oud-bedrijf.example --reason complaint
+        locosuppress add-domain suppression.db '*.oud-bedrijf.example'
+
+        '*.example.nl' suppresses every subdomain at any depth, not example.nl itself.
         """,
         parents=[shared.common, shared.keyed],
     )
@@ -137,7 +141,9 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         metavar="LIST",
         help="the suppression list (a file, or a postgresql:// URL)",
     )
-    add_domain_.add_argument("domain", metavar="DOMAIN", help="the domain, e.g. example.nl")
+    add_domain_.add_argument(
+        "domain", metavar="DOMAIN", help="the domain, e.g. example.nl, or a wildcard '*.example.nl'"
+    )
     add_domain_.add_argument(
         "--scope",
         choices=SCOPE_CHOICES,
@@ -198,7 +204,7 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         metavar="LIST",
         help="the suppression list (a file, or a postgresql:// URL)",
     )
-    remove_domain_.add_argument("domain", metavar="DOMAIN", help="the domain")
+    remove_domain_.add_argument("domain", metavar="DOMAIN", help="the domain or wildcard")
     remove_domain_.add_argument(
         "--reason",
         required=True,
@@ -291,14 +297,23 @@ def add(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _domain(value: str) -> tuple[str, str]:
+    """The canonical domain or wildcard (``*.example.com``), and how a message names it."""
+    if is_wildcard(value):
+        suffix = wildcard_suffix(value)
+        return f"*.{suffix}", f"every subdomain of {suffix}"
+    domain = normalize_domain(value)
+    return domain, domain
+
+
 def add_domain(args: argparse.Namespace, console: Console) -> int:
-    """``add-domain LIST DOMAIN``: suppress a whole domain."""
-    domain = normalize_domain(args.domain)
+    """``add-domain LIST DOMAIN``: suppress a whole domain, or every subdomain (``*.x``)."""
+    domain, where = _domain(args.domain)
     with open_list(args.list, args.key_file) as lst:
         new = lst.add_domain(domain, scope=args.scope, reason=args.reason, source=args.source)
     if new:
         console.say(
-            f"Suppressed every address at {domain} (scope {args.scope}, reason {args.reason})."
+            f"Suppressed every address at {where} (scope {args.scope}, reason {args.reason})."
         )
     else:
         console.say(f"{domain} was already suppressed for scope {args.scope}; nothing changed.")
@@ -336,8 +351,8 @@ def remove(args: argparse.Namespace, console: Console) -> int:
 
 
 def remove_domain(args: argparse.Namespace, console: Console) -> int:
-    """``remove-domain LIST DOMAIN --reason R``: lift a domain's suppression."""
-    domain = normalize_domain(args.domain)
+    """``remove-domain LIST DOMAIN --reason R``: lift a domain's (or wildcard's) suppression."""
+    domain, _ = _domain(args.domain)
     where = f"scope {args.scope}" if args.scope else "every scope"
     with open_list(args.list, args.key_file) as lst:
         removed = lst.remove_domain(domain, scope=args.scope, reason=args.reason)

@@ -34,6 +34,7 @@ from locosuppress._version import __version__
 
 __all__ = [
     "AUDIT_COUNTS",
+    "FORMAT_WITH_KINDS",
     "META_KEYS",
     "AuditRow",
     "Backend",
@@ -53,6 +54,11 @@ Row = tuple[bytes, int, int]
 FullRow = tuple[bytes, int, int, int, int, "str | None"]
 
 #: The meta entries every list holds (strings), written when it is created.
+#: The list format that may hold entries of every kind (wildcards, foreign
+#: digests): a list of format 1 is raised to it, in the writing transaction,
+#: when it first gets such an entry, so that an older locosuppress (which
+#: would not see them, and mail those people) refuses it.
+FORMAT_WITH_KINDS: Final = 2
 META_KEYS: Final = ("format_version", "normalization", "fingerprint", "created_at", "index_stale")
 
 #: The counts an audit row may carry, in the audit frame's column order.
@@ -124,8 +130,8 @@ class Reader(Protocol):
         """
         ...
 
-    def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
-        """Whether an e-mail entry or a domain entry exists in one of ``scopes``."""
+    def exists(self, keys: Iterable[tuple[bytes, int]], scopes: tuple[int, ...]) -> bool:
+        """Whether an entry of one of the ``(hash, kind)`` keys exists in one of ``scopes``."""
         ...
 
     def count_distinct(self) -> int:

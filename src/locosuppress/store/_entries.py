@@ -15,28 +15,38 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from locosuppress._matching import entry_keys, is_wildcard, wildcard_suffix
 from locosuppress._vocabulary import (
+    CHANNELS,
     KIND_DOMAIN,
     KIND_EMAIL,
+    KIND_NAMES,
+    KIND_WILDCARD,
     REASON_NAMES,
     REASONS,
     SCOPE_NAMES,
     SCOPES,
+    check_remove_reason,
+    check_source,
+    option_code,
 )
 from locosuppress.keys import HASH_SIZE, HashingMaterial, canonical_and_hashes
 from locosuppress.normalize import as_series
 from locosuppress.store._audit import record
 from locosuppress.store._backend import Reader, Writer
-from locosuppress.store._reports import AddReport, ListStats
+from locosuppress.store._reports import AddReport, ListStats, epoch_seconds
 from locosuppress.store._session import Session
 
 __all__ = [
     "CHUNK",
     "add_many",
     "add_one",
+    "add_value",
     "count",
+    "key_of",
     "lookup",
     "remove",
+    "remove_value",
     "stats",
     "unique_sorted",
 ]
@@ -190,12 +200,25 @@ def remove(
 
 
 def lookup(
-    session: Session, matter: HashingMaterial, canonical: str, scopes: tuple[int, ...]
+    session: Session,
+    matter: HashingMaterial,
+    canonical: str,
+    value: object,
+    scopes: tuple[int, ...],
 ) -> bool:
-    """Whether a canonical address, or its domain, has an entry in one of ``scopes``."""
-    email_hash = matter.hash_canonical(canonical)
-    domain_hash = matter.hash_canonical_domain(canonical.rpartition("@")[2])
-    return session.read(lambda tx: tx.exists(email_hash, domain_hash, scopes))
+    """Whether an address has an entry of any kind in one of ``scopes``.
+
+    ``canonical`` is the canonical form of the cell ``value``. A list of
+    format 1 holds addresses and domains only, so only their two keys are
+    asked; otherwise the keys of every kind (``_matching.entry_keys``), in
+    one query.
+    """
+
+    def work(tx: Reader) -> bool:
+        every_kind = tx.meta().get("format_version") != "1"
+        return tx.exists(entry_keys(matter, canonical, value, every_kind=every_kind), scopes)
+
+    return session.read(work)
 
 
 def count(session: Session) -> int:
@@ -226,8 +249,16 @@ def stats(session: Session, meta: dict[str, str]) -> ListStats:
             by_month[month] = by_month.get(month, 0) + n
         kinds = tx.kind_counts()
         emails, domains = int(kinds.get(KIND_EMAIL, 0)), int(kinds.get(KIND_DOMAIN, 0))
+        others = {
+            KIND_NAMES.get(code, f"unknown-{code}"): int(n)
+            for code, n in sorted(kinds.items())
+            if code not in (KIND_EMAIL, KIND_DOMAIN)
+        }
+        # A list is raised to format 2 by its first entry of a newer kind.
+        version = tx.meta().get("format_version", meta["format_version"])
         return ListStats(
-            total=emails + domains,
+            total=emails + domains + sum(others.values()),
+            other_kinds=others,
             emails=emails,
             domains=domains,
             entries=entries,
@@ -236,10 +267,67 @@ def stats(session: Session, meta: dict[str, str]) -> ListStats:
             by_month=dict(sorted(by_month.items())),
             fingerprint=meta["fingerprint"],
             normalization=meta["normalization"],
-            format_version=int(meta["format_version"]),
+            format_version=int(version),
             created_at=datetime.strptime(meta["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
                 tzinfo=UTC
             ),
         )
 
     return session.read(work)
+
+
+# --- one value, options checked here (the facade's add, add_domain, remove...) ---
+
+
+def key_of(matter: HashingMaterial, kind: int, value: object) -> tuple[bytes, int]:
+    """The stored hash and kind of an address, or of a domain or wildcard (``*.example.com``)."""
+    if kind == KIND_EMAIL:
+        return matter.hash_email(value), KIND_EMAIL
+    if is_wildcard(value):
+        return matter.hash_wildcard_suffix(wildcard_suffix(str(value))), KIND_WILDCARD
+    return matter.hash_domain(value), KIND_DOMAIN
+
+
+def remove_scopes(scope: object) -> tuple[int, ...]:
+    """The scope codes a removal touches (``None``: every scope)."""
+    return CHANNELS[None] if scope is None else (option_code(scope, SCOPES, "scope"),)
+
+
+def add_value(
+    session: Session,
+    matter: HashingMaterial,
+    kind: int,
+    operation: str,
+    value: object,
+    scope: str,
+    reason: str,
+    source: str | None,
+    now: datetime | None,
+) -> bool:
+    """Check the options, hash ``value`` as an address, domain or wildcard, and add it."""
+    option_code(scope, SCOPES, "scope")
+    option_code(reason, REASONS, "reason")
+    label = check_source(source)
+    digest, kind = key_of(matter, kind, value)
+    at = epoch_seconds(now)
+    return add_one(session, digest, kind, operation, scope=scope, reason=reason, label=label, at=at)
+
+
+def remove_value(
+    session: Session,
+    matter: HashingMaterial,
+    kind: int,
+    operation: str,
+    value: object,
+    scope: str | None,
+    reason: str,
+    now: datetime | None,
+) -> bool:
+    """Check the options, hash ``value`` as an address, domain or wildcard, and remove it."""
+    scopes = remove_scopes(scope)
+    check_remove_reason(reason)
+    at = epoch_seconds(now)
+    digest, kind = key_of(matter, kind, value)
+    return remove(
+        session, digest, kind, operation, scopes=scopes, scope=scope, reason=reason, at=at
+    )

@@ -10,7 +10,9 @@ Format ``locosuppress-export/1``, ASCII, documented in ``docs/suppression-list.m
   object with ``format``, ``format_version``, ``normalization``,
   ``fingerprint`` (the public key fingerprint), ``count``, ``created_at``
   (UTC, ISO 8601), ``channel`` (``null`` for everything) and ``columns``;
-* body: one keyed hash per line, ``kind`` ``e`` (e-mail) or ``d`` (domain),
+* body: one keyed hash per line, ``kind`` ``e`` (e-mail), ``d`` (domain) and,
+  from format 2 on, ``w`` (wildcard domain), ``m`` (md5), ``1`` (sha1), ``2``
+  (sha256) or ``v`` (sha256-v1), the foreign digests of ``docs/clients-files.md``;
   ``scope`` ``a`` (all), ``n`` (newsletter) or ``p`` (post), sorted by bytes;
 * last line: SHA-256 of every byte before it, so truncation and damage are
   detected before anything is merged.
@@ -35,6 +37,11 @@ import numpy as np
 from locosuppress._vocabulary import (
     KIND_DOMAIN,
     KIND_EMAIL,
+    KIND_MD5,
+    KIND_SHA1,
+    KIND_SHA256,
+    KIND_SHA256_V1,
+    KIND_WILDCARD,
     SCOPE_ALL,
     SCOPE_NEWSLETTER,
     SCOPE_POST,
@@ -48,14 +55,30 @@ from locosuppress.errors import (
 )
 
 EXPORT_FORMAT: Final = "locosuppress-export"
-EXPORT_VERSION: Final = 1
+#: The newest export format this module reads and writes. Format 2 is format 1
+#: with the kind letters of the newer kinds; an export is written as format 1
+#: unless its list is of format 2, so older readers keep reading the others.
+EXPORT_VERSION: Final = 2
+COLUMNS: Final = {
+    1: "hash(hex) kind(e=e-mail,d=domain) scope(a=all,n=newsletter,p=post)",
+    2: "hash(hex) kind(e=e-mail,d=domain,w=wildcard,m=md5,1=sha1,2=sha256,v=sha256-v1) "
+    "scope(a=all,n=newsletter,p=post)",
+}
 LINE: Final = 69  # 64 hex + ' ' + kind + ' ' + scope + '\n'
 CHUNK_ROWS: Final = 1 << 18
 _MAGIC: Final = f"{EXPORT_FORMAT}/".encode()
 _MAX_HEADER: Final = 4096
 _TRAILER: Final = re.compile(rb"end sha256=([0-9a-f]{64})\n")
 
-KIND_LETTERS: Final = {KIND_EMAIL: ord("e"), KIND_DOMAIN: ord("d")}
+KIND_LETTERS: Final = {
+    KIND_EMAIL: ord("e"),
+    KIND_DOMAIN: ord("d"),
+    KIND_WILDCARD: ord("w"),
+    KIND_MD5: ord("m"),
+    KIND_SHA1: ord("1"),
+    KIND_SHA256: ord("2"),
+    KIND_SHA256_V1: ord("v"),
+}
 SCOPE_LETTERS: Final = {SCOPE_ALL: ord("a"), SCOPE_NEWSLETTER: ord("n"), SCOPE_POST: ord("p")}
 _HEX: Final = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _UNHEX: Final = np.full(256, 255, dtype=np.uint8)
@@ -110,7 +133,8 @@ def write_export(
         ListCorruptedError: the rows do not add up to ``count``.
     """
     header = {**header, "count": int(count)}
-    first = f"{EXPORT_FORMAT}/{EXPORT_VERSION} {json.dumps(header, sort_keys=True)}\n".encode()
+    version = int(header["format_version"])
+    first = f"{EXPORT_FORMAT}/{version} {json.dumps(header, sort_keys=True)}\n".encode()
     digest = hashlib.sha256(first)
     written = 0
     with tmp.open("wb") as fh:
@@ -228,6 +252,8 @@ def read_body(
         arr = np.frombuffer(chunk, dtype=np.uint8).reshape(rows, LINE)
         nibbles = _UNHEX[arr[:, :64]]
         kinds = _KIND_CODE[arr[:, 65]]
+        if header.format_version < 2:
+            kinds[kinds > KIND_DOMAIN] = 255  # format 1 knows e and d only
         scopes = _SCOPE_CODE[arr[:, 67]]
         bad = (
             (nibbles == 255).any(axis=1)

@@ -27,7 +27,6 @@ from locosuppress._vocabulary import (
     REASONS,
     SCOPES,
     channel_scopes,
-    check_remove_reason,
     check_source,
     option_code,
 )
@@ -35,17 +34,12 @@ from locosuppress.filtering import FilterResult, filter_frame
 from locosuppress.interop import SuppressionExport
 from locosuppress.keys import HashingMaterial, SuppressionKey
 from locosuppress.normalize import normalize_email
-from locosuppress.store import _entries, _imports, _open, _snapshot, _transfer
+from locosuppress.store import _entries, _foreign, _imports, _open, _snapshot, _transfer
 from locosuppress.store._reports import AddReport, epoch_seconds
 from locosuppress.store._session import Session
 from locosuppress.store._upkeep import ListUpkeep
 
 __all__ = ["SuppressionList"]
-
-
-def _remove_scopes(scope: object) -> tuple[int, ...]:
-    """The scope codes a removal touches (``None``: every scope)."""
-    return CHANNELS[None] if scope is None else (option_code(scope, SCOPES, "scope"),)
 
 
 def _label_of(frame: pd.DataFrame, source: str | None) -> str | None:
@@ -54,48 +48,6 @@ def _label_of(frame: pd.DataFrame, source: str | None) -> str | None:
         meta = frame.attrs.get("locosuppress")
         source = meta.get("source") if isinstance(meta, Mapping) else None
     return source
-
-
-def _add_one(
-    session: Session,
-    matter: HashingMaterial,
-    kind: int,
-    operation: str,
-    value: object,
-    scope: str,
-    reason: str,
-    source: str | None,
-    now: datetime | None,
-) -> bool:
-    """Check the options, hash ``value`` as an address or domain, and add it."""
-    option_code(scope, SCOPES, "scope")
-    option_code(reason, REASONS, "reason")
-    label = check_source(source)
-    digest = (matter.hash_email if kind == KIND_EMAIL else matter.hash_domain)(value)
-    at = epoch_seconds(now)
-    return _entries.add_one(
-        session, digest, kind, operation, scope=scope, reason=reason, label=label, at=at
-    )
-
-
-def _remove(
-    session: Session,
-    matter: HashingMaterial,
-    kind: int,
-    operation: str,
-    value: object,
-    scope: str | None,
-    reason: str,
-    now: datetime | None,
-) -> bool:
-    """Check the options, hash ``value`` as an address or domain, and remove it."""
-    scopes = _remove_scopes(scope)
-    check_remove_reason(reason)
-    at = epoch_seconds(now)
-    digest = (matter.hash_email if kind == KIND_EMAIL else matter.hash_domain)(value)
-    return _entries.remove(
-        session, digest, kind, operation, scopes=scopes, scope=scope, reason=reason, at=at
-    )
 
 
 class SuppressionList(ListUpkeep):
@@ -226,7 +178,8 @@ class SuppressionList(ListUpkeep):
     @property
     def format_version(self) -> int:
         """The file format version."""
-        return int(self._meta["format_version"])
+        # Read now: a list is raised to format 2 by its first entry of a newer kind.
+        return int(self._session.read(lambda tx: tx.meta())["format_version"])
 
     @property
     def created_at(self) -> datetime:
@@ -269,7 +222,7 @@ class SuppressionList(ListUpkeep):
             ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
             ReadOnlyListError: the list was opened read-only.
         """
-        return _add_one(
+        return _entries.add_value(
             self._session, self._matter, KIND_EMAIL, "add", email, scope, reason, source, now
         )
 
@@ -394,12 +347,17 @@ class SuppressionList(ListUpkeep):
     ) -> bool:
         """Suppress every address at a domain (rule 6 normalises it); True when new.
 
+        A wildcard ``"*.example.com"`` suppresses every subdomain at any depth
+        (``a.example.com``, ``b.a.example.com``), not ``example.com`` itself:
+        add both for both. It needs at least two labels after ``*.``.
+
         Raises:
-            InvalidDomainError: ``domain`` is not a domain name.
+            InvalidDomainError: ``domain`` is not a domain name, or a malformed
+                or too broad wildcard (``*example.com``, ``a.*.b``, ``*.com``).
             ValueError: unknown ``scope`` or ``reason``, or a bad ``source`` label.
             ReadOnlyListError: the list was opened read-only.
         """
-        return _add_one(
+        return _entries.add_value(
             self._session,
             self._matter,
             KIND_DOMAIN,
@@ -410,6 +368,52 @@ class SuppressionList(ListUpkeep):
             source,
             now,
         )
+
+    # -- clients' hashed files (store/_foreign.py) --------------------------------------
+
+    def add_foreign_hashes(
+        self,
+        values: Iterable[object] | pd.Series,
+        /,
+        *,
+        kind: str,
+        scope: str = "all",
+        reason: str = "import",
+        source: str | None = None,
+        now: datetime | None = None,
+    ) -> AddReport:
+        """Suppress the people of a client's hashed do-not-mail file, in one durable transaction.
+
+        Only the keyed hash of each digest is stored (``docs/clients-files.md``).
+
+        Args:
+            values: hex (either case) or base64 (standard or URL-safe, padded
+                or not) digests, any iterable or a Series.
+            kind: ``"md5"``, ``"sha1"``, ``"sha256"`` (of the address stripped
+                and lower-cased, like Mailchimp's ``subscriber_hash``) or
+                ``"sha256-v1"`` (of our canonical form v1).
+            scope, reason, source, now: as for :meth:`add_many`.
+
+        Returns:
+            An :class:`AddReport` with ``kind``; a value of the wrong length or
+            alphabet is invalid (its 0-based position given), never stored.
+
+        Raises:
+            InvalidOptionError: an unknown option or a bad ``source`` label.
+            TypeError: a single string or a whole DataFrame was passed.
+            ReadOnlyListError: the list was opened read-only.
+        """
+        report = _foreign.add_foreign_hashes(
+            self._session,
+            self._matter,
+            values,
+            kind=kind,
+            scope=scope,
+            reason=reason,
+            source=source,
+            now=now,
+        )
+        return self._after_bulk(report)
 
     # -- removing ----------------------------------------------------------------------
 
@@ -436,7 +440,9 @@ class SuppressionList(ListUpkeep):
             ValueError: unknown ``scope`` or ``reason``.
             ReadOnlyListError: the list was opened read-only.
         """
-        return _remove(self._session, self._matter, KIND_EMAIL, "remove", email, scope, reason, now)
+        return _entries.remove_value(
+            self._session, self._matter, KIND_EMAIL, "remove", email, scope, reason, now
+        )
 
     def remove_domain(
         self,
@@ -447,14 +453,17 @@ class SuppressionList(ListUpkeep):
         reason: str = "manual",
         now: datetime | None = None,
     ) -> bool:
-        """Lift a domain suppression (``scope=None``: every scope); True when removed.
+        """Lift a domain or wildcard suppression (``scope=None``: every scope); True when removed.
+
+        ``"*.example.com"`` lifts the wildcard entry only, not an entry for
+        ``example.com`` or for one of its subdomains.
 
         Raises:
-            InvalidDomainError: ``domain`` is not a domain name.
+            InvalidDomainError: ``domain`` is not a domain name or wildcard.
             ValueError: unknown ``scope`` or ``reason``.
             ReadOnlyListError: the list was opened read-only.
         """
-        return _remove(
+        return _entries.remove_value(
             self._session, self._matter, KIND_DOMAIN, "remove_domain", domain, scope, reason, now
         )
 
@@ -466,7 +475,7 @@ class SuppressionList(ListUpkeep):
             canonical = normalize_email(email)
         except ValueError:
             return False
-        return _entries.lookup(self._session, self._matter, canonical, CHANNELS[None])
+        return _entries.lookup(self._session, self._matter, canonical, email, CHANNELS[None])
 
     def is_suppressed(self, email: object, /, *, channel: str | None = None) -> bool:
         """Tell whether an address must not be contacted on ``channel``.
@@ -480,7 +489,8 @@ class SuppressionList(ListUpkeep):
             ValueError: unknown ``channel``.
         """
         scopes = channel_scopes(channel)
-        return _entries.lookup(self._session, self._matter, normalize_email(email), scopes)
+        canonical = normalize_email(email)
+        return _entries.lookup(self._session, self._matter, canonical, email, scopes)
 
     def __len__(self) -> int:
         """The number of distinct suppressed addresses and domains."""

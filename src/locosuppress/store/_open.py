@@ -29,7 +29,7 @@ from locosuppress.errors import (
 from locosuppress.keys import HashingMaterial, SuppressionKey
 from locosuppress.normalize import NORMALIZATION_VERSION
 from locosuppress.store import _sqlite
-from locosuppress.store._backend import Backend
+from locosuppress.store._backend import FORMAT_WITH_KINDS, Backend
 from locosuppress.store._reports import iso, utc
 from locosuppress.store._sqlite_backend import SQLiteBackend
 
@@ -102,10 +102,11 @@ def check_meta(
         version = int(meta["format_version"])
     except ValueError:
         raise ListCorruptedError(f"{path} has a damaged format version in its meta table") from None
-    if version > format_version:
+    readable = max(format_version, FORMAT_WITH_KINDS)
+    if version > readable:
         raise UnsupportedFormatError(
             f"{path} uses list format {version}, newer than this locosuppress reads "
-            f"({format_version}); upgrade locosuppress (pip install -U locosuppress)"
+            f"({readable}); upgrade locosuppress (pip install -U locosuppress)"
         )
     if meta.get("normalization") != NORMALIZATION_VERSION:
         raise UnsupportedFormatError(

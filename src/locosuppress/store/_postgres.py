@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS
+from locosuppress._vocabulary import KIND_NAMES, REASONS
 from locosuppress.errors import (
     InvalidOptionError,
     ListCorruptedError,
@@ -42,6 +42,7 @@ from locosuppress.errors import (
     MissingExtraError,
     ReadOnlyListError,
 )
+from locosuppress.store._backend import FORMAT_WITH_KINDS
 
 try:
     import psycopg
@@ -59,6 +60,7 @@ __all__ = [
     "INVARIANTS",
     "SCHEMA",
     "TABLES",
+    "TO_EVERY_KIND",
     "Location",
     "create_schema",
     "pg_errors_as_ours",
@@ -340,6 +342,14 @@ SCHEMA: Final = (
     )""",
     "INSERT INTO state (id, version, removed_version, snapshot_version) VALUES (1, 0, 0, 0)",
 )
+#: Raise a format-1 list to format 2: the entries' CHECK admits every kind (the
+#: unnamed table CHECK of :data:`SCHEMA` is named ``entries_check`` by PostgreSQL).
+TO_EVERY_KIND: Final = (
+    "ALTER TABLE entries DROP CONSTRAINT entries_check, ADD CONSTRAINT entries_check "
+    f"CHECK (octet_length(hash) = 32 AND kind IN ({', '.join(map(str, sorted(KIND_NAMES)))}) "
+    "AND scope IN (1, 2, 4))",
+    f"UPDATE meta SET value = '{FORMAT_WITH_KINDS}' WHERE key = 'format_version'",
+)
 #: ``(what, query counting the rows that break it)`` for each invariant of the entries.
 INVARIANTS: Final = (
     (
@@ -348,7 +358,7 @@ INVARIANTS: Final = (
     ),
     (
         "entries of an unknown kind",
-        f"SELECT count(*) FROM entries WHERE kind NOT IN ({KIND_EMAIL}, {KIND_DOMAIN})",
+        f"SELECT count(*) FROM entries WHERE kind NOT IN ({', '.join(map(str, KIND_NAMES))})",
     ),
     ("entries of an unknown scope", "SELECT count(*) FROM entries WHERE scope NOT IN (1, 2, 4)"),
     (

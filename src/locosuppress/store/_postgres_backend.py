@@ -25,7 +25,7 @@ import numpy.typing as npt
 import psycopg
 
 from locosuppress._version import __version__
-from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL
+from locosuppress._vocabulary import FORMAT1_KINDS
 from locosuppress.errors import (
     ListCorruptedError,
     ListNotFoundError,
@@ -106,14 +106,17 @@ class PostgresTransaction:
         """The meta table."""
         return {str(k): str(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
 
-    def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
-        """Whether an e-mail or domain entry exists in one of ``scopes``."""
-        row = self._conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM entries WHERE hash = %s AND kind = %s "
-            "AND scope = ANY(%s)) OR EXISTS (SELECT 1 FROM entries WHERE hash = %s "
-            "AND kind = %s AND scope = ANY(%s))",
-            (email_hash, KIND_EMAIL, list(scopes), domain_hash, KIND_DOMAIN, list(scopes)),
-        ).fetchone()
+    def exists(self, keys: Iterable[tuple[bytes, int]], scopes: tuple[int, ...]) -> bool:
+        """Whether an entry of one of the ``(hash, kind)`` keys exists in one of ``scopes``."""
+        one = "EXISTS (SELECT 1 FROM entries WHERE hash = %s AND kind = %s AND scope = ANY(%s))"
+        params: list[Any] = []
+        tests: list[str] = []
+        for digest, kind in keys:
+            tests.append(one)
+            params += [digest, kind, list(scopes)]
+        if not tests:
+            return False
+        row = self._conn.execute("SELECT " + " OR ".join(tests), params).fetchone()
         return bool(row and row[0])
 
     def count_distinct(self) -> int:
@@ -240,10 +243,20 @@ class PostgresTransaction:
         )
         return self._one("SELECT id FROM sources WHERE label = %s", (label,))
 
+    def _allow(self, kinds: Iterable[int]) -> None:
+        """Raise a format-1 list to format 2 before its first entry of a newer kind."""
+        if all(k in FORMAT1_KINDS for k in kinds) or not self._one(
+            "SELECT count(*) FROM meta WHERE key = 'format_version' AND value = '1'"
+        ):
+            return
+        for statement in _postgres.TO_EVERY_KIND:
+            self._conn.execute(statement)
+
     def insert_one(
         self, digest: bytes, *, kind: int, scope: int, reason: int, at: int, source: int | None
     ) -> bool:
         """Insert one entry unless it exists; True when new."""
+        self._allow((kind,))
         cur = self._conn.execute(
             "INSERT INTO entries (hash, kind, scope, reason, added_at, source, version) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
@@ -264,6 +277,7 @@ class PostgresTransaction:
         """Insert sorted unique hashes as new entries (binary COPY + one INSERT); how many new."""
         if not len(hashes):
             return 0
+        self._allow((kind,))
         conn = self._conn
         conn.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS locosuppress_incoming (hash bytea NOT NULL) "
@@ -287,6 +301,7 @@ class PostgresTransaction:
         """Insert whole entries unless their keys exist (COPY + one INSERT); how many new."""
         if not rows:
             return 0
+        self._allow({r[1] for r in rows})
         labels = {label: self.source_id(label) for label in {r[5] for r in rows}}
         conn = self._conn
         conn.execute(

@@ -20,7 +20,7 @@ from psycopg import sql
 
 from locosuppress.errors import ListCorruptedError
 from locosuppress.store import _sqlite
-from locosuppress.store._backend import Reader, Row
+from locosuppress.store._backend import FORMAT_WITH_KINDS, Reader, Row
 
 __all__ = ["copy_to_sqlite", "dated_copy", "hash_copy", "parse_rows"]
 
@@ -129,12 +129,14 @@ def copy_to_sqlite(tx: Reader, conn: psycopg.Connection[Any], tmp: Path) -> None
         dst.execute(f"PRAGMA page_size = {_sqlite.PAGE_SIZE}")
         dst.execute("PRAGMA auto_vacuum = INCREMENTAL")
         dst.execute(f"PRAGMA application_id = {_sqlite.APPLICATION_ID}")
-        dst.execute(f"PRAGMA user_version = {_sqlite.FORMAT_VERSION}")
-        dst.execute("BEGIN")
-        for statement in _sqlite.SCHEMA:
-            dst.execute(statement)
         meta = tx.meta()
-        meta["format_version"] = str(_sqlite.FORMAT_VERSION)
+        # A list of format 2 (wildcard or foreign entries) stays format 2.
+        version = _sqlite.FORMAT_VERSION if meta.get("format_version") == "1" else FORMAT_WITH_KINDS
+        dst.execute(f"PRAGMA user_version = {version}")
+        dst.execute("BEGIN")
+        for statement in _sqlite.schema(every_kind=version > 1):
+            dst.execute(statement)
+        meta["format_version"] = str(version)
         meta["index_stale"] = "0"
         dst.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
         dst.executemany(

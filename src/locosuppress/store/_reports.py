@@ -68,12 +68,16 @@ class AddReport:
             the normalisation rules); nothing was stored for them.
         invalid_positions: 0-based positions of the invalid inputs, in the
             order given (positions, not index labels, for a Series).
+        kind: the kind of entry added, when the call added one kind other
+            than addresses (``add_foreign_hashes``: ``"md5"``, ``"sha1"``,
+            ``"sha256"`` or ``"sha256-v1"``); None otherwise.
     """
 
     added: int
     already_present: int
     invalid: int = 0
     invalid_positions: tuple[int, ...] = ()
+    kind: str | None = None
 
     @property
     def total(self) -> int:
@@ -82,16 +86,21 @@ class AddReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the counts and positions as plain Python values."""
-        return {
+        out: dict[str, Any] = {
             "total": self.total,
             "added": self.added,
             "already_present": self.already_present,
             "invalid": self.invalid,
             "invalid_positions": list(self.invalid_positions),
         }
+        if self.kind is not None:
+            out["kind"] = self.kind
+        return out
 
     def _rows(self) -> list[tuple[str, Any]]:
+        rows: list[tuple[str, Any]] = [] if self.kind is None else [("kind", self.kind)]
         return [
+            *rows,
             ("inputs", self.total),
             ("added", self.added),
             ("already present", self.already_present),
@@ -117,8 +126,10 @@ class ListStats:
     """Counts of a suppression list, for people and dashboards (no hashes, no addresses).
 
     Attributes:
-        total: distinct suppressed addresses plus domains (``len(list)``).
-        emails, domains: the two parts of ``total``.
+        total: distinct entries of every kind (``len(list)``).
+        emails, domains: the addresses and domains among them.
+        other_kinds: distinct entries of each other kind present (``wildcard``,
+            ``md5``, ``sha1``, ``sha256``, ``sha256-v1``); the rest of ``total``.
         entries: rows, one per (address or domain, scope).
         by_scope, by_reason: entries per scope and per reason (all listed).
         by_month: entries per month added, ``"YYYY-MM"`` in UTC, oldest first.
@@ -135,6 +146,7 @@ class ListStats:
     normalization: str
     format_version: int
     created_at: datetime
+    other_kinds: dict[str, int] = attrs.field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the statistics as plain Python values (``created_at`` as ISO text)."""
@@ -145,6 +157,7 @@ class ListStats:
             ("suppressed (distinct)", self.total),
             ("e-mail addresses", self.emails),
             ("domains", self.domains),
+            *((f"{kind} entries", n) for kind, n in self.other_kinds.items()),
             ("entries (per scope)", self.entries),
         ]
         rows += [(f"scope {k}", v) for k, v in self.by_scope.items()]

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from locosuppress import _fs
+from locosuppress._vocabulary import KIND_NAMES
 from locosuppress.errors import (
     ListCorruptedError,
     ListLockedError,
@@ -65,13 +66,9 @@ _SQLITE_FULL: Final = 13
 _SQLITE_CANTOPEN: Final = 14
 _SQLITE_NOTADB: Final = 26
 
-# The tables `entries`, `pending`, `meta` and `index_snapshot` are a contract
-# with the index snapshot (store/_snapshot.py); their columns must not change
-# except by appending columns to `entries`.
-SCHEMA: Final = (
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE sources (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)",
-    """CREATE TABLE entries (
+#: The entries table; ``kinds``: the kind codes its CHECK admits (format 1:
+#: ``0, 1``; format 2: every code of ``_vocabulary.KIND_NAMES``).
+ENTRIES_TABLE: Final = """CREATE TABLE {name} (
         hash BLOB NOT NULL,
         kind INTEGER NOT NULL,
         scope INTEGER NOT NULL,
@@ -80,8 +77,27 @@ SCHEMA: Final = (
         source INTEGER,
         PRIMARY KEY (hash, kind, scope),
         CHECK (typeof(hash) = 'blob' AND length(hash) = 32
-               AND kind IN (0, 1) AND scope IN (1, 2, 4))
-    ) WITHOUT ROWID""",
+               AND kind IN ({kinds}) AND scope IN (1, 2, 4))
+    ) WITHOUT ROWID"""
+# The database keeps the pending/stale contract itself, whatever code path
+# writes `entries`: a trigger fires only for rows really inserted (not for
+# ones INSERT OR IGNORE skipped) or really deleted.
+ENTRIES_TRIGGERS: Final = (
+    """CREATE TRIGGER entries_to_pending AFTER INSERT ON entries BEGIN
+        INSERT OR IGNORE INTO pending (hash, kind, scope) VALUES (NEW.hash, NEW.kind, NEW.scope);
+    END""",
+    """CREATE TRIGGER entries_removed AFTER DELETE ON entries BEGIN
+        DELETE FROM pending WHERE hash = OLD.hash AND kind = OLD.kind AND scope = OLD.scope;
+        UPDATE meta SET value = '1' WHERE key = 'index_stale' AND value <> '1';
+    END""",
+)
+# The tables `entries`, `pending`, `meta` and `index_snapshot` are a contract
+# with the index snapshot (store/_snapshot.py); their columns must not change
+# except by appending columns to `entries`.
+SCHEMA: Final = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE sources (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)",
+    ENTRIES_TABLE.format(name="entries", kinds="0, 1"),
     """CREATE TABLE pending (
         hash BLOB NOT NULL,
         kind INTEGER NOT NULL,
@@ -107,17 +123,21 @@ SCHEMA: Final = (
         source INTEGER,
         library_version TEXT NOT NULL
     )""",
-    # The database keeps the pending/stale contract itself, whatever code path
-    # writes `entries`: a trigger fires only for rows really inserted (not for
-    # ones INSERT OR IGNORE skipped) or really deleted.
-    """CREATE TRIGGER entries_to_pending AFTER INSERT ON entries BEGIN
-        INSERT OR IGNORE INTO pending (hash, kind, scope) VALUES (NEW.hash, NEW.kind, NEW.scope);
-    END""",
-    """CREATE TRIGGER entries_removed AFTER DELETE ON entries BEGIN
-        DELETE FROM pending WHERE hash = OLD.hash AND kind = OLD.kind AND scope = OLD.scope;
-        UPDATE meta SET value = '1' WHERE key = 'index_stale' AND value <> '1';
-    END""",
+    *ENTRIES_TRIGGERS,
 )
+#: The kind codes a format-2 list's entries table admits.
+EVERY_KIND: Final = ", ".join(map(str, sorted(KIND_NAMES)))
+
+
+def schema(*, every_kind: bool) -> tuple[str, ...]:
+    """:data:`SCHEMA`, its entries table admitting every kind when ``every_kind`` (format 2)."""
+    if not every_kind:
+        return SCHEMA
+    format1 = ENTRIES_TABLE.format(name="entries", kinds="0, 1")
+    wide = ENTRIES_TABLE.format(name="entries", kinds=EVERY_KIND)
+    return tuple(wide if statement == format1 else statement for statement in SCHEMA)
+
+
 TABLES: Final = frozenset({"meta", "sources", "entries", "pending", "index_snapshot", "audit"})
 TRIGGERS: Final = frozenset({"entries_to_pending", "entries_removed"})
 

@@ -18,10 +18,18 @@ import numpy as np
 import numpy.typing as npt
 
 from locosuppress._version import __version__
-from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS
+from locosuppress._vocabulary import FORMAT1_KINDS, KIND_NAMES, REASONS
 from locosuppress.errors import ListCorruptedError, ListLockedError
 from locosuppress.store import _sqlite
-from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, FullRow, Reader, Row, Writer
+from locosuppress.store._backend import (
+    AUDIT_COUNTS,
+    FORMAT_WITH_KINDS,
+    AuditRow,
+    FullRow,
+    Reader,
+    Row,
+    Writer,
+)
 
 __all__ = ["SQLiteBackend", "SQLiteTransaction"]
 
@@ -70,7 +78,7 @@ _INVARIANTS: Final = (
     ),
     (
         "entries of an unknown kind",
-        f"SELECT count(*) FROM entries WHERE kind NOT IN ({KIND_EMAIL}, {KIND_DOMAIN})",
+        f"SELECT count(*) FROM entries WHERE kind NOT IN ({', '.join(map(str, KIND_NAMES))})",
     ),
     ("entries of an unknown scope", "SELECT count(*) FROM entries WHERE scope NOT IN (1, 2, 4)"),
     (
@@ -125,15 +133,18 @@ class SQLiteTransaction:
                 "the list's meta entry 'data_version' is damaged; run `locosuppress verify`"
             ) from None
 
-    def exists(self, email_hash: bytes, domain_hash: bytes, scopes: tuple[int, ...]) -> bool:
-        """Whether an e-mail or domain entry exists in one of ``scopes``."""
-        sql = (
-            "SELECT EXISTS (SELECT 1 FROM entries "
-            f"WHERE hash = ? AND kind = {KIND_EMAIL} AND scope IN ({_marks(scopes)})) "
-            "OR EXISTS (SELECT 1 FROM entries "
-            f"WHERE hash = ? AND kind = {KIND_DOMAIN} AND scope IN ({_marks(scopes)}))"
+    def exists(self, keys: Iterable[tuple[bytes, int]], scopes: tuple[int, ...]) -> bool:
+        """Whether an entry of one of the ``(hash, kind)`` keys exists in one of ``scopes``."""
+        one = (
+            "EXISTS (SELECT 1 FROM entries WHERE hash = ? AND kind = ? "
+            f"AND scope IN ({_marks(scopes)}))"
         )
-        return bool(self._one(sql, (email_hash, *scopes, domain_hash, *scopes)))
+        params: list[Any] = []
+        tests: list[str] = []
+        for digest, kind in keys:
+            tests.append(one)
+            params += [digest, kind, *scopes]
+        return bool(tests) and bool(self._one("SELECT " + " OR ".join(tests), params))
 
     def count_distinct(self) -> int:
         """Distinct (hash, kind) pairs."""
@@ -258,10 +269,39 @@ class SQLiteTransaction:
         self._conn.execute("INSERT OR IGNORE INTO sources (label) VALUES (?)", (label,))
         return self._one("SELECT id FROM sources WHERE label = ?", (label,))
 
+    def _allow(self, kinds: Iterable[int]) -> None:
+        """Raise a format-1 list to format 2 before its first entry of a newer kind.
+
+        SQLite cannot change a CHECK constraint in place: the entries table is
+        rebuilt (same columns, a CHECK admitting every kind) in the writing
+        transaction, so the upgrade and the new entry commit together.
+        """
+        if all(k in FORMAT1_KINDS for k in kinds) or not self._one(
+            "SELECT count(*) FROM meta WHERE key = 'format_version' AND value = '1'"
+        ):
+            return
+        conn = self._conn
+        conn.execute(
+            _sqlite.ENTRIES_TABLE.format(name="entries_upgraded", kinds=_sqlite.EVERY_KIND)
+        )
+        conn.execute(
+            "INSERT INTO entries_upgraded (hash, kind, scope, reason, added_at, source) "
+            "SELECT hash, kind, scope, reason, added_at, source FROM entries"
+        )
+        conn.execute("DROP TABLE entries")
+        conn.execute("ALTER TABLE entries_upgraded RENAME TO entries")
+        for trigger in _sqlite.ENTRIES_TRIGGERS:
+            conn.execute(trigger)
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_WITH_KINDS),)
+        )
+        conn.execute(f"PRAGMA user_version = {FORMAT_WITH_KINDS}")
+
     def insert_one(
         self, digest: bytes, *, kind: int, scope: int, reason: int, at: int, source: int | None
     ) -> bool:
         """Insert one entry unless it exists; True when new."""
+        self._allow((kind,))
         cur = self._conn.execute(
             "INSERT OR IGNORE INTO entries (hash, kind, scope, reason, added_at, source) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -284,6 +324,8 @@ class SQLiteTransaction:
         One statement per million rows: the hashes travel as a single BLOB that a
         recursive CTE slices, which is about three times faster than executemany.
         """
+        if len(hashes):
+            self._allow((kind,))
         added = 0
         for start in range(0, len(hashes), _CHUNK):
             part = hashes[start : start + _CHUNK]
@@ -304,6 +346,7 @@ class SQLiteTransaction:
 
     def insert_full(self, rows: list[FullRow]) -> int:
         """Insert whole entries unless their keys exist; how many were new."""
+        self._allow({r[1] for r in rows})
         labels = {label: self.source_id(label) for label in {r[5] for r in rows}}
         before = self._conn.total_changes
         self._conn.executemany(

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from locosuppress import _fs
-from locosuppress._vocabulary import KIND_DOMAIN, KIND_EMAIL, REASONS, SCOPES, channel_scopes
+from locosuppress._vocabulary import KIND_NAMES, REASONS, SCOPES, channel_scopes
 from locosuppress.errors import ListNotFoundError, OutputExistsError, ReadOnlyListError
 from locosuppress.store import _export
 from locosuppress.store._audit import record
@@ -71,22 +71,24 @@ def export(
     moment = utc(now)
     header = {
         "format": _export.EXPORT_FORMAT,
-        "format_version": _export.EXPORT_VERSION,
         "normalization": normalization,
         "fingerprint": fingerprint,
         "created_at": iso(moment),
         "channel": channel,
-        "columns": "hash(hex) kind(e=e-mail,d=domain) scope(a=all,n=newsletter,p=post)",
     }
-    with _fs.new_file(target) as tmp:
-        count = session.read(
-            lambda tx: _export.write_export(
-                tmp,
-                count=tx.export_count(scopes),
-                chunks=tx.export_rows(scopes, _export.CHUNK_ROWS),
-                header=header,
-            )
+
+    def write(tx: Reader) -> int:
+        # Export format 2 (the newer kinds' letters) only from a list of format 2.
+        version = 1 if tx.meta().get("format_version") == "1" else _export.EXPORT_VERSION
+        return _export.write_export(
+            tmp,
+            count=tx.export_count(scopes),
+            chunks=tx.export_rows(scopes, _export.CHUNK_ROWS),
+            header={**header, "format_version": version, "columns": _export.COLUMNS[version]},
         )
+
+    with _fs.new_file(target) as tmp:
+        count = session.read(write)
     if not session.read_only:
         at = int(moment.timestamp())
         session.write(
@@ -141,7 +143,7 @@ def merge(
             )
             for hashes, kinds, scopes in _export.read_body(source_path, fh, head, first):
                 total += len(hashes)
-                for kind in (KIND_EMAIL, KIND_DOMAIN):
+                for kind in KIND_NAMES:
                     for scope in SCOPES.values():
                         mask = (kinds == kind) & (scopes == scope)
                         if mask.any():

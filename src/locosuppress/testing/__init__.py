@@ -11,7 +11,8 @@ Use them to property-test code that builds on locosuppress::
         assert normalize_email(variant) == normalize_email(address)
 
 A package by concept: addresses (``_emails``), events (``_events``), mailing
-frames (``_frames``), values a list must catch (``_listed``), retention
+frames (``_frames``), values a list must catch (``_listed``), clients'
+hashed files and wildcard domains (``_foreign``), retention
 policies and tables (``_retention``), and providers' export layouts
 (:mod:`locosuppress._provider_strategies`); this module only re-exports.
 Layer 5: may import everything below it, never the command line. Hypothesis
@@ -63,6 +64,30 @@ from locosuppress.testing._events import (
 from locosuppress.testing._events import (
     event_wall_times as event_wall_times,
 )
+from locosuppress.testing._foreign import (
+    FOREIGN_KINDS as FOREIGN_KINDS,
+)
+from locosuppress.testing._foreign import (
+    ForeignFile as ForeignFile,
+)
+from locosuppress.testing._foreign import (
+    client_digest as client_digest,
+)
+from locosuppress.testing._foreign import (
+    digest_spellings as digest_spellings,
+)
+from locosuppress.testing._foreign import (
+    foreign_files as foreign_files,
+)
+from locosuppress.testing._foreign import (
+    invalid_digests as invalid_digests,
+)
+from locosuppress.testing._foreign import (
+    wildcard_subdomains as wildcard_subdomains,
+)
+from locosuppress.testing._foreign import (
+    wildcard_suffixes as wildcard_suffixes,
+)
 from locosuppress.testing._frames import (
     address_values as address_values,
 )
@@ -87,14 +112,20 @@ from locosuppress.testing._retention import (
 
 __all__ = [
     "EVENT_TIMESTAMP_KINDS",
+    "FOREIGN_KINDS",
     "PROVIDER_FORMATS",
     "RETENTION_DATE_KINDS",
     "RETENTION_KINDS",
+    "ForeignFile",
     "ProviderExport",
     "address_values",
+    "client_digest",
+    "digest_spellings",
     "emails",
     "event_frames",
     "event_wall_times",
+    "foreign_files",
+    "invalid_digests",
     "invalid_emails",
     "listed_values",
     "mailchimp_zip",
@@ -103,4 +134,6 @@ __all__ = [
     "provider_exports",
     "retention_policies",
     "retention_tables",
+    "wildcard_subdomains",
+    "wildcard_suffixes",
 ]
