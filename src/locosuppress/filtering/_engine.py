@@ -1,30 +1,17 @@
-"""Filter an imported mailing database against a suppression list.
+"""The filter engine: one outcome code per row, then the kept and removed rows and the report.
 
-The flow goes one way: find the address column, normalise it (vectorised),
-hash the canonical forms with the list's e-mail subkey, look the hashes up in
-the list's compact index (plus the domain entries), decide one outcome per
-row, take the kept rows, and count everything in a :class:`FilterReport`.
-
-Each row gets exactly one outcome, decided in this order: *invalid* (missing
-or not an address), *suppressed*, *duplicate* (a later row whose canonical
-address equals that of an earlier kept row), *kept*. Always::
-
-    total == kept + suppressed + invalid (when excluded) + duplicates
-
-A pure engine (layer 3): a frame, an index and hashing material in, a
-:class:`FilterResult` out. It writes nothing and never imports the store;
-``SuppressionList.filter`` calls it and writes its own audit row (counts,
-never an address).
+Each row gets exactly one outcome, decided in this order: *invalid*,
+*suppressed*, *duplicate*, *kept*; the pandas and the Dask path share the
+codes, so both count exactly alike.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable
 from typing import Any, Final
 
-import attrs
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -33,254 +20,36 @@ from locosuppress._compat import accept_workers
 from locosuppress._index import SuppressionIndex
 from locosuppress._matching import ENTRY_ORDER, entry_bits
 from locosuppress._vocabulary import (
-    ADDRESS_COLUMN_NAMES,
     KIND_DOMAIN,
     KIND_EMAIL,
     KIND_NAMES,
     SCOPE_ORDER,
     channel_mask,
     looks_like_address,
-    squash_name,
 )
-from locosuppress._vocabulary import CHANNELS as _CHANNEL_SCOPES
 from locosuppress.errors import InvalidOptionError, SchemaError
+from locosuppress.filtering._columns import find_address_column
+from locosuppress.filtering._result import REJECTED_OUTCOMES, FilterReport, FilterResult
 from locosuppress.keys import HashingMaterial, canonical_and_hashes
-from locosuppress.reports import render_html, render_text
 
 __all__ = [
-    "ADDRESS_COLUMN_NAMES",
-    "CHANNELS",
-    "REJECTED_OUTCOMES",
-    "FilterReport",
-    "FilterResult",
-    "channel_mask",
+    "DUPLICATE",
+    "INVALID_MALFORMED",
+    "INVALID_MISSING",
+    "KEPT",
+    "KEPT_MALFORMED",
+    "KEPT_MISSING",
+    "N_CODES",
+    "N_ENTRIES",
+    "SUPPRESSED",
+    "check_address_values",
+    "check_frame_types",
+    "check_options",
+    "duplicated_digests",
     "filter_frame",
-    "find_address_column",
+    "outcome_codes",
+    "report_from_counts",
 ]
-
-#: The channels a filter run can be for: ``None`` (any scope), ``"newsletter"``, ``"post"``.
-CHANNELS: Final = tuple(_CHANNEL_SCOPES)
-
-
-def _describe_columns(columns: Sequence[Hashable]) -> str:
-    """List column labels for an error message, hiding any that look like data.
-
-    In a file without a header row the "column names" are the first person's
-    details, so a label holding an at sign (``@``, ``＠``, ``%40``...) is shown
-    by position only.
-    """
-    shown = [
-        f"<column {i + 1}: looks like an address, not shown>" if looks_like_address(c) else repr(c)
-        for i, c in enumerate(columns)
-    ]
-    return "[" + ", ".join(shown) + "]"
-
-
-def is_address_column_name(label: Hashable, /) -> bool:
-    """Whether a column label names an address column, numbered or not.
-
-    ``E-mailadres`` and ``email`` do, and so do ``email_2`` (how
-    :func:`~locosuppress.io.read_mailing_file` names a repeated header),
-    ``email.1`` (how pandas does) and ``E-mail 2``: a second address column,
-    however renamed, is still an address column.
-    """
-    squashed = squash_name(label)
-    return squashed in ADDRESS_COLUMN_NAMES or squashed.rstrip("0123456789") in (
-        ADDRESS_COLUMN_NAMES
-    )
-
-
-_NO_HEADER = (
-    "the file has no header row (its first row was read as the column names); read it "
-    "with header=False, which reads every row as data and names the columns column_1, "
-    "column_2, ..., then name the address column with column=..."
-)
-
-
-def find_address_column(frame: pd.DataFrame, /, column: Hashable | None = None) -> Hashable:
-    """Return the label of the address column, named or found by its name.
-
-    Only this column is checked: other columns that hold addresses are not.
-    So a frame with several address-like columns (``email`` and ``email_2``,
-    ``E-mail 1`` and ``E-mail 2``) is refused unless ``column`` names one.
-
-    Raises:
-        SchemaError: the named column is missing or looks like an address
-            itself (a file without a header row); none or several columns
-            look like an address column. The message lists the columns,
-            hiding labels that look like addresses.
-    """
-    columns = list(frame.columns)
-    if column is not None:
-        if looks_like_address(column):
-            raise SchemaError(
-                f"the named column looks like an e-mail address, not a column name: {_NO_HEADER}"
-            )
-        hits = [c for c in columns if c == column]
-        if len(hits) != 1:
-            problem = "is not a column" if not hits else "appears more than once"
-            raise SchemaError(f"{column!r} {problem}; the columns are {_describe_columns(columns)}")
-        return column
-    found = [c for c in columns if is_address_column_name(c)]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        if any(looks_like_address(c) for c in columns):
-            raise SchemaError(
-                "no address column found, and a column name looks like an e-mail "
-                f"address: {_NO_HEADER}"
-            )
-        raise SchemaError(
-            f"no address column found among {_describe_columns(columns)}; name it with column=..."
-        )
-    raise SchemaError(
-        f"several columns look like address columns: {_describe_columns(found)}; "
-        "choose one with column=... (only that column is checked against the list; "
-        "the others are not checked, so split such rows first if every address matters)"
-    )
-
-
-@attrs.frozen(kw_only=True)
-class FilterReport:
-    """What a filter run removed and why: counts only, never an address."""
-
-    total: int
-    kept: int
-    suppressed: int
-    suppressed_by_scope: Mapping[str, int]
-    suppressed_by_entry: Mapping[str, int]
-    invalid: int
-    missing: int
-    invalid_excluded: bool
-    duplicates: int
-    channel: str | None
-    column: str
-    list_fingerprint: str | None = None
-    audited: bool = False
-    dedupe: bool = True
-
-    def __attrs_post_init__(self) -> None:
-        counted = self.kept + self.suppressed + self.duplicates
-        counted += self.invalid if self.invalid_excluded else 0
-        if counted != self.total:  # pragma: no cover - guarded by property tests
-            raise AssertionError("filter report does not add up")
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict of every field."""
-        d = attrs.asdict(self)
-        d["suppressed_by_scope"] = dict(self.suppressed_by_scope)
-        d["suppressed_by_entry"] = dict(self.suppressed_by_entry)
-        return d
-
-    def __add__(self, other: FilterReport) -> FilterReport:
-        """Sum two reports of the same kind of run (used for partitions)."""
-        if not isinstance(other, FilterReport):
-            return NotImplemented
-        return attrs.evolve(
-            self,
-            total=self.total + other.total,
-            kept=self.kept + other.kept,
-            suppressed=self.suppressed + other.suppressed,
-            suppressed_by_scope=_add(self.suppressed_by_scope, other.suppressed_by_scope),
-            suppressed_by_entry=_add(self.suppressed_by_entry, other.suppressed_by_entry),
-            invalid=self.invalid + other.invalid,
-            missing=self.missing + other.missing,
-            duplicates=self.duplicates + other.duplicates,
-            audited=self.audited and other.audited,
-        )
-
-    def _rows(self) -> list[tuple[str, Any]]:
-        invalid_label = "invalid (excluded)" if self.invalid_excluded else "invalid (kept)"
-        return [
-            ("rows in", self.total),
-            ("kept", self.kept),
-            ("suppressed", self.suppressed),
-            ("  by scope", dict(self.suppressed_by_scope)),
-            ("  by entry", dict(self.suppressed_by_entry)),
-            (invalid_label, self.invalid),
-            ("  of which missing", self.missing),
-            ("duplicates removed", self.duplicates if self.dedupe else "not checked"),
-            ("channel", self.channel or "any"),
-            ("address column", self.column),
-            ("list key", self.list_fingerprint),
-        ]
-
-    def _notes(self) -> list[str]:
-        if self.audited:
-            return []
-        return [
-            "this run is not in the list's audit log "
-            "(the list was opened read-only, or the run did not go through a list)"
-        ]
-
-    def __str__(self) -> str:
-        return render_text("locosuppress filter report", self._rows(), notes=self._notes())
-
-    def _repr_html_(self) -> str:
-        return render_html("locosuppress filter report", self._rows(), notes=self._notes())
-
-
-def _add(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
-    return {k: a.get(k, 0) + b.get(k, 0) for k in dict.fromkeys([*a, *b])}
-
-
-#: The outcome of each removed row, as :attr:`FilterResult.rejected_outcomes` names it.
-REJECTED_OUTCOMES: Final = ("suppressed", "invalid", "duplicate")
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class FilterResult:
-    """The kept rows, the report, the removed rows with their outcome, and their index labels.
-
-    Every input row is in exactly one of ``kept`` and ``rejected``, each in
-    input order with the input's columns, index labels and ``attrs``.
-    ``rejected_outcomes`` gives, position by position, why each removed row
-    was removed: ``"suppressed"``, ``"invalid"`` (no usable address; only
-    with ``on_invalid="exclude"``) or ``"duplicate"``, so that
-    ``report.suppressed``, ``report.duplicates`` and (when excluded)
-    ``report.invalid`` count its values. :meth:`rejected_rows` joins the two
-    for a review file.
-    """
-
-    kept: pd.DataFrame
-    report: FilterReport
-    suppressed_index: pd.Index
-    invalid_index: pd.Index
-    duplicate_index: pd.Index
-    rejected: pd.DataFrame
-    rejected_outcomes: pd.Series
-
-    def __repr__(self) -> str:
-        return f"FilterResult(kept={len(self.kept)} rows, report=...)\n{self.report}"
-
-    def rejected_rows(self, *, column: str = "outcome") -> pd.DataFrame:
-        """The removed rows with their outcome in a last column named ``column``.
-
-        A new frame (``rejected`` is not modified) with the input's columns,
-        index labels and ``attrs``, so :func:`~locosuppress.io.write_mailing_file`
-        writes it in the input's format.
-
-        Raises:
-            SchemaError: the input already has a column named ``column``
-                (choose another name with ``column=``).
-        """
-        if column in self.rejected.columns:
-            raise SchemaError(
-                f"the input already has a column named {column!r}; name the outcome column "
-                "with column=..."
-            )
-        out = self.rejected.copy()
-        out.insert(out.shape[1], column, self.rejected_outcomes.to_numpy(dtype=object))
-        out.attrs = dict(self.rejected.attrs)
-        return out
-
-    def _repr_html_(self) -> str:
-        return self.report._repr_html_()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as a dict (the frames are not included)."""
-        return self.report.to_dict()
-
 
 # One outcome code per row, shared by the pandas and the Dask path, so both
 # count exactly alike. Suppressed rows carry the deciding scope and entry.
