@@ -16,7 +16,7 @@ table followed by one ``INSERT ... ON CONFLICT DO NOTHING``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, Self, TypeVar
 
@@ -35,7 +35,14 @@ from locosuppress.errors import (
 from locosuppress.store import _postgres, _sqlite
 from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, FullRow, Reader, Row, Writer
 from locosuppress.store._postgres import Location
-from locosuppress.store._postgres_copy import copy_to_sqlite, dated_copy, hash_copy, parse_rows
+from locosuppress.store._postgres_copy import (
+    copy_to_sqlite,
+    dated_copy,
+    hash_copy,
+    hash_rows,
+    pair_copy,
+    parse_rows,
+)
 
 __all__ = ["PostgresBackend", "PostgresTransaction"]
 
@@ -60,12 +67,15 @@ class PostgresTransaction:
         assert row is not None
         return int(row[0])
 
-    def _copy_rows(self, query: str, params: tuple[Any, ...] = ()) -> list[Row]:
+    def _copy(self, query: str, params: tuple[Any, ...] = ()) -> bytes:
         out = bytearray()
         with self._conn.cursor() as cur, cur.copy(query, params) as copy:
             for chunk in copy:
                 out += chunk
-        return parse_rows(bytes(out))
+        return bytes(out)
+
+    def _copy_rows(self, query: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        return parse_rows(self._copy(query, params))
 
     # -- the change counter -----------------------------------------------------------
 
@@ -399,6 +409,47 @@ class PostgresTransaction:
         """
         self._conn.execute("DELETE FROM index_snapshot")
         self._conn.execute("UPDATE meta SET value = '1' WHERE key = 'index_stale'")
+
+    def distinct_hashes(self) -> npt.NDArray[np.uint8]:
+        """Every distinct hash in ``entries``, sorted (binary COPY)."""
+        query = "COPY (SELECT DISTINCT hash FROM entries ORDER BY hash) TO STDOUT (FORMAT BINARY)"
+        return hash_rows(self._copy(query))
+
+    def rewrap(self, old: npt.NDArray[np.uint8], new: npt.NDArray[np.uint8]) -> int:
+        """COPY the map into a temporary table, one ``UPDATE ... FROM``; counts as a removal.
+
+        The old row versions stay in the table files until vacuumed, as after
+        a removal (docs/postgres.md).
+        """
+        conn = self._conn
+        conn.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS locosuppress_rewrap (old bytea NOT NULL, "
+            "new bytea NOT NULL) ON COMMIT DELETE ROWS"
+        )
+        conn.execute("TRUNCATE locosuppress_rewrap")
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY locosuppress_rewrap (old, new) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.write(pair_copy(old, new))
+        version = self._bump()
+        done = conn.execute(
+            "UPDATE entries SET hash = w.new, version = %s FROM locosuppress_rewrap AS w "
+            "WHERE entries.hash = w.old",
+            (version,),
+        ).rowcount
+        conn.execute("UPDATE state SET removed_version = %s", (version,))
+        conn.execute("TRUNCATE locosuppress_rewrap")
+        return int(done)
+
+    def set_meta(self, entries: Mapping[str, str]) -> None:
+        """Insert or replace meta entries."""
+        with self._conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO meta (key, value) VALUES (%s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(entries.items()),
+            )
 
 
 class PostgresBackend:

@@ -10,7 +10,7 @@ translation and the schema are in :mod:`locosuppress.store._sqlite`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, Self, TypeVar
 
@@ -56,6 +56,12 @@ _UPSERT_DATED: Final = (
     + "SELECT hash, :kind, scope, reason, at, :source FROM r WHERE true "
     "ON CONFLICT (hash, kind, scope) DO UPDATE SET added_at = excluded.added_at "
     "WHERE excluded.added_at < entries.added_at"
+)
+# The old-to-new map of a key rotation: both columns as one BLOB each, sliced by a CTE.
+_REWRAP_MAP: Final = (
+    "INSERT INTO temp.locosuppress_rewrap (old, new) "
+    "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n) "
+    "SELECT substr(:old, k * 32 + 1, 32), substr(:new, k * 32 + 1, 32) FROM i"
 )
 _AUDIT_INSERT: Final = (
     "INSERT INTO audit (at, operation, total, added, already_present, removed, invalid, "
@@ -389,6 +395,39 @@ class SQLiteTransaction:
         """Delete the snapshot (``secure_delete`` zeroes its pages) and set ``index_stale``."""
         self._conn.execute("DELETE FROM index_snapshot")
         self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '1')")
+
+    def distinct_hashes(self) -> npt.NDArray[np.uint8]:
+        """Every distinct hash in ``entries`` (the primary key's order: sorted)."""
+        rows = self._conn.execute("SELECT DISTINCT hash FROM entries ORDER BY hash").fetchall()
+        data = b"".join(row[0] for row in rows)
+        return np.frombuffer(data, dtype=np.uint8).reshape(-1, 32)
+
+    def rewrap(self, old: npt.NDArray[np.uint8], new: npt.NDArray[np.uint8]) -> int:
+        """One ``UPDATE ... FROM`` a temporary (in-memory) map of old to new hashes.
+
+        An update fires neither trigger (no pending row, no stale mark):
+        the caller rewrites the snapshot. ``secure_delete`` zeroes the cells
+        the old keys leave behind in the B-tree pages.
+        """
+        conn = self._conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS locosuppress_rewrap "
+            "(old BLOB PRIMARY KEY, new BLOB NOT NULL) WITHOUT ROWID"
+        )
+        conn.execute("DELETE FROM temp.locosuppress_rewrap")
+        conn.execute(_REWRAP_MAP, {"n": len(old), "old": old.tobytes(), "new": new.tobytes()})
+        done = conn.execute(
+            "UPDATE entries SET hash = w.new FROM temp.locosuppress_rewrap AS w "
+            "WHERE entries.hash = w.old"
+        ).rowcount
+        conn.execute("DELETE FROM temp.locosuppress_rewrap")
+        return int(done)
+
+    def set_meta(self, entries: Mapping[str, str]) -> None:
+        """Insert or replace meta entries."""
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(entries.items())
+        )
 
 
 class SQLiteBackend:
