@@ -52,7 +52,9 @@ def members(lst: SuppressionList) -> dict[str, object]:
         "post": [lst.is_suppressed(v, channel="post") for v in values],
         "newsletter": [lst.is_suppressed(v, channel="newsletter") for v in values],
         "kept": frame.index[frame.index.isin(lst.filter(frame).kept.index)].tolist(),
-        "stats": {k: v for k, v in lst.stats().to_dict().items() if k not in ("fingerprint", "created_at")},
+        "stats": {
+            k: v for k, v in lst.stats().to_dict().items() if k not in ("fingerprint", "created_at")
+        },
     }
 
 
@@ -239,7 +241,7 @@ class TestOpeningARotatedList:
         """A single key, or a ring missing, reordering or adding a key, is a KeyMismatchError."""
         chain = f"{test_key.fingerprint} -> {SECOND_KEY.fingerprint}"
         given_keys = keys(test_key)
-        key: SuppressionKey | KeyRing = given_keys[0] if len(given_keys) == 1 else KeyRing(given_keys)
+        key = given_keys[0] if len(given_keys) == 1 else KeyRing(given_keys)
         with pytest.raises(KeyMismatchError, match=f"{chain}.*key rotate"):
             SuppressionList.open(rotated, key)
 

@@ -11,8 +11,9 @@ Use them to property-test code that builds on locosuppress::
         assert normalize_email(variant) == normalize_email(address)
 
 A package by concept: addresses (``_emails``), events (``_events``), mailing
-frames (``_frames``), keys and key rings (``_keys``), values a list must catch (``_listed``), retention
-policies and tables (``_retention``), and providers' export layouts
+frames (``_frames``), keys and key rings (``_keys``), values a list must
+catch (``_listed``), retention policies and tables (``_retention``), and
+providers' export layouts
 (:mod:`locosuppress._provider_strategies`); this module only re-exports.
 Layer 5: may import everything below it, never the command line. Hypothesis
 comes with the ``testing`` extra (``pip install 'locosuppress[testing]'``);
