@@ -71,8 +71,8 @@ def material(key: object) -> HashingMaterial:
     if isinstance(key, HashingMaterial):
         return key
     raise TypeError(
-        "key must be a SuppressionKey, a KeyRing (a rotated list) or their HashingMaterial, "
-        f"not {type(key).__name__}"
+        "key must be the KeyRing of a rotated list, or a SuppressionKey "
+        f"(or its HashingMaterial), not {type(key).__name__}"
     )
 
 

@@ -34,7 +34,7 @@ from locosuppress.store._session import Session
 __all__ = ["ROTATE_CHUNK", "Progress", "RotationReport", "rotate"]
 
 #: Distinct hashes wrapped and written back per step (one cipher call each).
-ROTATE_CHUNK: Final = 1 << 15
+ROTATE_CHUNK: Final = 1 << 14
 
 #: ``progress(done, total)``: distinct stored hashes wrapped so far, of ``total``.
 Progress = Callable[[int, int], None]
