@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
+import json
 import os
 import pickle
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -217,3 +222,80 @@ class TestLoadKeyOrRing:
         monkeypatch.setenv("LOCOSUPPRESS_KEY", test_key.to_text())
         assert test_key == load_key_or_ring(None)
         assert "LOCOSUPPRESS_KEY" in os.environ
+
+
+def hkdf(key: bytes, info: bytes) -> bytes:
+    """HKDF-SHA256 without salt, 32 bytes, written out here (independent of the code)."""
+    prk = hmac.new(bytes(32), key, hashlib.sha256).digest()
+    return hmac.new(prk, info + b"\x01", hashlib.sha256).digest()
+
+
+def aes_wrap(subkey: bytes, digest: bytes) -> bytes:
+    """AES-256 of each 16-byte half of ``digest`` (the key-chain wrap, written out here)."""
+    encryptor = Cipher(algorithms.AES(subkey), modes.ECB()).encryptor()  # noqa: S305
+    return encryptor.update(digest) + encryptor.finalize()
+
+
+class TestChainVectors:
+    """The frozen key-chain vectors of docs/hash-contract.md (tests/vectors/key-chain-v1.json)."""
+
+    @pytest.fixture
+    def vectors(self) -> dict[str, Any]:
+        """The frozen vectors."""
+        path = Path(__file__).parents[1] / "vectors" / "key-chain-v1.json"
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def test_keys(self, vectors: dict[str, Any]) -> None:
+        """Each published test key's fingerprint and wrap subkey (HKDF, locosuppress/v1/wrap)."""
+        for case in vectors["keys"]:
+            key = SuppressionKey.from_text(case["key_text"])
+            assert case["key_hex"] == bytes.fromhex(case["key_hex"]).hex()
+            assert case["fingerprint"] == key.fingerprint
+            assert (
+                case["wrap_subkey"]
+                == hkdf(bytes.fromhex(case["key_hex"]), b"locosuppress/v1/wrap").hex()
+            )
+            assert case["wrap_subkey"] == wrap_subkey(key).hex()
+
+    def test_chains(self, vectors: dict[str, Any]) -> None:
+        """Ring text, chain fingerprint and sealed hashes: the wrap written out equals the code."""
+        wraps = {
+            case["fingerprint"]: bytes.fromhex(case["wrap_subkey"]) for case in vectors["keys"]
+        }
+        keys = {
+            case["fingerprint"]: SuppressionKey.from_text(case["key_text"])
+            for case in vectors["keys"]
+        }
+        for case in vectors["chains"]:
+            ring = KeyRing([keys[fp] for fp in case["chain"]])
+            matter = ring.hashing_material()
+            assert (case["ring_text"], case["fingerprint"]) == (ring.to_text(), ring.fingerprint)
+            public = hashlib.sha256(b"locosuppress/v1/chain\x00" + ",".join(case["chain"]).encode())
+            assert case["fingerprint"] == public.hexdigest()[:16]
+            for kind, hash_one in (("emails", matter.hash_email), ("domains", matter.hash_domain)):
+                for row in case[kind]:
+                    sealed = bytes.fromhex(row["first_key_hash"])
+                    for fingerprint in case["chain"][1:]:
+                        sealed = aes_wrap(wraps[fingerprint], sealed)
+                    assert row["sealed"] == sealed.hex() == hash_one(row["input"]).hex()
+
+    def test_first_key_hashes_are_the_v1_vectors(
+        self, vectors: dict[str, Any], vectors_path: Path
+    ) -> None:
+        """A chain starting with the test key starts from the frozen v1 hashes (unchanged)."""
+        v1 = json.loads(vectors_path.read_text(encoding="utf-8"))
+        frozen = {c["input"]: c["hmac_sha256"] for c in [*v1["emails"], *v1["domains"]]}
+        first = vectors["chains"][0]
+        for row in [*first["emails"], *first["domains"]]:
+            assert frozen[row["input"]] == row["first_key_hash"]
+
+    def test_docs_state_the_vectors(self, vectors: dict[str, Any]) -> None:
+        """docs/hash-contract.md shows every chain vector."""
+        text = (Path(__file__).parents[2] / "docs" / "hash-contract.md").read_text(encoding="utf-8")
+        for case in vectors["keys"]:
+            assert case["wrap_subkey"] in text
+            assert case["fingerprint"] in text
+        for case in vectors["chains"]:
+            assert case["fingerprint"] in text
+            for row in [*case["emails"], *case["domains"]]:
+                assert row["sealed"] in text
