@@ -292,15 +292,16 @@ class Writer(Reader, Protocol):
         """Every distinct stored hash, of every kind, as a sorted ``(n, 32)`` array."""
         ...
 
-    def rewrap(self, old: npt.NDArray[np.uint8], new: npt.NDArray[np.uint8]) -> int:
+    def rewrap(self, chunks: Iterable[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]]) -> int:
         """Replace each stored hash ``old[i]`` (every kind, every scope) by ``new[i]``.
 
-        ``old`` and ``new`` are ``(n, 32)`` arrays, ``old`` sorted and unique,
-        ``new`` their key-chain wraps (a permutation of 32-byte values, so no
-        two entries collide). The index snapshot and the pending rows are left
-        to the caller (``_snapshot.rewrite``); on PostgreSQL the rewrite counts
-        as a removal, so incremental refreshes load the list again. Returns
-        the number of entry rows rewritten.
+        ``chunks`` yields ``(old, new)`` pairs of ``(n, 32)`` arrays, together
+        every distinct stored hash once, with ``new`` their key-chain wraps (a
+        keyed permutation, so no two entries collide); it is consumed once, in
+        this transaction. The index snapshot and the pending rows are left to
+        the caller (``_snapshot.rewrite``); on PostgreSQL the rewrite counts as
+        a removal, so incremental refreshes load the list again. Returns the
+        number of entry rows rewritten.
         """
         ...
 

@@ -415,7 +415,7 @@ class PostgresTransaction:
         query = "COPY (SELECT DISTINCT hash FROM entries ORDER BY hash) TO STDOUT (FORMAT BINARY)"
         return hash_rows(self._copy(query))
 
-    def rewrap(self, old: npt.NDArray[np.uint8], new: npt.NDArray[np.uint8]) -> int:
+    def rewrap(self, chunks: Iterable[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]]) -> int:
         """COPY the map into a temporary table, one ``UPDATE ... FROM``; counts as a removal.
 
         The old row versions stay in the table files until vacuumed, as after
@@ -427,11 +427,12 @@ class PostgresTransaction:
             "new bytea NOT NULL) ON COMMIT DELETE ROWS"
         )
         conn.execute("TRUNCATE locosuppress_rewrap")
-        with (
-            conn.cursor() as cur,
-            cur.copy("COPY locosuppress_rewrap (old, new) FROM STDIN (FORMAT BINARY)") as copy,
-        ):
-            copy.write(pair_copy(old, new))
+        for old, new in chunks:
+            with (
+                conn.cursor() as cur,
+                cur.copy("COPY locosuppress_rewrap (old, new) FROM STDIN (FORMAT BINARY)") as copy,
+            ):
+                copy.write(pair_copy(old, new))
         version = self._bump()
         done = conn.execute(
             "UPDATE entries SET hash = w.new, version = %s FROM locosuppress_rewrap AS w "

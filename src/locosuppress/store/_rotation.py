@@ -14,12 +14,13 @@ one, never a mix.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, Final
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from locosuppress.errors import InvalidKeyError
 from locosuppress.keys import HashingMaterial, KeyRing, SuppressionKey, wrap_bytes, wrap_subkey
@@ -156,13 +157,16 @@ def rotate(
     def work(tx: Writer) -> tuple[int, int]:
         hashes = tx.distinct_hashes()
         total = len(hashes)
-        notify(0, total)
-        entries = 0
-        for start in range(0, total, ROTATE_CHUNK):
-            old = hashes[start : start + ROTATE_CHUNK]
-            new = np.frombuffer(wrap_bytes(wrap, old.tobytes()), dtype=np.uint8)
-            entries += tx.rewrap(old, new.reshape(-1, old.shape[1]))
-            notify(start + len(old), total)
+
+        def chunks() -> Iterator[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]]:
+            notify(0, total)
+            for start in range(0, total, ROTATE_CHUNK):
+                old = hashes[start : start + ROTATE_CHUNK]
+                new = np.frombuffer(wrap_bytes(wrap, old.tobytes()), dtype=np.uint8)
+                yield old, new.reshape(old.shape)
+                notify(start + len(old), total)
+
+        entries = tx.rewrap(chunks())
         tx.set_meta(changes)
         _snapshot.rewrite(tx)
         record(tx, "rotate", int(moment.timestamp()), total=entries)
