@@ -1,10 +1,11 @@
 """A key rotation killed at any point leaves the old list or the new one, never a mix.
 
-A child process rotates a copy of a 160,002-entry list (ten chunks of
-wrapping) and prints a line at each progress point, then after
-``rotate_key`` returned; at the chosen point it blocks on standard input and
-the parent kills it with SIGKILL. No sleeping, no racing a clock: the parent
-reads the child's lines to know where it is. Afterwards exactly one of the
+A child process rotates a copy of a 160,002-entry SQLite list (ten chunks of
+wrapping; on PostgreSQL a 60,002-entry list, four chunks) and prints a line
+at each progress point, then after ``rotate_key`` returned; at the chosen
+point it blocks on standard input and the parent kills it with SIGKILL. No
+sleeping, no racing a clock: the parent reads the child's lines to know
+where it is. Afterwards exactly one of the
 two chains opens the list, every entry is there, every stored hash belongs to
 that chain, and ``verify()`` names it.
 """
@@ -21,13 +22,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from store_support import raw_rows
 
 from locosuppress import KeyMismatchError, KeyRing, SuppressionKey, SuppressionList
 from locosuppress.keys import HashingMaterial
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.sqlite_only,
     pytest.mark.skipif(os.name != "posix", reason="SIGKILL semantics"),
 ]
 
@@ -74,9 +75,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def chain_hashes(matter: HashingMaterial) -> set[bytes]:
+def chain_hashes(matter: HashingMaterial, addresses: list[str] = ADDRESSES) -> set[bytes]:
     """Every value the list must hold under one chain."""
-    emails = matter.hash_emails(ADDRESSES)
+    emails = matter.hash_emails(addresses)
     return {bytes(h) for h in emails} | {matter.hash_domain(d) for d in DOMAINS}
 
 
@@ -89,7 +90,7 @@ def stored(path: Path) -> set[bytes]:
         conn.close()
 
 
-def kill_at(path: Path, folder: Path, stop: str) -> list[str]:
+def kill_at(path: Path | str, folder: Path, stop: str) -> list[str]:
     """Run the rotating child on ``path``, SIGKILL it at ``stop``; return the lines it printed."""
     old = OLD_KEY.save(folder / "old.key")
     new = NEW_KEY.save(folder / "new.key")
@@ -118,7 +119,7 @@ def kill_at(path: Path, folder: Path, stop: str) -> list[str]:
     return lines
 
 
-def opens_with(path: Path, key: SuppressionKey | KeyRing) -> bool:
+def opens_with(path: Path | str, key: SuppressionKey | KeyRing) -> bool:
     """Whether ``key`` opens the list (a KeyMismatchError: it does not)."""
     try:
         SuppressionList.open(path, key, create=False).close()
@@ -127,6 +128,7 @@ def opens_with(path: Path, key: SuppressionKey | KeyRing) -> bool:
     return True
 
 
+@pytest.mark.sqlite_only
 class TestKilledRotation:
     """SIGKILL at twelve points of a rotation: old list or new list, nothing lost."""
 
@@ -150,3 +152,37 @@ class TestKilledRotation:
             assert all(a in lst for a in ADDRESSES[::1000])
             assert lst.is_suppressed("wie@spam.example")
         assert expected == stored(path)
+
+
+#: A smaller list on PostgreSQL: four chunks of wrapping.
+PG_ADDRESSES = ADDRESSES[:60_000]
+PG_POINTS = ["0", "2", "4", "returned"]
+
+
+class TestKilledRotationPostgres:
+    """SIGKILL of the rotating client on PostgreSQL: the server rolls back, or it committed."""
+
+    @pytest.mark.parametrize("stop", PG_POINTS)
+    def test_old_or_new_never_a_mix(
+        self, postgres_server: object, tmp_path: Path, stop: str
+    ) -> None:
+        """After the kill exactly one chain opens it, all entries are there, verify names it."""
+        server = postgres_server
+        url = str(server.url(server.new_database()))  # type: ignore[attr-defined]
+        with SuppressionList.open(url, OLD_KEY) as lst:
+            lst.add_many(PG_ADDRESSES)
+            for domain in DOMAINS:
+                lst.add_domain(domain)
+        lines = kill_at(url, tmp_path, stop)
+        assert f"point {stop}" == lines[-1]
+        ring = KeyRing([OLD_KEY, NEW_KEY])
+        old_opens, new_opens = opens_with(url, OLD_KEY), opens_with(url, ring)
+        assert ((stop == "returned"), True) == (new_opens, old_opens != new_opens)
+        key: SuppressionKey | KeyRing = ring if new_opens else OLD_KEY
+        with SuppressionList.open(url, key) as lst:
+            report = lst.verify()
+            assert (True, key.hashing_material().chain) == (report.ok, report.chain)
+            assert len(PG_ADDRESSES) + len(DOMAINS) == len(lst)
+            assert all(a in lst for a in PG_ADDRESSES[::1000])
+        stored = {bytes(r[0]) for r in raw_rows(url, "SELECT hash FROM entries")}
+        assert chain_hashes(key.hashing_material(), PG_ADDRESSES) == stored
