@@ -40,8 +40,8 @@ from locosuppress.store._postgres_copy import (
     dated_copy,
     hash_copy,
     hash_rows,
-    pair_copy,
     parse_rows,
+    rewrap_entries,
 )
 
 __all__ = ["PostgresBackend", "PostgresTransaction"]
@@ -416,32 +416,11 @@ class PostgresTransaction:
         return hash_rows(self._copy(query))
 
     def rewrap(self, chunks: Iterable[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]]) -> int:
-        """COPY the map into a temporary table, one ``UPDATE ... FROM``; counts as a removal.
-
-        The old row versions stay in the table files until vacuumed, as after
-        a removal (docs/postgres.md).
-        """
-        conn = self._conn
-        conn.execute(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS locosuppress_rewrap (old bytea NOT NULL, "
-            "new bytea NOT NULL) ON COMMIT DELETE ROWS"
-        )
-        conn.execute("TRUNCATE locosuppress_rewrap")
-        for old, new in chunks:
-            with (
-                conn.cursor() as cur,
-                cur.copy("COPY locosuppress_rewrap (old, new) FROM STDIN (FORMAT BINARY)") as copy,
-            ):
-                copy.write(pair_copy(old, new))
+        """COPY the map into a temporary table, one ``UPDATE ... FROM``; counts as a removal."""
         version = self._bump()
-        done = conn.execute(
-            "UPDATE entries SET hash = w.new, version = %s FROM locosuppress_rewrap AS w "
-            "WHERE entries.hash = w.old",
-            (version,),
-        ).rowcount
-        conn.execute("UPDATE state SET removed_version = %s", (version,))
-        conn.execute("TRUNCATE locosuppress_rewrap")
-        return int(done)
+        done = rewrap_entries(self._conn, chunks, version)
+        self._conn.execute("UPDATE state SET removed_version = %s", (version,))
+        return done
 
     def set_meta(self, entries: Mapping[str, str]) -> None:
         """Insert or replace meta entries."""

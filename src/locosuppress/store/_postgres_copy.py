@@ -2,14 +2,16 @@
 
 Helpers of :mod:`locosuppress.store._postgres_backend`: the byte layout of
 PostgreSQL's binary ``COPY`` for the entry keys it reads and the hashes it
-writes (decoded and encoded with NumPy, no per-row Python), and the backup of
-a PostgreSQL list into a new SQLite list file.
+writes (decoded and encoded with NumPy, no per-row Python), the rewrite of
+every hash by a key rotation, and the backup of a PostgreSQL list into a new
+SQLite list file.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import struct
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,6 +31,7 @@ __all__ = [
     "hash_rows",
     "pair_copy",
     "parse_rows",
+    "rewrap_entries",
 ]
 
 COPY_HEADER: Final = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
@@ -129,6 +132,38 @@ def pair_copy(old: npt.NDArray[np.uint8], new: npt.NDArray[np.uint8]) -> bytes:
     rows["nlen"] = 32
     rows["new"] = np.ascontiguousarray(new).view("V32").ravel()
     return COPY_HEADER + rows.tobytes() + COPY_TRAILER
+
+
+def rewrap_entries(
+    conn: psycopg.Connection[Any],
+    chunks: Iterable[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]],
+    version: int,
+) -> int:
+    """Replace every old hash of ``chunks`` by its new one in ``entries`` (a key rotation).
+
+    The ``(old, new)`` pairs go into a temporary table by binary COPY, then one
+    ``UPDATE ... FROM`` rewrites every entry row, stamped with ``version``.
+    The old row versions stay in the table files until vacuumed, as after a
+    removal (docs/postgres.md). Returns the number of rows rewritten.
+    """
+    conn.execute(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS locosuppress_rewrap (old bytea NOT NULL, "
+        "new bytea NOT NULL) ON COMMIT DELETE ROWS"
+    )
+    conn.execute("TRUNCATE locosuppress_rewrap")
+    for old, new in chunks:
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY locosuppress_rewrap (old, new) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.write(pair_copy(old, new))
+    done = conn.execute(
+        "UPDATE entries SET hash = w.new, version = %s FROM locosuppress_rewrap AS w "
+        "WHERE entries.hash = w.old",
+        (version,),
+    ).rowcount
+    conn.execute("TRUNCATE locosuppress_rewrap")
+    return int(done)
 
 
 def dated_copy(
