@@ -436,11 +436,12 @@ class TestRotationProperty:
     def test_members_survive_rotations(
         self,
         new_location: Callable[[], Path | str],
+        tmp_path_factory: pytest.TempPathFactory,
         ring: KeyRing,
         listed: list[str],
         others: list[str],
     ) -> None:
-        """Before and after every rotation: in, is_suppressed, filter and export counts agree."""
+        """After every rotation and reopening: in, is_suppressed, filter, export counts agree."""
         values = [*listed, *others]
         frame = pd.DataFrame({"email": values})
         location = new_location()
@@ -455,6 +456,8 @@ class TestRotationProperty:
                     lst.filter(frame).report.suppressed,
                     len(lst),
                     lst.stats().entries,
+                    lst.export(tmp_path_factory.mktemp("x") / "all.lsx").count,
+                    lst.export(tmp_path_factory.mktemp("x") / "post.lsx", channel="post").count,
                 )
 
             expected = answers()
