@@ -13,6 +13,7 @@ one, never a mix.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -22,7 +23,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from locosuppress.errors import InvalidKeyError
+from locosuppress.errors import InvalidKeyError, LocosuppressError
 from locosuppress.keys import HashingMaterial, KeyRing, SuppressionKey, wrap_bytes, wrap_subkey
 from locosuppress.reports import render_html, render_text
 from locosuppress.store import _snapshot
@@ -172,11 +173,15 @@ def rotate(
         record(tx, "rotate", int(moment.timestamp()), total=entries)
         return entries, total
 
-    entries, total = session.write(work)
-    session.fingerprint = rotated.fingerprint
-    # Old page images may linger in side files and free pages: give them back.
-    session.backend.after_remove()
-    session.backend.after_snapshot()
+    with session.lock:
+        entries, total = session.write(work)
+        session.fingerprint = rotated.fingerprint
+        # Old page images may linger in the log and in free pages: give them
+        # back. Best effort, as after a removal: the rotation has committed,
+        # and a busy list must not make this call fail after it.
+        with contextlib.suppress(LocosuppressError, *session.backend.errors):
+            session.backend.after_remove()
+            session.backend.after_snapshot()
     report = RotationReport(
         entries=entries,
         hashes=total,
