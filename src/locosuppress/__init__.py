@@ -40,7 +40,7 @@ from locosuppress.errors import (
     SchemaError,
     UnsupportedFormatError,
 )
-from locosuppress.keys import HashingMaterial, SuppressionKey
+from locosuppress.keys import HashingMaterial, KeyRing, SuppressionKey
 from locosuppress.normalize import (
     NORMALIZATION_VERSION,
     normalize_domain,
@@ -53,6 +53,7 @@ from locosuppress.store import (
     AddReport,
     ExportReport,
     ListStats,
+    RotationReport,
     SuppressionList,
     VerifyReport,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "InvalidKeyError",
     "InvalidOptionError",
     "KeyMismatchError",
+    "KeyRing",
     "ListChangedError",
     "ListClosedError",
     "ListCorruptedError",
@@ -145,6 +147,7 @@ __all__ = [
     "RetentionReport",
     "RetentionResult",
     "RetentionRule",
+    "RotationReport",
     "SchemaError",
     "SuppressionExport",
     "SuppressionExportReport",

@@ -225,11 +225,18 @@ class TestWrite:
             assert 0o640 == stat.S_IMODE(target.stat().st_mode)
 
     def test_overwrite_never_replaces_a_key_or_a_list(self, tmp_path: Path) -> None:
-        """overwrite=True does not replace a key file or a SQLite list (or its log)."""
+        """overwrite=True does not replace a key file, a key ring or a SQLite list (or its log)."""
         key = locosuppress.SuppressionKey.generate()
         key.save(tmp_path / "list.key")
         locosuppress.SuppressionList.open(tmp_path / "list.db", key).close()
-        for name, what in (("list.key", "key file"), ("list.db", "SQLite database")):
+        locosuppress.KeyRing([key, locosuppress.SuppressionKey.generate()]).save(
+            tmp_path / "list.ring"
+        )
+        for name, what in (
+            ("list.key", "key file"),
+            ("list.ring", "key ring file"),
+            ("list.db", "SQLite database"),
+        ):
             before = (tmp_path / name).read_bytes()
             with pytest.raises(MailingFileError, match=what):
                 write_mailing_file(text_frame({"a": ["1"]}), tmp_path / name, overwrite=True)

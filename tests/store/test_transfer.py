@@ -92,6 +92,7 @@ class TestExportMerge:
         assert b"locosuppress-export/1" == magic
         header = json.loads(payload)
         assert {
+            "chain": [test_key.fingerprint],
             "channel": None,
             "count": 5,
             "created_at": "2025-03-14T09:26:53Z",

@@ -21,7 +21,7 @@ from locosuppress._vocabulary import check_source
 from locosuppress.errors import InvalidOptionError
 from locosuppress.filtering import find_address_column
 from locosuppress.io._write import protected_content
-from locosuppress.keys import SuppressionKey
+from locosuppress.keys import KeyRing, SuppressionKey, load_key_or_ring
 from locosuppress.store import SuppressionList
 
 __all__ = [
@@ -46,17 +46,20 @@ class CommandError(Exception):
     """A failure the command reports in one line and exit status 1."""
 
 
-def load_key(key_file: Path | None) -> SuppressionKey:
-    """The key from ``--key-file``, else from ``LOCOSUPPRESS_KEY``; never from an argument.
+def load_key(key_file: Path | None) -> SuppressionKey | KeyRing:
+    """The key or key ring from ``--key-file``, else from ``LOCOSUPPRESS_KEY``; never an argument.
+
+    A key file (or text) gives a :class:`SuppressionKey`; a ring file (what
+    ``key rotate`` writes) gives the :class:`KeyRing` a rotated list needs.
 
     Raises:
         CommandError: neither is given.
         InvalidKeyError, InsecureKeyFileError: the key cannot be used.
     """
     if key_file is not None:
-        return SuppressionKey.load(key_file)
+        return load_key_or_ring(key_file)
     if os.environ.get(KEY_ENV):
-        return SuppressionKey.from_env(KEY_ENV)
+        return load_key_or_ring(None, env=KEY_ENV)
     raise CommandError(
         f"no key: pass --key-file PATH or set {KEY_ENV} to the text of the key file "
         "(create a key with `locosuppress key new PATH`)"

@@ -112,7 +112,8 @@ def shared_options() -> Shared:
         "--key-file",
         type=Path,
         metavar="PATH",
-        help="the list's key file (mode 0600); default: the LOCOSUPPRESS_KEY environment variable",
+        help="the list's key file, or its key ring file after `key rotate` (mode 0600); "
+        "default: the LOCOSUPPRESS_KEY environment variable",
     )
     as_json = Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print the report as JSON")

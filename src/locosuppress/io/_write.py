@@ -26,7 +26,7 @@ from locosuppress.errors import LocosuppressError, MailingFileError, OutputExist
 from locosuppress.io._json import JSON_FORMATS, JSON_SUFFIXES, json_writer
 from locosuppress.io._read import ATTRS_KEY, delimiter_option, encoding_option
 from locosuppress.io._xlsx import UNSUPPORTED_EXCEL, XLSX_SUFFIXES, xlsx_writer
-from locosuppress.keys import KEY_FILE_PREFIX
+from locosuppress.keys import KEY_FILE_PREFIX, RING_FILE_PREFIX
 
 __all__ = ["protected_content", "write_atomically", "write_mailing_file"]
 
@@ -39,6 +39,7 @@ _FILE_MODE = 0o600
 # the key, the list or its committed changes.
 _PROTECTED_CONTENT = (
     (KEY_FILE_PREFIX.encode("ascii"), "a locosuppress key file"),
+    (RING_FILE_PREFIX.encode("ascii"), "a locosuppress key ring file"),
     (b"SQLite format 3\x00", "a SQLite database (a suppression list?)"),
     (b"\x37\x7f\x06\x82", "a SQLite write-ahead log"),
     (b"\x37\x7f\x06\x83", "a SQLite write-ahead log"),

@@ -27,7 +27,13 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from locosuppress._compat import accept_workers
 from locosuppress.errors import InvalidKeyError, InvalidOptionError
-from locosuppress.keys._primitives import FOREIGN_KINDS, HASH_SIZE, KEY_SIZE, PURPOSE_LABELS
+from locosuppress.keys._primitives import (
+    FOREIGN_KINDS,
+    HASH_SIZE,
+    KEY_SIZE,
+    PURPOSE_LABELS,
+    chain_fingerprint,
+)
 from locosuppress.normalize import (
     NORMALIZATION_VERSION,
     as_series,
@@ -137,6 +143,19 @@ class HashingMaterial:
     def rotations(self) -> int:
         """How many key rotations the chain has had (0 for a single key)."""
         return len(self._wraps)
+
+    def rotated(self, wrap_subkey: bytes, key_fingerprint: str, /) -> HashingMaterial:
+        """This chain followed by one more key: its wrap subkey and its fingerprint.
+
+        What a list rotated to that key hashes with (``rotate_key``).
+        """
+        chain = (*self.chain, key_fingerprint)
+        return HashingMaterial(
+            self._subkeys,
+            fingerprint=chain_fingerprint(chain),
+            wraps=(*self._wraps, wrap_subkey),
+            chain=chain,
+        )
 
     # -- the keyed hash of any purpose ------------------------------------------
 

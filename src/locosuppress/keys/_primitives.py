@@ -8,7 +8,8 @@ derived by HKDF from the list's first key, then wrapped once per rotation
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Final, NoReturn
 
@@ -22,12 +23,14 @@ __all__ = [
     "HASH_SIZE",
     "KEY_FILE_PREFIX",
     "KEY_SIZE",
+    "LABEL_CHAIN",
     "LABEL_DOMAIN",
     "LABEL_EMAIL",
     "LABEL_FINGERPRINT",
     "LABEL_WILDCARD",
     "LABEL_WRAP",
     "PURPOSE_LABELS",
+    "chain_fingerprint",
     "derive",
     "hmac_sha256",
     "refuse_pickle",
@@ -60,6 +63,25 @@ PURPOSE_LABELS: Final[Mapping[str, bytes]] = MappingProxyType(
         **{kind: b"locosuppress/v1/foreign-hash/" + kind.encode() for kind in FOREIGN_KINDS},
     }
 )
+
+
+#: The domain-separation prefix of a chain fingerprint (public data, SHA-256).
+LABEL_CHAIN: Final = b"locosuppress/v1/chain"
+
+
+def chain_fingerprint(chain: Sequence[str], /) -> str:
+    """The public fingerprint of a key chain (16 hex digits), from its key fingerprints.
+
+    A chain of one key has that key's fingerprint, so a one-key ring opens
+    every list made before rotations existed; a longer chain's is the first
+    8 bytes of ``SHA-256("locosuppress/v1/chain" || 0x00 || "fp1,fp2,...")``
+    (the fingerprints as lower-case hex, oldest first, ASCII).
+    """
+    if not chain:
+        raise ValueError("a key chain holds at least one key")
+    if len(chain) == 1:
+        return chain[0]
+    return hashlib.sha256(LABEL_CHAIN + b"\x00" + ",".join(chain).encode("ascii")).hexdigest()[:16]
 
 
 def derive(material: bytes, label: bytes, /) -> bytes:

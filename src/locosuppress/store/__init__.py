@@ -8,6 +8,7 @@ Layer 4: may import layers 0-3 (``errors``, ``_vocabulary``, ``_fs``,
   and hands over to the function modules below;
 * ``_session``: the lock, the closed/read-only state and the caches;
 * ``_open``: opening and creating lists, the header and key checks;
+* ``_rotation``: key rotation by wrapping every stored hash (``rotate_key``);
 * ``_entries``, ``_audit``, ``_snapshot``, ``_verify``, ``_transfer``
   (backup, export, merge) with ``_export`` (the export file format), and
   ``_reports`` (the report values);
@@ -70,6 +71,7 @@ from locosuppress._vocabulary import CHANNELS, REASONS, REMOVE_REASONS, SCOPES
 from locosuppress.errors import ListClosedError as ListClosedError
 from locosuppress.store._list import SuppressionList
 from locosuppress.store._reports import AddReport, ExportReport, ListStats, VerifyReport
+from locosuppress.store._rotation import RotationReport
 
 __all__ = [
     "CHANNELS",
@@ -79,6 +81,7 @@ __all__ = [
     "AddReport",
     "ExportReport",
     "ListStats",
+    "RotationReport",
     "SuppressionList",
     "VerifyReport",
 ]

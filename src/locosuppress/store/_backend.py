@@ -292,6 +292,29 @@ class Writer(Reader, Protocol):
         """
         ...
 
+    # -- key rotation (store/_rotation.py) ------------------------------------------
+
+    def distinct_hashes(self) -> npt.NDArray[np.uint8]:
+        """Every distinct stored hash, of every kind, as a sorted ``(n, 32)`` array."""
+        ...
+
+    def rewrap(self, chunks: Iterable[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]]) -> int:
+        """Replace each stored hash ``old[i]`` (every kind, every scope) by ``new[i]``.
+
+        ``chunks`` yields ``(old, new)`` pairs of ``(n, 32)`` arrays, together
+        every distinct stored hash once, with ``new`` their key-chain wraps (a
+        keyed permutation, so no two entries collide); it is consumed once, in
+        this transaction. The index snapshot and the pending rows are left to
+        the caller (``_snapshot.rewrite``); on PostgreSQL the rewrite counts as
+        a removal, so incremental refreshes load the list again. Returns the
+        number of entry rows rewritten.
+        """
+        ...
+
+    def set_meta(self, entries: Mapping[str, str]) -> None:
+        """Insert or replace meta entries (the key chain after a rotation)."""
+        ...
+
 
 class Backend(Protocol):
     """One open suppression list in some storage."""

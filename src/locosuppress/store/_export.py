@@ -101,6 +101,9 @@ class ExportHeader:
     count: int
     created_at: str
     channel: str | None
+    #: The key fingerprints of the chain the hashes were made under, oldest
+    #: first (files written before key rotations existed: the one fingerprint).
+    chain: tuple[str, ...] = ()
 
 
 def _lines(hashes: bytes, kinds: list[int], scopes: list[int]) -> bytes:
@@ -193,6 +196,7 @@ def read_header(path: Path, fh: Any) -> tuple[ExportHeader, bytes]:
             count=int(data["count"]),
             created_at=str(data["created_at"]),
             channel=None if data.get("channel") is None else str(data["channel"]),
+            chain=tuple(str(c) for c in data.get("chain") or (data["fingerprint"],)),
         )
     except (ValueError, KeyError, TypeError):
         raise _damaged(path, "line 1 is not a valid header") from None
@@ -212,9 +216,10 @@ def check_compatible(
     """
     if header.fingerprint != fingerprint:
         raise KeyMismatchError(
-            f"{path} was made with the key of fingerprint {header.fingerprint}; this list's "
-            f"key has fingerprint {fingerprint}. Hashes made under different keys never "
-            "match, so nothing was merged."
+            f"{path} was made with the key (chain) of fingerprint {header.fingerprint} "
+            f"(key chain {' -> '.join(header.chain)}); this list's has fingerprint "
+            f"{fingerprint}. Hashes made under different keys or key chains never match, so "
+            "nothing was merged (after a key rotation, export the list again)."
         )
     if header.normalization != normalization:
         raise IncompatibleExportError(

@@ -32,7 +32,7 @@ from locosuppress._vocabulary import (
 )
 from locosuppress.filtering import FilterResult, filter_frame
 from locosuppress.interop import SuppressionExport
-from locosuppress.keys import HashingMaterial, SuppressionKey
+from locosuppress.keys import HashingMaterial, KeyRing, SuppressionKey
 from locosuppress.normalize import normalize_email
 from locosuppress.store import _entries, _foreign, _imports, _open, _snapshot, _transfer
 from locosuppress.store._reports import AddReport, epoch_seconds
@@ -71,7 +71,7 @@ class SuppressionList(ListUpkeep):
     def open(
         cls,
         location: str | os.PathLike[str],
-        key: SuppressionKey | HashingMaterial,
+        key: SuppressionKey | KeyRing | HashingMaterial,
         /,
         *,
         create: bool = True,
@@ -87,7 +87,8 @@ class SuppressionList(ListUpkeep):
                 ``postgresql://`` URL of a database (the ``postgres`` extra;
                 see ``docs/postgres.md``; keep the password out of the URL:
                 ``PGPASSWORD``, ``~/.pgpass`` or a service file).
-            key: the list's :class:`SuppressionKey` (or its ``HashingMaterial``).
+            key: the list's :class:`SuppressionKey`; after :meth:`rotate_key`,
+                the :class:`KeyRing` of its whole chain (or their ``HashingMaterial``).
             create: create an empty list when the file does not exist. Scripts
                 that only filter should pass ``create=False``: a mistyped path
                 then fails instead of filtering against an empty list.
@@ -103,7 +104,8 @@ class SuppressionList(ListUpkeep):
             ListNotFoundError: the folder is missing, or the file is missing and
                 ``create`` is false or ``read_only`` is true.
             NotASuppressionListError: the file is not a locosuppress list.
-            KeyMismatchError: the list was made with another key (checked
+            KeyMismatchError: the list was made with another key, or rotated
+                and the ring given is not its whole chain in order (checked
                 before anything else is read or written).
             UnsupportedFormatError: a newer locosuppress wrote the file.
             ReadOnlyListError: a writable open of a file or folder this process
@@ -122,7 +124,9 @@ class SuppressionList(ListUpkeep):
             now=now,
             schema=schema,
         )
-        return cls(Session(backend, read_only=read_only), matter, meta)
+        session = Session(backend, read_only=read_only)
+        session.fingerprint = meta["fingerprint"]
+        return cls(session, matter, meta)
 
     def close(self) -> None:
         """Close the list (idempotent); the write-ahead log is checkpointed by SQLite."""
@@ -167,7 +171,7 @@ class SuppressionList(ListUpkeep):
 
     @property
     def fingerprint(self) -> str:
-        """The public fingerprint of the list's key."""
+        """The public fingerprint of the list's key (after a rotation: of its chain)."""
         return self._meta["fingerprint"]
 
     @property

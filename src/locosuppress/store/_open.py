@@ -26,7 +26,7 @@ from locosuppress.errors import (
     ReadOnlyListError,
     UnsupportedFormatError,
 )
-from locosuppress.keys import HashingMaterial, SuppressionKey
+from locosuppress.keys import HashingMaterial, KeyRing, SuppressionKey
 from locosuppress.normalize import NORMALIZATION_VERSION
 from locosuppress.store import _sqlite
 from locosuppress.store._backend import FORMAT_WITH_KINDS, Backend
@@ -34,7 +34,10 @@ from locosuppress.store._reports import iso, utc
 from locosuppress.store._sqlite_backend import SQLiteBackend
 
 __all__ = [
+    "CHAIN_META",
     "DEFAULT_LOCK_TIMEOUT_S",
+    "ROTATED_META",
+    "chain_of",
     "check_meta",
     "is_url",
     "material",
@@ -43,6 +46,16 @@ __all__ = [
 ]
 
 DEFAULT_LOCK_TIMEOUT_S = _sqlite.DEFAULT_LOCK_TIMEOUT_S
+#: The meta entry of a rotated list's key chain: fingerprints, oldest first, comma-separated.
+CHAIN_META = "key_chain"
+#: The meta entry of the time of each rotation (ISO 8601 UTC), comma-separated, oldest first.
+ROTATED_META = "rotated_at"
+
+
+def chain_of(meta: dict[str, str]) -> tuple[str, ...]:
+    """The key chain a list's meta records: its one fingerprint when never rotated."""
+    text = meta.get(CHAIN_META)
+    return tuple(text.split(",")) if text else (meta["fingerprint"],)
 
 
 def material(key: object) -> HashingMaterial:
@@ -53,10 +66,13 @@ def material(key: object) -> HashingMaterial:
     """
     if isinstance(key, SuppressionKey):
         return key.hashing_material()
+    if isinstance(key, KeyRing):
+        return key.hashing_material()
     if isinstance(key, HashingMaterial):
         return key
     raise TypeError(
-        f"key must be a SuppressionKey (or its HashingMaterial), not {type(key).__name__}"
+        "key must be the KeyRing of a rotated list, or a SuppressionKey "
+        f"(or its HashingMaterial), not {type(key).__name__}"
     )
 
 
@@ -92,11 +108,20 @@ def check_meta(
         UnsupportedFormatError: a newer format, or other normalisation rules.
         ListCorruptedError: a damaged format version.
     """
+    chain = chain_of(meta)
+    if len(chain) > 1 and (meta["fingerprint"], chain) != (matter.fingerprint, matter.chain):
+        raise KeyMismatchError(
+            f"{path} was rotated: it opens only with the key ring of its whole chain, in "
+            f"order: {' -> '.join(chain)}; the key given has chain "
+            f"{' -> '.join(matter.chain)}. Use the ring file written by `locosuppress key "
+            "rotate` (KeyRing.load) or LOCOSUPPRESS_KEY holding it "
+            "(fingerprints are public and safe to compare)."
+        )
     if meta["fingerprint"] != matter.fingerprint:
         raise KeyMismatchError(
             f"{path} was made with the key of fingerprint {meta['fingerprint']}, but the key "
-            f"given has fingerprint {matter.fingerprint}. Use the list's own key "
-            "(fingerprints are public and safe to compare)."
+            f"given has fingerprint {matter.fingerprint} (chain {' -> '.join(matter.chain)}). "
+            "Use the list's own key (fingerprints are public and safe to compare)."
         )
     try:
         version = int(meta["format_version"])
@@ -123,6 +148,8 @@ def _new_meta(matter: HashingMaterial, format_version: int, moment: datetime) ->
         "created_at": iso(moment),
         "index_stale": "0",
         "created_by": f"locosuppress {__version__}",
+        # A list created for a key chain (copy_to of a rotated list) records it.
+        **({CHAIN_META: ",".join(matter.chain)} if len(matter.chain) > 1 else {}),
     }
 
 

@@ -16,7 +16,7 @@ table followed by one ``INSERT ... ON CONFLICT DO NOTHING``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, Self, TypeVar
 
@@ -35,7 +35,14 @@ from locosuppress.errors import (
 from locosuppress.store import _postgres, _sqlite
 from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, FullRow, Reader, Row, Writer
 from locosuppress.store._postgres import Location
-from locosuppress.store._postgres_copy import copy_to_sqlite, dated_copy, hash_copy, parse_rows
+from locosuppress.store._postgres_copy import (
+    copy_to_sqlite,
+    dated_copy,
+    hash_copy,
+    hash_rows,
+    parse_rows,
+    rewrap_entries,
+)
 
 __all__ = ["PostgresBackend", "PostgresTransaction"]
 
@@ -60,12 +67,15 @@ class PostgresTransaction:
         assert row is not None
         return int(row[0])
 
-    def _copy_rows(self, query: str, params: tuple[Any, ...] = ()) -> list[Row]:
+    def _copy(self, query: str, params: tuple[Any, ...] = ()) -> bytes:
         out = bytearray()
         with self._conn.cursor() as cur, cur.copy(query, params) as copy:
             for chunk in copy:
                 out += chunk
-        return parse_rows(bytes(out))
+        return bytes(out)
+
+    def _copy_rows(self, query: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        return parse_rows(self._copy(query, params))
 
     # -- the change counter -----------------------------------------------------------
 
@@ -414,6 +424,27 @@ class PostgresTransaction:
         """
         self._conn.execute("DELETE FROM index_snapshot")
         self._conn.execute("UPDATE meta SET value = '1' WHERE key = 'index_stale'")
+
+    def distinct_hashes(self) -> npt.NDArray[np.uint8]:
+        """Every distinct hash in ``entries``, sorted (binary COPY)."""
+        query = "COPY (SELECT DISTINCT hash FROM entries ORDER BY hash) TO STDOUT (FORMAT BINARY)"
+        return hash_rows(self._copy(query))
+
+    def rewrap(self, chunks: Iterable[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]]) -> int:
+        """COPY the map into a temporary table, one ``UPDATE ... FROM``; counts as a removal."""
+        version = self._bump()
+        done = rewrap_entries(self._conn, chunks, version)
+        self._conn.execute("UPDATE state SET removed_version = %s", (version,))
+        return done
+
+    def set_meta(self, entries: Mapping[str, str]) -> None:
+        """Insert or replace meta entries."""
+        with self._conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO meta (key, value) VALUES (%s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(entries.items()),
+            )
 
 
 class PostgresBackend:

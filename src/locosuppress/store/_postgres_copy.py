@@ -2,14 +2,16 @@
 
 Helpers of :mod:`locosuppress.store._postgres_backend`: the byte layout of
 PostgreSQL's binary ``COPY`` for the entry keys it reads and the hashes it
-writes (decoded and encoded with NumPy, no per-row Python), and the backup of
-a PostgreSQL list into a new SQLite list file.
+writes (decoded and encoded with NumPy, no per-row Python), the rewrite of
+every hash by a key rotation, and the backup of a PostgreSQL list into a new
+SQLite list file.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import struct
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
@@ -22,7 +24,15 @@ from locosuppress.errors import ListCorruptedError
 from locosuppress.store import _sqlite
 from locosuppress.store._backend import FORMAT_WITH_KINDS, Reader, Row
 
-__all__ = ["copy_to_sqlite", "dated_copy", "hash_copy", "parse_rows"]
+__all__ = [
+    "copy_to_sqlite",
+    "dated_copy",
+    "hash_copy",
+    "hash_rows",
+    "pair_copy",
+    "parse_rows",
+    "rewrap_entries",
+]
 
 COPY_HEADER: Final = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 COPY_TRAILER: Final = struct.pack(">h", -1)
@@ -40,6 +50,10 @@ _ROW: Final = np.dtype(
 )
 #: One binary COPY row of (hash bytea): 38 bytes.
 _HASH_ROW: Final = np.dtype([("fields", ">i2"), ("hlen", ">i4"), ("hash", "V32")])
+#: One binary COPY row of (old bytea, new bytea): a key rotation's map.
+_PAIR_ROW: Final = np.dtype(
+    [("fields", ">i2"), ("olen", ">i4"), ("old", "V32"), ("nlen", ">i4"), ("new", "V32")]
+)
 #: One binary COPY row of (hash bytea, scope smallint, reason smallint, added_at bigint).
 _DATED_ROW: Final = np.dtype(
     [
@@ -96,6 +110,60 @@ def hash_copy(hashes: npt.NDArray[np.uint8]) -> bytes:
     rows["hlen"] = 32
     rows["hash"] = np.ascontiguousarray(hashes).view("V32").ravel()
     return COPY_HEADER + rows.tobytes() + COPY_TRAILER
+
+
+def hash_rows(data: bytes) -> npt.NDArray[np.uint8]:
+    """``(n, 32)`` hashes from a binary ``COPY ... TO STDOUT`` of one bytea column."""
+    body = data[len(COPY_HEADER) : len(data) - len(COPY_TRAILER)]
+    if data[: len(COPY_HEADER)] != COPY_HEADER or len(body) % _HASH_ROW.itemsize:
+        raise ListCorruptedError("the server sent a damaged COPY stream of hashes")
+    rows = np.frombuffer(body, dtype=_HASH_ROW)
+    if len(rows) and ((rows["fields"] != 1).any() or (rows["hlen"] != 32).any()):
+        raise ListCorruptedError("a stored hash is not 32 bytes; run `locosuppress verify`")
+    return np.frombuffer(rows["hash"].tobytes(), dtype=np.uint8).reshape(-1, 32)
+
+
+def pair_copy(old: npt.NDArray[np.uint8], new: npt.NDArray[np.uint8]) -> bytes:
+    """A binary ``COPY ... FROM STDIN`` stream of (old bytea, new bytea) rows."""
+    rows = np.empty(len(old), dtype=_PAIR_ROW)
+    rows["fields"] = 2
+    rows["olen"] = 32
+    rows["old"] = np.ascontiguousarray(old).view("V32").ravel()
+    rows["nlen"] = 32
+    rows["new"] = np.ascontiguousarray(new).view("V32").ravel()
+    return COPY_HEADER + rows.tobytes() + COPY_TRAILER
+
+
+def rewrap_entries(
+    conn: psycopg.Connection[Any],
+    chunks: Iterable[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]],
+    version: int,
+) -> int:
+    """Replace every old hash of ``chunks`` by its new one in ``entries`` (a key rotation).
+
+    The ``(old, new)`` pairs go into a temporary table by binary COPY, then one
+    ``UPDATE ... FROM`` rewrites every entry row, stamped with ``version``.
+    The old row versions stay in the table files until vacuumed, as after a
+    removal (docs/postgres.md). Returns the number of rows rewritten.
+    """
+    conn.execute(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS locosuppress_rewrap (old bytea NOT NULL, "
+        "new bytea NOT NULL) ON COMMIT DELETE ROWS"
+    )
+    conn.execute("TRUNCATE locosuppress_rewrap")
+    for old, new in chunks:
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY locosuppress_rewrap (old, new) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.write(pair_copy(old, new))
+    done = conn.execute(
+        "UPDATE entries SET hash = w.new, version = %s FROM locosuppress_rewrap AS w "
+        "WHERE entries.hash = w.old",
+        (version,),
+    ).rowcount
+    conn.execute("TRUNCATE locosuppress_rewrap")
+    return int(done)
 
 
 def dated_copy(

@@ -192,6 +192,9 @@ class VerifyReport:
     entries: int
     pending: int
     quick: bool
+    #: The key fingerprints of the chain the list holds, oldest first (one
+    #: before any rotation): after an interrupted rotation, which chain it is.
+    chain: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -217,6 +220,7 @@ class VerifyReport:
             "entries": self.entries,
             "pending": self.pending,
             "quick": self.quick,
+            "chain": list(self.chain),
         }
 
     def _rows(self) -> list[tuple[str, Any]]:
@@ -226,6 +230,7 @@ class VerifyReport:
             ("storage check", check),
             ("entries", self.entries),
             ("pending index updates", self.pending),
+            ("key chain", " -> ".join(self.chain)),
             ("problems", len(self.problems)),
         ]
 

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from locosuppress._index import SuppressionIndex
-from locosuppress.errors import ListClosedError, ReadOnlyListError
+from locosuppress.errors import KeyMismatchError, ListClosedError, ReadOnlyListError
 from locosuppress.store._backend import Backend, Reader, Writer
 
 __all__ = ["Session"]
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Reader)
 
 
 def _bumping(fn: Callable[[Writer], T]) -> Callable[[Writer], T]:
@@ -50,6 +51,10 @@ class Session:
         self.index_dirty = False
         #: The cached ``len()`` as ``(data version, count)``.
         self.length: tuple[int, int] | None = None
+        #: The chain fingerprint the list was opened with (``meta.fingerprint``):
+        #: every transaction checks it, so that a list rotated by another
+        #: process is never matched or written with the old chain (fail closed).
+        self.fingerprint: str | None = None
 
     def ensure_open(self) -> None:
         """Raise :class:`ListClosedError` once the list is closed (fail closed)."""
@@ -60,7 +65,7 @@ class Session:
         """Run ``fn`` in one read transaction."""
         with self.lock:
             self.ensure_open()
-            return self.backend.read(fn)
+            return self.backend.read(self._checked(fn))
 
     def write(self, fn: Callable[[Writer], T], /, *, changes_entries: bool = True) -> T:
         """Run ``fn`` in one durable write transaction.
@@ -82,11 +87,29 @@ class Session:
                 )
             if changes_entries:
                 fn = _bumping(fn)
-            result = self.backend.write(fn)
+            result = self.backend.write(self._checked(fn))
             if changes_entries:
                 self.index_dirty = True
                 self.length = None
             return result
+
+    def _checked(self, fn: Callable[[R], T]) -> Callable[[R], T]:
+        """``fn``, after checking that the list still holds the chain it was opened with."""
+        expected = self.fingerprint
+        if expected is None:
+            return fn
+
+        def work(tx: R) -> T:
+            stored = tx.meta().get("fingerprint")
+            if stored != expected:
+                raise KeyMismatchError(
+                    f"{self.backend.location} was rotated to another key chain (fingerprint "
+                    f"{stored}) after it was opened with {expected}; close it and open it "
+                    "again with the key ring written by the rotation"
+                )
+            return fn(tx)
+
+        return work
 
     def version(self) -> int:
         """The list's data version as stored now (see ``Reader.version``)."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Final
 
 from locosuppress._index import SuppressionIndex
-from locosuppress.store._backend import Backend, Reader, Writer
+from locosuppress.store._backend import Reader, Writer
 from locosuppress.store._session import Session
 
-__all__ = ["PENDING_LIMIT", "cached_index", "load_index"]
+__all__ = ["PENDING_LIMIT", "cached_index", "load_index", "rewrite"]
 
 #: Rewrite the snapshot once this many entries wait in ``pending``.
 PENDING_LIMIT: Final = 50_000
@@ -40,7 +40,17 @@ def _refresh(tx: Writer) -> SuppressionIndex:
     return index
 
 
-def load_index(backend: Backend, *, writable: bool) -> SuppressionIndex:
+def rewrite(tx: Writer) -> SuppressionIndex:
+    """Drop the snapshot and write a new one from every entry, in the transaction ``tx``.
+
+    After every stored hash changed (a key rotation): the old snapshot and
+    the ``pending`` rows hold hashes under the old chain, and are overwritten.
+    """
+    tx.drop_snapshot()
+    return _refresh(tx)
+
+
+def load_index(session: Session, *, writable: bool) -> SuppressionIndex:
     """Load the membership index of the list behind ``backend``.
 
     Reads the snapshot and the entries added since (``pending``) in one read
@@ -53,10 +63,10 @@ def load_index(backend: Backend, *, writable: bool) -> SuppressionIndex:
     Raises:
         ListCorruptedError: the snapshot or a stored hash is damaged.
     """
-    stale, pending = backend.read(lambda tx: tx.index_state())
+    stale, pending = session.read(lambda tx: tx.index_state())
     if writable and (stale or pending > PENDING_LIMIT):
-        return backend.write(_refresh)
-    return backend.read(lambda tx: _build(tx, tx.index_state()[0]))
+        return session.write(_refresh, changes_entries=False)
+    return session.read(lambda tx: _build(tx, tx.index_state()[0]))
 
 
 def _refreshed(session: Session) -> SuppressionIndex | None:
@@ -68,7 +78,7 @@ def _refreshed(session: Session) -> SuppressionIndex | None:
     if session.index is None or session.index_version is None:
         return None
     since = session.index_version
-    changes = session.backend.read(lambda tx: tx.changes_since(since))
+    changes = session.read(lambda tx: tx.changes_since(since))
     if changes is None:
         return None
     version, rows = changes
@@ -94,12 +104,12 @@ def cached_index(session: Session) -> SuppressionIndex:
         session.ensure_open()
         backend = session.backend
         backend.guard()
-        version = backend.read(lambda tx: tx.version())
+        version = session.read(lambda tx: tx.version())
         if session.index is None or session.index_dirty or session.index_version != version:
             index = _refreshed(session)
             if index is None:
                 writable = not session.read_only
-                index = load_index(backend, writable=writable)
+                index = load_index(session, writable=writable)
                 if writable:
                     backend.after_snapshot()
                 session.index_version = version

@@ -10,7 +10,7 @@ translation and the schema are in :mod:`locosuppress.store._sqlite`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, Self, TypeVar
 
@@ -64,6 +64,12 @@ _UPSERT_DATED: Final = (
     + "SELECT hash, :kind, scope, reason, at, :source FROM r WHERE true "
     "ON CONFLICT (hash, kind, scope) DO UPDATE SET added_at = excluded.added_at "
     "WHERE excluded.added_at < entries.added_at"
+)
+# The old-to-new map of a key rotation: both columns as one BLOB each, sliced by a CTE.
+_REWRAP_MAP: Final = (
+    "INSERT INTO temp.locosuppress_rewrap (old, new) "
+    "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < :n) "
+    "SELECT substr(:old, k * 32 + 1, 32), substr(:new, k * 32 + 1, 32) FROM i"
 )
 _AUDIT_INSERT: Final = (
     "INSERT INTO audit (at, operation, total, added, already_present, removed, invalid, "
@@ -432,6 +438,62 @@ class SQLiteTransaction:
         """Delete the snapshot (``secure_delete`` zeroes its pages) and set ``index_stale``."""
         self._conn.execute("DELETE FROM index_snapshot")
         self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_stale', '1')")
+
+    def distinct_hashes(self) -> npt.NDArray[np.uint8]:
+        """Every distinct hash in ``entries`` (the primary key's order: sorted)."""
+        rows = self._conn.execute("SELECT DISTINCT hash FROM entries ORDER BY hash").fetchall()
+        data = b"".join(row[0] for row in rows)
+        return np.frombuffer(data, dtype=np.uint8).reshape(-1, 32)
+
+    def rewrap(self, chunks: Iterable[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]]) -> int:
+        """Rebuild ``entries`` with the new hashes, in hash order, in this transaction.
+
+        The old-to-new map and a copy of the rewritten rows go to temporary
+        tables (in memory: ``temp_store = MEMORY``), then ``entries`` is
+        emptied and filled again in key order, its triggers set aside
+        meanwhile (they are re-created from their stored SQL, so no pending
+        row is written and nothing is marked stale: the caller rewrites the
+        snapshot). Sorted inserts cost about half of updating every key in
+        place; ``secure_delete`` zeroes every page the old rows leave.
+        """
+        conn = self._conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS locosuppress_rewrap "
+            "(old BLOB PRIMARY KEY, new BLOB NOT NULL) WITHOUT ROWID"
+        )
+        conn.execute("DELETE FROM temp.locosuppress_rewrap")
+        for old, new in chunks:
+            conn.execute(_REWRAP_MAP, {"n": len(old), "old": old.tobytes(), "new": new.tobytes()})
+        columns = [str(r[1]) for r in conn.execute("PRAGMA main.table_info(entries)")]
+        listed = ", ".join(columns)
+        chosen = ", ".join("w.new AS hash" if c == "hash" else f"e.{c}" for c in columns)
+        triggers = conn.execute(
+            "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name = 'entries'"
+        ).fetchall()
+        conn.execute("DROP TABLE IF EXISTS temp.locosuppress_moved")
+        conn.execute(
+            f"CREATE TEMP TABLE locosuppress_moved AS SELECT {chosen} FROM main.entries AS e "
+            "JOIN temp.locosuppress_rewrap AS w ON w.old = e.hash"
+        )
+        for name, _ in triggers:
+            conn.execute(f'DROP TRIGGER main."{name}"')
+        conn.execute("DELETE FROM main.entries")
+        done = conn.execute(
+            f"INSERT INTO main.entries ({listed}) SELECT {listed} FROM temp.locosuppress_moved "
+            "ORDER BY hash, kind, scope"
+        ).rowcount
+        for _, sql in triggers:
+            conn.execute(sql)
+        conn.execute("DROP TABLE temp.locosuppress_moved")
+        conn.execute("DELETE FROM temp.locosuppress_rewrap")
+        return int(done)
+
+    def set_meta(self, entries: Mapping[str, str]) -> None:
+        """Insert or replace meta entries."""
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(entries.items())
+        )
 
 
 class SQLiteBackend:

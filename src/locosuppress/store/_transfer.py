@@ -19,7 +19,7 @@ from locosuppress.store import _export
 from locosuppress.store._audit import record
 from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, Reader, Writer
 from locosuppress.store._entries import unique_sorted
-from locosuppress.store._open import require_folder
+from locosuppress.store._open import ROTATED_META, chain_of, require_folder
 from locosuppress.store._reports import AddReport, ExportReport, epoch_seconds, iso, utc
 from locosuppress.store._session import Session
 
@@ -73,6 +73,7 @@ def export(
         "format": _export.EXPORT_FORMAT,
         "normalization": normalization,
         "fingerprint": fingerprint,
+        "chain": list(chain_of(dict(meta))),
         "created_at": iso(moment),
         "channel": channel,
     }
@@ -196,6 +197,10 @@ def copy(source: Session, target: Session, *, at: int) -> AddReport:
             if wtx.count_entries():
                 raise OutputExistsError(f"{target.backend.location} already holds entries")
             added = sum(wtx.insert_full(rows) for rows in rtx.full_rows(COPY_CHUNK))
+            # The target was created for the same chain; its rotation times come along.
+            rotated = rtx.meta().get(ROTATED_META)
+            if rotated:
+                wtx.set_meta({ROTATED_META: rotated})
             for row in rtx.audit_rows():
                 counts = dict(zip(AUDIT_COUNTS, row[2 : 2 + len(AUDIT_COUNTS)], strict=True))
                 scope, reason, channel, label, version = row[2 + len(AUDIT_COUNTS) :]

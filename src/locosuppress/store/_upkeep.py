@@ -10,7 +10,7 @@ any other. Like the facade, each hands over to a function module; no SQL.
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
@@ -18,8 +18,8 @@ import pandas as pd
 
 from locosuppress._vocabulary import REASONS, check_source, option_code
 from locosuppress.filtering import FilterReport
-from locosuppress.keys import HashingMaterial
-from locosuppress.store import _audit, _entries, _transfer, _verify
+from locosuppress.keys import HashingMaterial, KeyRing, SuppressionKey
+from locosuppress.store import _audit, _entries, _open, _rotation, _transfer, _verify
 from locosuppress.store._reports import (
     AddReport,
     ExportReport,
@@ -27,6 +27,7 @@ from locosuppress.store._reports import (
     VerifyReport,
     epoch_seconds,
 )
+from locosuppress.store._rotation import Progress, RotationReport
 from locosuppress.store._session import Session
 
 __all__ = ["ListUpkeep"]
@@ -84,6 +85,57 @@ class ListUpkeep:
         ``report.raise_for_problems()``; the CLI exits non-zero when not ok.
         """
         return _verify.verify(self._session, fingerprint=self._meta["fingerprint"], quick=quick)
+
+    # -- the key chain ------------------------------------------------------------------
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        """The key fingerprints of the list's chain, oldest first (one before any rotation)."""
+        return _open.chain_of(self._meta)
+
+    @property
+    def rotated_at(self) -> tuple[datetime, ...]:
+        """When each rotation of the key happened (UTC), oldest first."""
+        stamps = [t for t in self._meta.get(_open.ROTATED_META, "").split(",") if t]
+        return tuple(datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) for t in stamps)
+
+    def rotate_key(
+        self,
+        new_key: SuppressionKey | KeyRing,
+        /,
+        *,
+        now: datetime | None = None,
+        progress: Progress | None = None,
+    ) -> RotationReport:
+        """Wrap every stored hash under ``new_key``: the list's key is rotated, nobody is lost.
+
+        Every stored hash, of every kind, becomes its key-chain wrap under
+        ``new_key`` (``docs/hash-contract.md``), in one durable transaction
+        that also records the new chain, rewrites the index snapshot, raises
+        the data version and writes a ``rotate`` audit row. Afterwards the
+        list opens only with the :class:`KeyRing` of the whole chain
+        (``KeyRing([..., new_key])``): save it first (``ring.save``, or
+        ``locosuppress key rotate``, which writes the ring before rotating).
+        This instance goes on working with the new chain. Other instances
+        open on the list refuse to answer until reopened with the ring.
+
+        Args:
+            new_key: the new key (a ring: its newest key).
+            now: the time recorded for the rotation (default: now, UTC).
+            progress: called as ``progress(done, total)`` with the distinct
+                stored hashes wrapped so far, as the work goes on.
+
+        Returns:
+            A :class:`RotationReport`.
+
+        Raises:
+            InvalidKeyError: ``new_key`` is already in the chain.
+            ReadOnlyListError: the list was opened read-only.
+        """
+        report, self._matter, self._meta = _rotation.rotate(
+            self._session, self._matter, self._meta, new_key, now=now, progress=progress
+        )
+        return report
 
     # -- copies: backup, export, merge ---------------------------------------------------
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from locosuppress.errors import ListLockedError
+from locosuppress.keys import chain_fingerprint
 from locosuppress.store._backend import META_KEYS, Reader
+from locosuppress.store._open import chain_of
 from locosuppress.store._reports import VerifyReport
 from locosuppress.store._session import Session
 
@@ -19,6 +21,7 @@ def verify(session: Session, *, fingerprint: str, quick: bool) -> VerifyReport:
     """
     problems: list[str] = []
     counts = [0, 0]
+    chain: list[str] = []
 
     def work(tx: Reader) -> None:
         problems.extend(tx.integrity_problems(quick=quick))
@@ -31,6 +34,10 @@ def verify(session: Session, *, fingerprint: str, quick: bool) -> VerifyReport:
                 problems.append(f"the meta entry {key!r} is missing")
         if meta.get("fingerprint") not in (None, fingerprint):
             problems.append("the meta key fingerprint does not match the key")
+        if "fingerprint" in meta:
+            chain.extend(chain_of(meta))
+            if chain_fingerprint(chain) != meta["fingerprint"]:
+                problems.append("the meta key chain does not match the key fingerprint")
         if meta.get("index_stale") not in (None, "0", "1"):
             problems.append("the meta entry 'index_stale' is neither '0' nor '1'")
         problems.extend(f"{n:,} {what}" for what, n in tx.invariant_violations())
@@ -43,4 +50,10 @@ def verify(session: Session, *, fingerprint: str, quick: bool) -> VerifyReport:
         if isinstance(exc, ListLockedError):
             raise
         problems.append(f"the storage could not be read: {exc}")
-    return VerifyReport(problems=tuple(problems), entries=counts[0], pending=counts[1], quick=quick)
+    return VerifyReport(
+        problems=tuple(problems),
+        entries=counts[0],
+        pending=counts[1],
+        quick=quick,
+        chain=tuple(chain),
+    )

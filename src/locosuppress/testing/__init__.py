@@ -11,9 +11,10 @@ Use them to property-test code that builds on locosuppress::
         assert normalize_email(variant) == normalize_email(address)
 
 A package by concept: addresses (``_emails``), events (``_events``), mailing
-frames (``_frames``), values a list must catch (``_listed``), clients'
-hashed files and wildcard domains (``_foreign``), retention
-policies and tables (``_retention``), and providers' export layouts
+frames (``_frames``), keys and key rings (``_keys``), values a list must
+catch (``_listed``), clients' hashed files and wildcard domains
+(``_foreign``), retention policies and tables (``_retention``), and
+providers' export layouts
 (:mod:`locosuppress._provider_strategies`); this module only re-exports.
 Layer 5: may import everything below it, never the command line. Hypothesis
 comes with the ``testing`` extra (``pip install 'locosuppress[testing]'``);
@@ -94,6 +95,12 @@ from locosuppress.testing._frames import (
 from locosuppress.testing._frames import (
     mailing_frames as mailing_frames,
 )
+from locosuppress.testing._keys import (
+    key_rings as key_rings,
+)
+from locosuppress.testing._keys import (
+    suppression_keys as suppression_keys,
+)
 from locosuppress.testing._listed import (
     listed_values as listed_values,
 )
@@ -127,6 +134,7 @@ __all__ = [
     "foreign_files",
     "invalid_digests",
     "invalid_emails",
+    "key_rings",
     "listed_values",
     "mailchimp_zip",
     "mailing_frames",
@@ -134,6 +142,7 @@ __all__ = [
     "provider_exports",
     "retention_policies",
     "retention_tables",
+    "suppression_keys",
     "wildcard_subdomains",
     "wildcard_suffixes",
 ]
