@@ -101,6 +101,25 @@ class TestReadByContent:
         assert "csv" == info(frame)["format"]
 
 
+    @pytest.mark.parametrize("first", ["[code]", "{", "{id}"])
+    @pytest.mark.parametrize("name", ["leden.csv", "leden.TSV"])
+    def test_csv_name_with_bracket_header(self, tmp_path: Path, first: str, name: str) -> None:
+        """A file named as CSV whose header starts with a bracket is CSV, not a JSON error."""
+        sep = "\t" if name.lower().endswith(".tsv") else ";"
+        path = tmp_path / name
+        path.write_text(f"{first}{sep}email\r\n0012{sep}{ADDRESS}\r\n", encoding="utf-8")
+        frame = read_mailing_file(path)
+        assert [first, "email"] == list(frame.columns)
+        assert ["0012"] == list(frame[first])
+        assert "csv" == info(frame)["format"]
+
+    def test_csv_name_holding_json_is_json(self, tmp_path: Path) -> None:
+        """A file named .csv whose whole content is JSON is read as the JSON it is."""
+        path = tmp_path / "export.csv"
+        path.write_text(json.dumps(ROWS), encoding="utf-8")
+        assert "json" == info(read_mailing_file(path))["format"]
+
+
 class TestReadErrors:
     """A file that is not exactly JSON is refused with a position, never a value."""
 
@@ -135,6 +154,14 @@ class TestReadErrors:
         for phrase in phrases:
             assert phrase in message
         assert "@" not in message
+
+    def test_other_name_with_bracket_header(self, tmp_path: Path) -> None:
+        """Not named as CSV, a bracket header that is not JSON is an error saying what to pass."""
+        path = tmp_path / "leden.txt"
+        path.write_text(f"{{;email\r\n1;{ADDRESS}\r\n", encoding="utf-8")
+        message = read_error(path)
+        assert "not valid JSON" in message
+        assert "--delimiter" in message
 
     def test_not_utf8(self, tmp_path: Path) -> None:
         """Windows-1252 bytes without encoding=: the byte and its line, and what to pass."""

@@ -29,7 +29,14 @@ import pandas as pd
 from locosuppress._vocabulary import looks_like_address
 from locosuppress.errors import MailingFileError
 
-__all__ = ["JSON_FORMATS", "JSON_SUFFIXES", "json_writer", "looks_like_json", "read_json"]
+__all__ = [
+    "JSON_FORMATS",
+    "JSON_SUFFIXES",
+    "NotJsonError",
+    "json_writer",
+    "looks_like_json",
+    "read_json",
+]
 
 #: The ``format`` a JSON file is recorded under: one array, or one object per line.
 JSON_FORMATS: Final = ("json", "jsonl")
@@ -131,14 +138,27 @@ def read_json(stream: BinaryIO, source: Path, *, encoding: str | None) -> tuple[
     return _frame(records), kind
 
 
+class NotJsonError(MailingFileError):
+    """A file that starts like JSON (``[`` or ``{``) but does not parse as JSON.
+
+    The reader then reads a file named ``.csv`` or ``.tsv`` as CSV (its
+    header may start with a bracket); for any other name it is this error.
+    """
+
+
+def _not_json(source: Path, exc: json.JSONDecodeError) -> NotJsonError:
+    return NotJsonError(
+        f"{source}: is not valid JSON: {exc.msg} on line {exc.lineno}, column {exc.colno} "
+        "(if it is a CSV file, pass delimiter= / --delimiter to read it as CSV)"
+    )
+
+
 def _document(source: Path, text: str) -> Any:
     """One JSON document, or a message with the line and column of its first fault."""
     try:
         return _loads(text)
     except json.JSONDecodeError as exc:
-        raise MailingFileError(
-            f"{source}: is not valid JSON: {exc.msg} on line {exc.lineno}, column {exc.colno}"
-        ) from None
+        raise _not_json(source, exc) from None
     except _RefusedError as exc:
         raise MailingFileError(f"{source}: is not valid JSON for a mailing file: {exc}") from None
 
@@ -149,9 +169,7 @@ def _lines(source: Path, text: str) -> tuple[list[Any], str]:
         return [_loads(text)], "object"
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
-            raise MailingFileError(
-                f"{source}: is not valid JSON: {exc.msg} on line {exc.lineno}, column {exc.colno}"
-            ) from None
+            raise _not_json(source, exc) from None
     except _RefusedError as exc:
         raise MailingFileError(f"{source}: is not valid JSON for a mailing file: {exc}") from None
     records: list[Any] = []

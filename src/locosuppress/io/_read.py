@@ -21,7 +21,7 @@ import pandas as pd
 
 from locosuppress.errors import MailingFileError, MailingFileNotFoundError
 from locosuppress.io import _sniff
-from locosuppress.io._json import looks_like_json, read_json
+from locosuppress.io._json import NotJsonError, looks_like_json, read_json
 from locosuppress.io._xlsx import is_xlsx, read_xlsx
 
 __all__ = ["ATTRS_KEY", "delimiter_option", "encoding_option", "read_mailing_file"]
@@ -131,8 +131,10 @@ def read_mailing_file(
                 "delimiter": None,
                 "sheet": sheet_position,
             }
-        elif delimiter is None and looks_like_json(sample):
-            frame, info = _read_json(stream, source, encoding=encoding, sheet=sheet, header=header)
+        elif delimiter is None and looks_like_json(sample) and (
+            json_read := _read_json_or_none(stream, source, encoding, sheet, header)
+        ):
+            frame, info = json_read
         else:
             if sheet is not None:
                 raise MailingFileError(f"{source}: sheet= applies to .xlsx files, not CSV")
@@ -166,6 +168,31 @@ def read_mailing_file(
         "header": header,
     }
     return frame
+
+
+#: Names that say CSV: such a file is read as JSON only when all of it parses as JSON.
+_CSV_SUFFIXES: Final = frozenset({".csv", ".tsv"})
+
+
+def _read_json_or_none(
+    stream: BinaryIO, source: Path, encoding: str | None, sheet: int | str | None, header: bool
+) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """The file read as JSON; None when a file named as CSV does not parse as JSON.
+
+    A CSV file's header may start with ``[`` or ``{``; its name then decides,
+    never a guess: ``.csv``/``.tsv`` is read as CSV, any other name is an
+    error that says how to read it as CSV.
+    """
+    named_csv = source.suffix.lower() in _CSV_SUFFIXES
+    if named_csv and not header:
+        return None  # header=False is a CSV option: read the CSV-named file as asked
+    try:
+        return _read_json(stream, source, encoding=encoding, sheet=sheet, header=header)
+    except NotJsonError:
+        if not named_csv:
+            raise
+        stream.seek(0)
+        return None
 
 
 def _read_json(
