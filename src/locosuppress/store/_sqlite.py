@@ -517,57 +517,6 @@ def run_read(
         return retry(once, path=path, lock_timeout=lock_timeout)
 
 
-def reclaim_free_pages(conn: sqlite3.Connection, *, path: Path, lock_timeout: float) -> int:
-    """Give free pages back to the file system, when there are many; return how many.
-
-    Deleting rows (removals, the index's ``pending`` rows once a snapshot is
-    written) leaves free pages that SQLite reuses but never returns. With
-    ``auto_vacuum=INCREMENTAL`` (set when a list is created) they can be
-    returned by moving pages from the end of the file into the holes.
-    """
-    if int(conn.execute("PRAGMA auto_vacuum").fetchone()[0]) != 2:
-        return 0
-    if int(conn.execute("PRAGMA freelist_count").fetchone()[0]) < RECLAIM_MIN_PAGES:
-        return 0
-
-    def work(c: sqlite3.Connection) -> int:
-        freed = 0
-        free = int(c.execute("PRAGMA freelist_count").fetchone()[0])
-        while free:
-            # Python's sqlite3 steps a statement without result columns once,
-            # and one step of incremental_vacuum frees one page: hence the loop.
-            for _ in range(min(free, 1024)):
-                c.execute("PRAGMA incremental_vacuum")
-            left = int(c.execute("PRAGMA freelist_count").fetchone()[0])
-            if left >= free:  # pragma: no cover - defensive: never loop forever
-                break
-            freed += free - left
-            free = left
-        return freed
-
-    freed = run_write(conn, work, path=path, lock_timeout=lock_timeout)
-    checkpoint_truncate(conn)
-    return freed
-
-
-def checkpoint_truncate(conn: sqlite3.Connection) -> None:
-    """Best effort: copy the log into the file and cut the log to zero bytes.
-
-    Used after removals so that the old page images (holding the removed
-    hashes) do not linger in the ``-wal`` file. Never waits for readers.
-    """
-    with contextlib.suppress(sqlite3.Error):
-        (waited,) = conn.execute("PRAGMA busy_timeout").fetchone()
-        conn.execute("PRAGMA busy_timeout = 0")
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
-
-
-# --- files ------------------------------------------------------------------------
-
-
 def remove_side_files(path: Path) -> None:
     """Delete the side files SQLite may have left beside a temp database."""
     _fs.remove_quietly(
