@@ -100,7 +100,6 @@ class TestReadByContent:
         assert ["[code]", "email"] == list(frame.columns)
         assert "csv" == info(frame)["format"]
 
-
     @pytest.mark.parametrize("first", ["[code]", "{", "{id}"])
     @pytest.mark.parametrize("name", ["leden.csv", "leden.TSV"])
     def test_csv_name_with_bracket_header(self, tmp_path: Path, first: str, name: str) -> None:

@@ -131,8 +131,10 @@ def read_mailing_file(
                 "delimiter": None,
                 "sheet": sheet_position,
             }
-        elif delimiter is None and looks_like_json(sample) and (
-            json_read := _read_json_or_none(stream, source, encoding, sheet, header)
+        elif (
+            delimiter is None
+            and looks_like_json(sample)
+            and (json_read := _read_json_or_none(stream, source, encoding, sheet, header))
         ):
             frame, info = json_read
         else:
