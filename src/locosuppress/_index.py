@@ -358,16 +358,19 @@ class SuppressionIndex:
 
     # -- persistence ----------------------------------------------------------
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, *, refuse_older: bool = False) -> bytes:
         """Serialise (format ``LSIDX002``: words as little-endian uint64 values).
 
-        With entries of other kinds, format ``LSIDX003``: the same, then the
-        number of other kinds and, for each, its code, its length and its
-        nested index's ``LSIDX002`` bytes.
+        With entries of other kinds, or ``refuse_older``, format ``LSIDX003``:
+        the same, then the number of other kinds and, for each, its code, its
+        length and its nested index's ``LSIDX002`` bytes. A version of
+        locosuppress older than the key chain and the other kinds reads only
+        ``LSIDX002``, so it refuses such a snapshot instead of matching under
+        the wrong chain or without those kinds.
         """
         domain_keys = sorted(self._domains)
         tail: list[bytes] = []
-        if self._kinds:
+        if self._kinds or refuse_older:
             tail.append(_KINDS_HEADER.pack(len(self._kinds)))
             for code, sub in self._kinds.items():
                 data = sub.to_bytes()

@@ -193,9 +193,24 @@ class TestRejected:
             "email,outcome\r\njan.devries@example.nl,x\r\npiet@example.nl,y\r\n", encoding="utf-8"
         )
         args = ("filter", "list.db", "in.csv", "-o", "k.csv", "--rejected", "r.csv")
-        assert_failed(run(*args, cwd=world, key=world / "list.key"), "'outcome'")
+        assert_failed(run(*args, cwd=world, key=world / "list.key"), "--outcome-column")
         assert not (world / "k.csv").exists()
         assert not (world / "r.csv").exists()
+        audit = run("audit", "list.db", "--json", cwd=world, key=world / "list.key")
+        assert "filter" not in {row["operation"] for row in json.loads(audit.stdout)}
+
+    def test_outcome_column_named(self, world: Path, run: Run) -> None:
+        """--outcome-column names the column when the input has an 'outcome' of its own."""
+        (world / "in.csv").write_text(
+            "email,outcome\r\njan.devries@example.nl,x\r\npiet@example.nl,y\r\n",
+            encoding="utf-8",
+        )
+        args = ("filter", "list.db", "in.csv", "-o", "k.csv", "--rejected", "r.csv")
+        done = run(*args, "--outcome-column", "reden", cwd=world, key=world / "list.key")
+        assert 0 == done.returncode, done.stderr
+        rejected = read_mailing_file(world / "r.csv")
+        assert ["email", "outcome", "reden"] == list(rejected.columns)
+        assert [("x", "suppressed")] == list(zip(rejected["outcome"], rejected["reden"]))
 
 
 _LISTED = listed_values(["jan.devries@example.nl"], domains=["oud-bedrijf.example"])

@@ -248,3 +248,32 @@ class TestWriteJson:
         actual = read_mailing_file(path)
         assert list(data) == list(actual.columns)
         assert [list(v) for v in data.values()] == [list(actual[c]) for c in actual.columns]
+
+
+class TestReaderLimits:
+    """Inputs that json or pyarrow would throw their own errors on are MailingFileErrors."""
+
+    def test_nested_too_deeply(self, tmp_path: Path) -> None:
+        """A pathologically nested file is refused, not a RecursionError."""
+        path = tmp_path / "diep.json"
+        path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+        assert "nested too deeply" in read_error(path)
+
+    def test_lone_surrogate(self, tmp_path: Path) -> None:
+        """An escaped lone surrogate is refused with its record and field, never its value."""
+        path = tmp_path / "kapot.json"
+        path.write_text(f'[{{"email": "{ADDRESS}", "naam": "x\\ud800y"}}]', encoding="utf-8")
+        message = read_error(path)
+        assert "record 1, field 2" in message
+        assert "@" not in message
+
+
+class TestWriterLimits:
+    """A frame JSON cannot hold exactly is refused, never written with a column lost."""
+
+    def test_repeated_column_names(self, tmp_path: Path) -> None:
+        """Two columns of the same name would be one JSON key: refused, nothing written."""
+        frame = pd.DataFrame([[ADDRESS, "Jan", "Piet"]], columns=["email", "naam", "naam"])
+        with pytest.raises(MailingFileError, match="columns 2 and 3 have the same name"):
+            write_mailing_file(frame, tmp_path / "uit.json")
+        assert not (tmp_path / "uit.json").exists()

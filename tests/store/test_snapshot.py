@@ -10,9 +10,7 @@ import pandas as pd
 import pytest
 from store_support import raw_rows
 
-from locosuppress import (
-    SuppressionList,
-)
+from locosuppress import SuppressionKey, SuppressionList
 
 
 def query(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -139,3 +137,58 @@ class TestCachedIndex:
     def test_hashing_material(self, lst: SuppressionList, test_key) -> None:
         """hashing_material() is the key's hashing material."""
         assert test_key.hashing_material() == lst.hashing_material()
+
+
+@pytest.mark.sqlite_only
+class TestOlderReadersRefused:
+    """A list an older version must not read keeps a snapshot that version refuses.
+
+    Versions before the key chain and the other kinds check the key and the
+    format only when they open a list; one that has it open while the list
+    is rotated or gains a wildcard or client-digest entry reloads the
+    snapshot, and must then fail (LSIDX003 is unknown to it) instead of
+    matching under the wrong chain or without the new kinds.
+    """
+
+    def magic(self, lst: SuppressionList) -> bytes:
+        """The first 8 bytes of the stored snapshot (after the index was loaded)."""
+        len(lst.index())
+        rows = query(lst.path, "SELECT data FROM index_snapshot ORDER BY chunk LIMIT 1")
+        return bytes(rows[0][0])[:8]  # type: ignore[call-overload]
+
+    def test_plain_list_stays_readable(self, lst: SuppressionList) -> None:
+        """Addresses and domains only, never rotated: the snapshot older versions read."""
+        lst.add_many(["a@example.nl", "b@example.nl"])
+        lst.add_domain("example.org")
+        lst.remove("a@example.nl")
+        assert b"LSIDX002" == self.magic(lst)
+
+    @pytest.mark.parametrize("how", ["wildcard", "md5", "merge"])
+    def test_first_new_kind(self, lst: SuppressionList, tmp_path: Path, how: str) -> None:
+        """The transaction that raises a list to format 2 leaves an LSIDX003 snapshot."""
+        lst.add_many(["a@example.nl", "b@example.nl", "c@example.nl"])
+        lst.remove("c@example.nl")  # the next load writes a snapshot an older version reads
+        assert b"LSIDX002" == self.magic(lst)
+        if how == "wildcard":
+            lst.add_domain("*.example.org")
+        elif how == "md5":
+            lst.add_foreign_hashes(["f33f1371ed1b40cebc166ed75fc3e1f8"], kind="md5")
+        else:
+            with SuppressionList.open(tmp_path / "partner.db", lst.hashing_material()) as other:
+                other.add_domain("*.example.org")
+                other.export(tmp_path / "partner.export")
+            lst.merge(tmp_path / "partner.export")
+        rows = query(lst.path, "SELECT data FROM index_snapshot ORDER BY chunk LIMIT 1")
+        assert b"LSIDX003" == bytes(rows[0][0])[:8]  # type: ignore[call-overload]
+        assert "b@example.nl" in lst
+
+    def test_rotation(self, lst: SuppressionList) -> None:
+        """A rotated list's snapshot is LSIDX003, also after later writes."""
+        lst.add_many(["a@example.nl", "b@example.nl", "c@example.nl"])
+        lst.remove("c@example.nl")
+        assert b"LSIDX002" == self.magic(lst)
+        lst.rotate_key(SuppressionKey(bytes([9]) * 32))
+        assert b"LSIDX003" == self.magic(lst)
+        lst.remove("a@example.nl")
+        assert b"LSIDX003" == self.magic(lst)
+        assert "b@example.nl" in lst

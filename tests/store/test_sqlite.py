@@ -19,7 +19,7 @@ from locosuppress import (
     SuppressionKey,
     SuppressionList,
 )
-from locosuppress.store import _sqlite
+from locosuppress.store import _sqlite, _sqlite_upkeep
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
 pytestmark = pytest.mark.sqlite_only
@@ -66,7 +66,7 @@ class TestPragmas:
         self, lst: SuppressionList, list_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """When the index snapshot empties pending, the freed pages leave the file."""
-        monkeypatch.setattr(_sqlite, "RECLAIM_MIN_PAGES", 1)
+        monkeypatch.setattr(_sqlite_upkeep, "RECLAIM_MIN_PAGES", 1)
         lst.add_many([f"p{i}@example.nl" for i in range(5000)])
         lst.remove("p0@example.nl")  # makes the index stale: the next load writes a snapshot
         assert 2 == raw(list_path).execute("PRAGMA auto_vacuum").fetchone()[0]

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from locosuppress.cli._console import Console
 from locosuppress.cli._files import (
+    CommandError,
     address_column,
     check_output,
     list_files,
@@ -110,6 +111,12 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         metavar="FILE",
         help="also write the removed rows, with an outcome column, to FILE (as the output)",
     )
+    parser.add_argument(
+        "--outcome-column",
+        default=REJECTED_COLUMN,
+        metavar="NAME",
+        help=f"the name of that column (default: {REJECTED_COLUMN})",
+    )
     parser.set_defaults(handler=filter_file)
     return {("filter",): parser}
 
@@ -130,6 +137,7 @@ def run_filter(
     sheet: int | str | None = None,
     header: bool = True,
     rejected: Path | None = None,
+    outcome_column: str = REJECTED_COLUMN,
 ) -> FilterResult:
     """Read ``source``, filter it against ``lst``, write the kept rows to ``output``.
 
@@ -141,6 +149,11 @@ def run_filter(
             source, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header
         )
     label = address_column(frame, column, no_header=not header)
+    if rejected is not None and outcome_column in frame.columns:
+        raise CommandError(
+            f"{source.name} already has a column named {outcome_column!r}; name the outcome "
+            "column of --rejected with --outcome-column NAME"
+        )
     with console.progress.step("Filtering"):
         result = lst.filter(
             frame,
@@ -149,7 +162,7 @@ def run_filter(
             on_invalid="keep" if keep_invalid else "exclude",
             dedupe=dedupe,
         )
-    removed = result.rejected_rows(column=REJECTED_COLUMN) if rejected is not None else None
+    removed = result.rejected_rows(column=outcome_column) if rejected is not None else None
     with console.progress.step(f"Writing {output.name}"):
         write_mailing_file(result.kept, output, overwrite=force)
     if rejected is not None and removed is not None:
@@ -193,6 +206,7 @@ def filter_file(args: argparse.Namespace, console: Console) -> int:
             sheet=args.sheet,
             header=not args.no_header,
             rejected=args.rejected,
+            outcome_column=args.outcome_column,
         )
     if args.report is not None:
         write_json(result.report.to_dict(), args.report, force=args.force)

@@ -117,7 +117,7 @@ def _read_json(path: Path) -> pd.DataFrame:
     """A JSON array of digests, or of objects with a digest field, as a frame of text."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise CommandError(
             f"{path.name} is not a readable JSON file ({type(exc).__name__})"
         ) from None

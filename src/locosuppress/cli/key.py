@@ -65,6 +65,7 @@ def register(subparsers: Any, shared: Shared) -> dict[tuple[str, ...], argparse.
         "rotate",
         "wrap every hash of a list under a new key (writes the key ring first)",
         """
+        # first stop (or upgrade) every process running an older locosuppress
         locosuppress key new secret/new.key
         locosuppress key rotate suppression.db --key-file secret/list.key \\
             --new-key-file secret/new.key --ring-out secret/list.ring

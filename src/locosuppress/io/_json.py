@@ -73,13 +73,16 @@ def _constant(name: str) -> Any:
 
 
 def _loads(text: str) -> Any:
-    return json.loads(
-        text,
-        parse_int=_Number,
-        parse_float=_Number,
-        parse_constant=_constant,
-        object_pairs_hook=_pairs,
-    )
+    try:
+        return json.loads(
+            text,
+            parse_int=_Number,
+            parse_float=_Number,
+            parse_constant=_constant,
+            object_pairs_hook=_pairs,
+        )
+    except RecursionError:
+        raise _RefusedError("its values are nested too deeply to be a mailing file") from None
 
 
 def read_json(stream: BinaryIO, source: Path, *, encoding: str | None) -> tuple[pd.DataFrame, str]:
@@ -135,7 +138,7 @@ def read_json(stream: BinaryIO, source: Path, *, encoding: str | None) -> tuple[
     if kind == "object":  # one object: a one-record JSON Lines file, unless an API envelope
         _refuse_envelope(source, records[0])
         kind = "jsonl"
-    return _frame(records), kind
+    return _frame(records, source), kind
 
 
 class NotJsonError(MailingFileError):
@@ -236,13 +239,38 @@ def _nested(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+def _frame(records: Sequence[dict[str, Any]], source: Path) -> pd.DataFrame:
     """One string column per key, in first-seen order; ``""`` where a record lacks it."""
     keys = list(dict.fromkeys(key for record in records for key in record))
     columns = {key: [_text(record.get(key)) for record in records] for key in keys}
+    for position, key in enumerate(keys):
+        bad = _unencodable(key, columns[key])
+        if bad is not None:
+            raise MailingFileError(
+                f"{source}: record {bad + 1}, field {position + 1}, holds a lone surrogate "
+                "(an escaped \\uD800-\\uDFFF without its pair), which is not text; "
+                "fix the exporting tool or the file"
+            )
     frame = pd.DataFrame(columns, dtype=str)
     frame.columns = pd.Index(keys, dtype=str)
     return frame
+
+
+def _unencodable(key: str, values: list[str]) -> int | None:
+    """The 0-based record whose value (or the key) is not valid Unicode text, or None."""
+    try:
+        key.encode("utf-8")
+        "".join(values).encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return None
+    for i, value in enumerate(values):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return i
+    return 0  # the key itself
 
 
 def json_writer(
@@ -254,6 +282,14 @@ def json_writer(
     in column order. ``columns`` hold text and missing values only.
     """
     names = list(header)
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if name in seen:
+            raise MailingFileError(
+                f"columns {seen[name] + 1} and {position + 1} have the same name, and a JSON "
+                "record holds each key once; rename one of them, or write CSV or .xlsx"
+            )
+        seen[name] = position
 
     def write(stream: BinaryIO) -> None:
         values = zip(*(column.to_numpy(dtype=object) for column in columns), strict=True)

@@ -34,6 +34,7 @@ from locosuppress._version import __version__
 
 __all__ = [
     "AUDIT_COUNTS",
+    "CHAIN_META",
     "FORMAT_WITH_KINDS",
     "META_KEYS",
     "AuditRow",
@@ -59,6 +60,8 @@ FullRow = tuple[bytes, int, int, int, int, "str | None"]
 #: when it first gets such an entry, so that an older locosuppress (which
 #: would not see them, and mail those people) refuses it.
 FORMAT_WITH_KINDS: Final = 2
+#: The meta entry of a rotated list's key chain: fingerprints, oldest first, comma-separated.
+CHAIN_META: Final = "key_chain"
 META_KEYS: Final = ("format_version", "normalization", "fingerprint", "created_at", "index_stale")
 
 #: The counts an audit row may carry, in the audit frame's column order.

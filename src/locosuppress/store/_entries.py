@@ -18,6 +18,7 @@ import pandas as pd
 from locosuppress._matching import entry_keys, is_wildcard, wildcard_suffix
 from locosuppress._vocabulary import (
     CHANNELS,
+    FORMAT1_KINDS,
     KIND_DOMAIN,
     KIND_EMAIL,
     KIND_NAMES,
@@ -32,6 +33,7 @@ from locosuppress._vocabulary import (
 )
 from locosuppress.keys import HASH_SIZE, HashingMaterial, canonical_and_hashes
 from locosuppress.normalize import as_series
+from locosuppress.store import _snapshot
 from locosuppress.store._audit import record
 from locosuppress.store._backend import Reader, Writer
 from locosuppress.store._reports import AddReport, ListStats, epoch_seconds
@@ -76,6 +78,7 @@ def add_one(
     """Insert one checked entry and its audit row in one transaction; True when new."""
 
     def work(tx: Writer) -> bool:
+        before = tx.meta().get("format_version", "1") if kind not in FORMAT1_KINDS else None
         sid = tx.source_id(label)
         new = tx.insert_one(
             digest, kind=kind, scope=SCOPES[scope], reason=REASONS[reason], at=at, source=sid
@@ -92,6 +95,8 @@ def add_one(
             already_present=int(not new),
             invalid=0,
         )
+        if before is not None:
+            _snapshot.after_upgrade(tx, before)
         return new
 
     return session.write(work)

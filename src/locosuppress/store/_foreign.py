@@ -33,6 +33,7 @@ from locosuppress._vocabulary import (
 from locosuppress.errors import InvalidOptionError
 from locosuppress.keys import FOREIGN_KINDS, HASH_SIZE, HashingMaterial
 from locosuppress.normalize import as_series
+from locosuppress.store import _snapshot
 from locosuppress.store._audit import record
 from locosuppress.store._backend import Writer
 from locosuppress.store._entries import unique_sorted
@@ -103,6 +104,7 @@ def add_foreign_hashes(
     n_valid = len(raw)
 
     def work(tx: Writer) -> int:
+        before = tx.meta().get("format_version", "1")
         sid = tx.source_id(label)
         added = tx.insert_hashes(
             hashes,
@@ -124,6 +126,7 @@ def add_foreign_hashes(
             already_present=n_valid - added,
             invalid=len(positions),
         )
+        _snapshot.after_upgrade(tx, before)
         return added
 
     added = session.write(work)

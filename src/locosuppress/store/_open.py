@@ -29,7 +29,7 @@ from locosuppress.errors import (
 from locosuppress.keys import HashingMaterial, KeyRing, SuppressionKey
 from locosuppress.normalize import NORMALIZATION_VERSION
 from locosuppress.store import _sqlite
-from locosuppress.store._backend import FORMAT_WITH_KINDS, Backend
+from locosuppress.store._backend import CHAIN_META, FORMAT_WITH_KINDS, Backend
 from locosuppress.store._reports import iso, utc
 from locosuppress.store._sqlite_backend import SQLiteBackend
 
@@ -46,8 +46,6 @@ __all__ = [
 ]
 
 DEFAULT_LOCK_TIMEOUT_S = _sqlite.DEFAULT_LOCK_TIMEOUT_S
-#: The meta entry of a rotated list's key chain: fingerprints, oldest first, comma-separated.
-CHAIN_META = "key_chain"
 #: The meta entry of the time of each rotation (ISO 8601 UTC), comma-separated, oldest first.
 ROTATED_META = "rotated_at"
 

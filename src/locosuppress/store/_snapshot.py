@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Final
 
 from locosuppress._index import SuppressionIndex
-from locosuppress.store._backend import Reader, Writer
+from locosuppress.store._backend import CHAIN_META, Reader, Writer
 from locosuppress.store._session import Session
 
 __all__ = ["PENDING_LIMIT", "cached_index", "load_index", "rewrite"]
@@ -31,13 +31,31 @@ def _build(tx: Reader, stale: bool) -> SuppressionIndex:
     return base.merged_rows(tx.pending_rows())
 
 
+def _refuse_older(tx: Reader) -> bool:
+    """Whether the list is one an older locosuppress must not read: rotated, or format 2."""
+    meta = tx.meta()
+    return CHAIN_META in meta or meta.get("format_version", "1") != "1"
+
+
 def _refresh(tx: Writer) -> SuppressionIndex:
     """Build the index and store it as the new snapshot when it is stale or lags."""
     stale, pending = tx.index_state()
     index = _build(tx, stale)
     if stale or pending:
-        tx.write_snapshot(index.to_bytes())
+        tx.write_snapshot(index.to_bytes(refuse_older=_refuse_older(tx)))
     return index
+
+
+def after_upgrade(tx: Writer, format_before: str) -> None:
+    """Rewrite the snapshot when this transaction raised the list to format 2.
+
+    An older locosuppress that has the list open would otherwise go on
+    reading the old snapshot plus ``pending`` and skip the new kinds (it
+    checks the format only when it opens a list); the rewritten snapshot is
+    ``LSIDX003``, which it refuses. Once per list.
+    """
+    if format_before == "1" and tx.meta().get("format_version", "1") != "1":
+        rewrite(tx)
 
 
 def rewrite(tx: Writer) -> SuppressionIndex:

@@ -52,8 +52,6 @@ BUSY_TIMEOUT_S: Final = 2.0
 #: ... and our loop retries attempts, with jitter, up to the list's lock_timeout.
 DEFAULT_LOCK_TIMEOUT_S: Final = 60.0
 CACHE_KIB: Final = 65536
-#: Free pages (4 KiB each) worth giving back to the file system in one go.
-RECLAIM_MIN_PAGES: Final = 2048
 JOURNAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
 
 # Primary result codes (https://sqlite.org/rescode.html).

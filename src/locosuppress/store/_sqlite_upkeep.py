@@ -11,10 +11,14 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from pathlib import Path
+from typing import Final
 
-from locosuppress.store._sqlite import RECLAIM_MIN_PAGES, run_write
+from locosuppress.store._sqlite import run_write
 
-__all__ = ["checkpoint_truncate", "reclaim_free_pages"]
+__all__ = ["RECLAIM_MIN_PAGES", "checkpoint_truncate", "reclaim_free_pages"]
+
+#: Free pages (4 KiB each) worth giving back to the file system in one go.
+RECLAIM_MIN_PAGES: Final = 2048
 
 
 def reclaim_free_pages(conn: sqlite3.Connection, *, path: Path, lock_timeout: float) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from locosuppress import _fs
 from locosuppress._vocabulary import KIND_NAMES, REASONS, SCOPES, channel_scopes
 from locosuppress.errors import ListNotFoundError, OutputExistsError, ReadOnlyListError
-from locosuppress.store import _export
+from locosuppress.store import _export, _snapshot
 from locosuppress.store._audit import record
 from locosuppress.store._backend import AUDIT_COUNTS, AuditRow, Reader, Writer
 from locosuppress.store._entries import unique_sorted
@@ -135,6 +135,7 @@ def merge(
     )
 
     def work(tx: Writer) -> tuple[int, int]:
+        before = tx.meta().get("format_version", "1")
         sid = tx.source_id(label)
         added = total = 0
         with source_path.open("rb") as fh:
@@ -167,6 +168,7 @@ def merge(
             already_present=total - added,
             invalid=0,
         )
+        _snapshot.after_upgrade(tx, before)
         return added, total
 
     added, total = session.write(work)
