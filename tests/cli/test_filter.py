@@ -210,7 +210,9 @@ class TestRejected:
         assert 0 == done.returncode, done.stderr
         rejected = read_mailing_file(world / "r.csv")
         assert ["email", "outcome", "reden"] == list(rejected.columns)
-        assert [("x", "suppressed")] == list(zip(rejected["outcome"], rejected["reden"], strict=True))
+        assert [("x", "suppressed")] == list(
+            zip(rejected["outcome"], rejected["reden"], strict=True)
+        )
 
 
 _LISTED = listed_values(["jan.devries@example.nl"], domains=["oud-bedrijf.example"])
