@@ -142,6 +142,10 @@ def parse_digest(value: object, size: int, /) -> bytes | None:
 # --- wildcards -------------------------------------------------------------------
 
 
+#: The characters UTS 46 maps to a full stop: ideographic, fullwidth and halfwidth.
+_IDNA_DOTS: Final = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+
+
 def is_wildcard(value: object, /) -> bool:
     """Whether a domain option is meant as a wildcard (it holds a ``*``)."""
     return isinstance(value, str) and "*" in value
@@ -161,7 +165,9 @@ def wildcard_suffix(value: str, /) -> str:
             "start, followed by a domain, e.g. '*.example.com'",
             rule="wildcard-form",
         )
-    if "." not in text[2:].rstrip("."):
+    # IDNA (UTS 46) maps these full stops to "." (rule 6): count labels as it will.
+    suffix = text[2:].translate(_IDNA_DOTS)
+    if "." not in suffix.rstrip("."):
         raise InvalidDomainError(
             "not a valid wildcard domain (rule wildcard-broad): a wildcard over a whole "
             "top-level domain is refused; name at least two labels, e.g. '*.example.com'",

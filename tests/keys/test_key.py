@@ -76,6 +76,7 @@ class TestKeyFiles:
         with pytest.raises(OutputExistsError, match="never overwritten"):
             SuppressionKey.generate().save(path)
         assert "precious" == path.read_text()
+        assert ["list.key"] == [p.name for p in tmp_path.iterdir()]  # no temp file left
 
     @pytest.mark.parametrize("mode", [0o640, 0o604, 0o644, 0o660])
     def test_load_refuses_readable_by_others(self, tmp_path: Path, mode: int) -> None:

@@ -166,6 +166,7 @@ class TestRingFiles:
         with pytest.raises(OutputExistsError, match="never overwritten"):
             KeyRing([test_key]).save(path)
         assert "keep me" == path.read_text()
+        assert ["list.ring"] == [p.name for p in tmp_path.iterdir()]  # no temp file left
 
     def test_refuses_readable_by_others(self, tmp_path: Path, test_key: SuppressionKey) -> None:
         """A ring file that group or others may read is refused."""

@@ -252,6 +252,7 @@ class TestWildcards:
             ("*.*.example.com", "wildcard-form"),
             ("*.", "wildcard-broad"),
             ("*.com", "wildcard-broad"),
+            ("*.com\u3002", "wildcard-broad"),
             ("*.exa mple.com", "5-space"),
         ],
     )
@@ -262,6 +263,12 @@ class TestWildcards:
                 call(value)
             assert info.value.rule.startswith(rule)
         assert 0 == len(lst)
+
+    def test_ideographic_full_stop(self, lst: SuppressionList) -> None:
+        """A full stop IDNA maps to '.' counts as one: '*.ex4\u3002nl' is '*.ex4.nl'."""
+        assert lst.add_domain("*.ex4\u3002nl")
+        assert "info@shop.ex4.nl" in lst
+        assert "info@ex4.nl" not in lst
 
     def test_filter_matches_like_lookups(self, lst: SuppressionList) -> None:
         """The filter suppresses the same rows as is_suppressed, and names the wildcard."""

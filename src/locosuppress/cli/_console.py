@@ -57,6 +57,10 @@ class _Step:
         """Record ``amount`` more units of work done (for steps with a total)."""
         self._done += amount
 
+    def set_total(self, total: int) -> None:
+        """The amount of work, once the work itself knows it better than the caller did."""
+        self._total = total
+
     def _line(self, tick: int) -> str:
         elapsed = time.monotonic() - self._start
         if self._total:

@@ -149,6 +149,7 @@ def key_rotate(args: argparse.Namespace, console: Console) -> int:
             done = [0]
 
             def progress(wrapped: int, total: int) -> None:
+                step.set_total(total)  # distinct hashes, not the (hash, kind) pairs of len()
                 step.advance(wrapped - done[0])
                 done[0] = wrapped
 

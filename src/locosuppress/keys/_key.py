@@ -21,7 +21,7 @@ import pandas as pd
 
 from locosuppress import _fs
 from locosuppress._compat import accept_workers
-from locosuppress.errors import InsecureKeyFileError, InvalidKeyError, OutputExistsError
+from locosuppress.errors import InsecureKeyFileError, InvalidKeyError
 from locosuppress.keys._material import HashingMaterial
 from locosuppress.keys._primitives import (
     FINGERPRINT_MESSAGE,
@@ -130,18 +130,12 @@ class SuppressionKey:
             FileExistsError: ``path`` exists (``OutputExistsError``).
         """
         path = Path(path)
-        try:
-            fd = _fs.create_exclusive(path, mode=0o600)
-        except FileExistsError:
-            raise OutputExistsError(
-                f"{path} exists; a key file is never overwritten. Choose another path."
-            ) from None
-        try:
-            os.write(fd, (self.to_text() + "\n").encode("ascii"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        _fs.fsync_folder(path.absolute().parent)
+        # Written whole to a 0600 temp file, fsynced, then linked into place:
+        # never a partial key file, never one replaced.
+        with _fs.new_file(
+            path, exists=f"{path} exists; a key file is never overwritten. Choose another path."
+        ) as tmp:
+            tmp.write_bytes((self.to_text() + "\n").encode("ascii"))
         return path
 
     @classmethod

@@ -20,7 +20,7 @@ from typing import Any, Final, NoReturn
 import attrs
 
 from locosuppress import _fs
-from locosuppress.errors import InsecureKeyFileError, InvalidKeyError, OutputExistsError
+from locosuppress.errors import InsecureKeyFileError, InvalidKeyError
 from locosuppress.keys._key import (
     SuppressionKey,
     purpose_subkeys,
@@ -168,19 +168,14 @@ class KeyRing:
                 file is never overwritten.
         """
         path = Path(path)
-        try:
-            fd = _fs.create_exclusive(path, mode=0o600)
-        except FileExistsError:
-            raise OutputExistsError(
-                f"{shown_path(path)} exists; a key ring file is never overwritten. "
-                "Choose another path."
-            ) from None
-        try:
-            os.write(fd, self.to_text().encode("ascii"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        _fs.fsync_folder(path.absolute().parent)
+        # Written whole to a 0600 temp file, fsynced, then linked into place:
+        # never a partial ring file, never one replaced.
+        with _fs.new_file(
+            path,
+            exists=f"{shown_path(path)} exists; a key ring file is never overwritten. "
+            "Choose another path.",
+        ) as tmp:
+            tmp.write_bytes(self.to_text().encode("ascii"))
         return path
 
     @classmethod
