@@ -39,6 +39,7 @@ __all__ = [
     "SuppressionKey",
     "key_fingerprint",
     "purpose_subkeys",
+    "read_secret_file",
     "secret_of",
     "shown_path",
     "wrap_subkey",
@@ -146,28 +147,7 @@ class SuppressionKey:
             InsecureKeyFileError: group or others may read the file.
             InvalidKeyError: the file is missing or not a key.
         """
-        path = Path(path)
-        shown = shown_path(path)
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            raise InvalidKeyError(
-                f"no key file at {shown}; create one with `locosuppress key new PATH`"
-            ) from None
-        if not stat.S_ISREG(st.st_mode):
-            raise InvalidKeyError(f"{shown} is not a regular file")
-        if os.name == "posix" and st.st_mode & 0o077:
-            raise InsecureKeyFileError(
-                f"{shown} can be read by group or others (mode {stat.S_IMODE(st.st_mode):04o}); "
-                f"run `chmod 600 {shown}` and try again"
-            )
-        try:
-            text = path.read_text(encoding="ascii")
-        except (UnicodeDecodeError, OSError) as exc:
-            raise InvalidKeyError(
-                f"cannot read key file {shown}: {exc.__class__.__name__}"
-            ) from None
-        return cls.from_text(text)
+        return cls.from_text(read_secret_file(Path(path)))
 
     @classmethod
     def from_env(cls, name: str = "LOCOSUPPRESS_KEY", /) -> SuppressionKey:
@@ -254,3 +234,25 @@ def shown_path(path: Path) -> str:
     if KEY_FILE_PREFIX in text or len(text) > 4096:
         return "<the given path, not shown: it looks like key text, pass a file path>"
     return text
+
+
+def read_secret_file(path: Path, /) -> str:
+    """The text of a key or ring file, refused when others may read it."""
+    shown = shown_path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InvalidKeyError(
+            f"no key file at {shown}; create one with `locosuppress key new PATH`"
+        ) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InvalidKeyError(f"{shown} is not a regular file")
+    if os.name == "posix" and st.st_mode & 0o077:
+        raise InsecureKeyFileError(
+            f"{shown} can be read by group or others (mode {stat.S_IMODE(st.st_mode):04o}); "
+            f"run `chmod 600 {shown}` and try again"
+        )
+    try:
+        return path.read_text(encoding="ascii")
+    except (UnicodeDecodeError, OSError) as exc:
+        raise InvalidKeyError(f"cannot read key file {shown}: {exc.__class__.__name__}") from None

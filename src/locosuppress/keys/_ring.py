@@ -12,7 +12,6 @@ per line, oldest first.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final, NoReturn
@@ -20,10 +19,11 @@ from typing import Any, Final, NoReturn
 import attrs
 
 from locosuppress import _fs
-from locosuppress.errors import InsecureKeyFileError, InvalidKeyError
+from locosuppress.errors import InvalidKeyError
 from locosuppress.keys._key import (
     SuppressionKey,
     purpose_subkeys,
+    read_secret_file,
     secret_of,
     shown_path,
     wrap_subkey,
@@ -186,7 +186,7 @@ class KeyRing:
             InsecureKeyFileError: group or others may read the file.
             InvalidKeyError: the file is missing or holds no ring or key.
         """
-        return cls.from_text(_read_secret_file(Path(path)))
+        return cls.from_text(read_secret_file(Path(path)))
 
     @classmethod
     def from_env(cls, name: str = "LOCOSUPPRESS_KEY", /) -> KeyRing:
@@ -202,28 +202,6 @@ class KeyRing:
                 "or ring file"
             )
         return cls.from_text(text)
-
-
-def _read_secret_file(path: Path) -> str:
-    """The text of a key or ring file, refused when others may read it."""
-    shown = shown_path(path)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise InvalidKeyError(
-            f"no key file at {shown}; create one with `locosuppress key new PATH`"
-        ) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise InvalidKeyError(f"{shown} is not a regular file")
-    if os.name == "posix" and st.st_mode & 0o077:
-        raise InsecureKeyFileError(
-            f"{shown} can be read by group or others (mode {stat.S_IMODE(st.st_mode):04o}); "
-            f"run `chmod 600 {shown}` and try again"
-        )
-    try:
-        return path.read_text(encoding="ascii")
-    except (UnicodeDecodeError, OSError) as exc:
-        raise InvalidKeyError(f"cannot read key file {shown}: {exc.__class__.__name__}") from None
 
 
 def load_key_or_ring(
