@@ -112,6 +112,14 @@ class TestReadByContent:
         assert ["0012"] == list(frame[first])
         assert "csv" == info(frame)["format"]
 
+    def test_csv_name_with_bracket_header_in_cp1252(self, tmp_path: Path) -> None:
+        """Not UTF-8 is not JSON either: a cp1252 CSV with a bracket header is read as CSV."""
+        path = tmp_path / "leden.csv"
+        path.write_bytes("[\u00a0code];email\r\nRené;x@example.nl\r\n".encode("cp1252"))
+        frame = read_mailing_file(path)
+        assert ["[\u00a0code]", "email"] == list(frame.columns)
+        assert ("csv", "cp1252") == (info(frame)["format"], info(frame)["encoding"])
+
     def test_csv_name_holding_json_is_json(self, tmp_path: Path) -> None:
         """A file named .csv whose whole content is JSON is read as the JSON it is."""
         path = tmp_path / "export.csv"

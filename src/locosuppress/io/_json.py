@@ -115,7 +115,8 @@ def read_json(stream: BinaryIO, source: Path, *, encoding: str | None) -> tuple[
             if encoding is None
             else "pass the file's encoding with encoding=..."
         )
-        raise MailingFileError(
+        # Not text in that encoding, so not JSON: a CSV-named file is then read as CSV.
+        raise NotJsonError(
             f"{source}: is not valid {encoding or 'UTF-8'}: byte 0x{raw[exc.start]:02X} on "
             f"line {line} (offset {exc.start}); {hint}"
         ) from None
