@@ -15,9 +15,8 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
-from postgres_support import PostgresServer
+from postgres_support import PostgresServer, run_machine_on_postgres
 
 from locosuppress import (
     AddReport,
@@ -221,24 +220,6 @@ TestSuppressionListMachine = SuppressionListMachine.TestCase
 TestSuppressionListMachine.__doc__ = "Random operation sequences agree with the model."
 
 
-class PostgresMachine(SuppressionListMachine):
-    """The same machine on a list in PostgreSQL (the server is set by the test below)."""
-
-    server: PostgresServer | None = None
-
-    def new_location(self) -> Path | str:
-        """A URL of a new database on the test server."""
-        assert self.server is not None
-        return str(self.server.url(self.server.new_database()))
-
-
 def test_machine_on_postgres(postgres_server: PostgresServer) -> None:
     """Random operation sequences agree with the model on a PostgreSQL list too."""
-    PostgresMachine.server = postgres_server
-    try:
-        run_state_machine_as_test(
-            PostgresMachine,
-            settings=settings(max_examples=15, stateful_step_count=30, deadline=None),
-        )
-    finally:
-        PostgresMachine.server = None
+    run_machine_on_postgres(postgres_server, SuppressionListMachine, max_examples=15, steps=30)

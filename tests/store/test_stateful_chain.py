@@ -23,9 +23,8 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
-from postgres_support import PostgresServer
+from postgres_support import PostgresServer, run_machine_on_postgres
 
 from locosuppress import (
     KeyMismatchError,
@@ -258,24 +257,6 @@ TestChainMachine = ChainMachine.TestCase
 TestChainMachine.__doc__ = "Random sequences over every kind, with rotations, agree with the model."
 
 
-class PostgresChainMachine(ChainMachine):
-    """The same machine on a list in PostgreSQL (the server is set by the test below)."""
-
-    server: PostgresServer | None = None
-
-    def new_location(self) -> Path | str:
-        """A URL of a new database on the test server."""
-        assert self.server is not None
-        return str(self.server.url(self.server.new_database()))
-
-
 def test_chain_machine_on_postgres(postgres_server: PostgresServer) -> None:
     """Every kind, rotations and rings agree with the model on a PostgreSQL list too."""
-    PostgresChainMachine.server = postgres_server
-    try:
-        run_state_machine_as_test(
-            PostgresChainMachine,
-            settings=settings(max_examples=10, stateful_step_count=20, deadline=None),
-        )
-    finally:
-        PostgresChainMachine.server = None
+    run_machine_on_postgres(postgres_server, ChainMachine, max_examples=10, steps=20)

@@ -173,3 +173,27 @@ class PostgresServer:
             if self.running:
                 self.stop("fast")
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def run_machine_on_postgres(
+    server: PostgresServer, machine: type[Any], *, max_examples: int, steps: int
+) -> None:
+    """Run a Hypothesis state machine whose lists live in new databases of ``server``.
+
+    The machine chooses where its list goes with a ``new_location()`` method;
+    here every run gets a new database on the test server instead of a file.
+    """
+    from hypothesis import settings
+    from hypothesis.stateful import run_state_machine_as_test
+
+    class OnPostgres(machine):  # type: ignore[misc, valid-type]
+        """The same machine on a list in PostgreSQL."""
+
+        def new_location(self) -> str:
+            return str(server.url(server.new_database()))
+
+    OnPostgres.__name__ = OnPostgres.__qualname__ = f"{machine.__name__}OnPostgres"
+    run_state_machine_as_test(
+        OnPostgres,
+        settings=settings(max_examples=max_examples, stateful_step_count=steps, deadline=None),
+    )
